@@ -1,0 +1,116 @@
+//! Neutral HTTP request and response values exchanged between core and the facades.
+
+/// HTTP methods the ACS REST API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request built by core, sent by a facade's transport.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// The SDK operation, for error messages.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The absolute URL, path segments already percent-encoded.
+    pub url: String,
+    /// Header names in lower case. Authorization is added by the pipeline, per attempt.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes, if any.
+    pub body: Option<Vec<u8>>,
+    /// The status that means success for this operation.
+    pub expected_status: u16,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(operation: &'static str, method: Method, url: String, expected_status: u16) -> Self {
+        HttpRequest {
+            operation,
+            method,
+            url,
+            headers: vec![("accept".into(), "application/json".into())],
+            body: None,
+            expected_status,
+        }
+    }
+
+    pub(crate) fn json_body(mut self, content_type: &str, body: &impl serde::Serialize) -> Self {
+        // Serializing our own models cannot fail: every map key is a string.
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        self.headers.push(("content-type".into(), content_type.into()));
+        self.body = Some(bytes);
+        self
+    }
+
+    /// Sets a header, replacing any header of the same name.
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        let name = name.to_ascii_lowercase();
+        self.headers.retain(|(n, _)| *n != name);
+        self.headers.push((name, value.into()));
+    }
+
+    /// The value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+/// A response read by a facade's transport, decoded by core.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// Response headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// What the pipeline hands to a decoder: the response plus what it needs for error context.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The SDK operation.
+    pub operation: &'static str,
+    /// The success status of the operation.
+    pub expected_status: u16,
+    /// The response of the last attempt.
+    pub response: HttpResponse,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// The `x-ms-client-request-id` sent.
+    pub client_request_id: Option<String>,
+}

@@ -1,0 +1,42 @@
+//! Sans-IO core of the `acs-chat` SDK for Azure Communication Services (ACS) Chat and Identity.
+//!
+//! This crate performs no I/O. It holds:
+//! - the REST models ([`models`]) and communication identifiers ([`identifier`]),
+//! - credential parsing ([`credential`]) and connection strings / HMAC signing ([`auth`]),
+//! - request builders that produce a neutral [`HttpRequest`] and decoders that take an
+//!   [`HttpResponse`] ([`requests`]),
+//! - the paging state machine ([`paging`]), the retry schedule ([`retry`]),
+//! - the one [`Error`] type.
+//!
+//! The blocking (`acs-chat-blocking`, ureq) and async (`acs-chat-async`, reqwest) facades move the
+//! bytes; everything that decides *what* to send and *what it means* lives here.
+
+pub mod auth;
+pub mod credential;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+pub mod identifier;
+pub mod models;
+pub mod options;
+pub mod paging;
+pub mod requests;
+pub mod retry;
+pub mod time_format;
+
+pub use auth::{AccessKey, ConnectionString};
+pub use credential::{AccessToken, Clock, Secret};
+pub use endpoint::Endpoint;
+pub use error::{BoxError, Error, Result, ServiceError, TransportErrorKind};
+pub use http::{HttpRequest, HttpResponse, Method};
+pub use identifier::*;
+pub use models::*;
+pub use options::*;
+pub use paging::{Page, PageState};
+
+/// The default chat REST api-version sent by this SDK.
+pub const DEFAULT_CHAT_API_VERSION: &str = "2025-03-15";
+/// The default identity REST api-version sent by this SDK.
+pub const DEFAULT_IDENTITY_API_VERSION: &str = "2023-10-01";
+/// This SDK's version, as sent in `User-Agent`.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

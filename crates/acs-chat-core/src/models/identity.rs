@@ -1,0 +1,78 @@
+use super::extensible::extensible_enum;
+use serde::{Deserialize, Serialize};
+
+extensible_enum! {
+    /// A scope of a user access token.
+    CommunicationTokenScope {
+        /// Chat.
+        Chat = "chat",
+        /// Calling.
+        VoIP = "voip",
+        /// Join existing chats only.
+        ChatJoin = "chat.join",
+        /// Join existing chats, without adding or removing participants.
+        ChatJoinLimited = "chat.join.limited",
+        /// Join existing calls only.
+        VoIPJoin = "voip.join",
+    }
+}
+
+/// `identity` in identity responses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunicationIdentity {
+    /// The user id, `8:acs:...`.
+    pub id: String,
+}
+
+/// A token as the identity service returns it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationIdentityAccessToken {
+    /// The JWT.
+    pub token: String,
+    /// When it expires (RFC 3339 string as sent).
+    pub expires_on: String,
+}
+
+impl std::fmt::Debug for CommunicationIdentityAccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommunicationIdentityAccessToken")
+            .field("token", &"<redacted>")
+            .field("expires_on", &self.expires_on)
+            .finish()
+    }
+}
+
+/// Body of `POST /identities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationIdentityCreateRequest {
+    /// Scopes of a token to issue with the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_token_with_scopes: Option<Vec<CommunicationTokenScope>>,
+    /// Token lifetime in minutes, 60..=1440.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_minutes: Option<i32>,
+}
+
+/// Response of `POST /identities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationIdentityAccessTokenResult {
+    /// The user.
+    pub identity: CommunicationIdentity,
+    /// The token, when scopes were asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<CommunicationIdentityAccessToken>,
+}
+
+/// Body of `POST /identities/{id}/:issueAccessToken`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationIdentityAccessTokenRequest {
+    /// Scopes.
+    pub scopes: Vec<CommunicationTokenScope>,
+    /// Token lifetime in minutes, 60..=1440.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_minutes: Option<i32>,
+}

@@ -1,0 +1,18 @@
+use crate::identifier::CommunicationIdentifier;
+use crate::time_format::rfc3339;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A read receipt: the latest message a participant has read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessageReadReceipt {
+    /// Who read.
+    #[serde(rename = "senderCommunicationIdentifier")]
+    pub sender: CommunicationIdentifier,
+    /// The message read.
+    pub chat_message_id: String,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub read_on: OffsetDateTime,
+}

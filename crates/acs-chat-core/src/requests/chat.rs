@@ -1,0 +1,271 @@
+//! Chat operations: one builder per REST operation.
+
+use crate::endpoint::{encode_component, Endpoint};
+use crate::error::{Error, Result};
+use crate::http::{HttpRequest, Method};
+use crate::identifier::CommunicationIdentifier;
+use crate::models::*;
+use crate::options::*;
+use crate::time_format;
+
+/// The service's message size limit; larger content is refused before sending.
+pub const MAX_MESSAGE_CONTENT_BYTES: usize = 28 * 1024;
+/// The service's largest page size.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+const JSON: &str = "application/json";
+const MERGE_PATCH: &str = "application/merge-patch+json";
+
+/// Builds the chat requests of one endpoint and api-version.
+#[derive(Debug, Clone)]
+pub struct ChatRequests {
+    /// The endpoint.
+    pub endpoint: Endpoint,
+    /// The api-version sent.
+    pub api_version: String,
+}
+
+impl ChatRequests {
+    /// For an endpoint and an api-version (`None`: [`crate::DEFAULT_CHAT_API_VERSION`]).
+    pub fn new(endpoint: Endpoint, api_version: Option<String>) -> Self {
+        ChatRequests {
+            endpoint,
+            api_version: api_version.unwrap_or_else(|| crate::DEFAULT_CHAT_API_VERSION.to_string()),
+        }
+    }
+
+    fn url(&self, path: &str, mut query: Vec<(&str, String)>) -> String {
+        query.push(("api-version", self.api_version.clone()));
+        self.endpoint.url(path, &query)
+    }
+
+    fn thread_path(operation: &'static str, thread_id: &str, rest: &str) -> Result<String> {
+        if thread_id.trim().is_empty() {
+            return Err(Error::invalid(operation, "thread_id is empty"));
+        }
+        Ok(format!("/chat/threads/{}{rest}", encode_component(thread_id)))
+    }
+
+    fn message_path(operation: &'static str, thread_id: &str, message_id: &str) -> Result<String> {
+        if message_id.trim().is_empty() {
+            return Err(Error::invalid(operation, "message_id is empty"));
+        }
+        Self::thread_path(operation, thread_id, &format!("/messages/{}", encode_component(message_id)))
+    }
+
+    /// `POST /chat/threads` with a `repeatability-request-id` (the caller's token or a fresh UUID).
+    pub fn create_chat_thread(&self, topic: &str, options: &CreateChatThreadOptions) -> Result<HttpRequest> {
+        const OP: &str = "ChatClient.create_chat_thread";
+        if topic.trim().is_empty() {
+            return Err(Error::invalid(OP, "topic is empty"));
+        }
+        let body = CreateChatThreadRequest {
+            topic: topic.to_string(),
+            participants: options.participants.clone(),
+            metadata: options.metadata.clone(),
+            retention_policy: options.retention_policy.clone(),
+        };
+        let token = options
+            .idempotency_token
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let mut request = HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
+            .json_body(JSON, &body);
+        request.set_header("repeatability-request-id", token);
+        Ok(request)
+    }
+
+    /// URL of the first page of `GET /chat/threads`.
+    pub fn list_chat_threads_url(&self, options: &ListChatThreadsOptions) -> Result<String> {
+        let mut query = page_size("ChatClient.list_chat_threads", options.results_per_page)?;
+        if let Some(t) = options.start_time {
+            query.push(("startTime", time_format::format(t)));
+        }
+        Ok(self.url("/chat/threads", query))
+    }
+
+    /// `DELETE /chat/threads/{id}`.
+    pub fn delete_chat_thread(&self, thread_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "ChatClient.delete_chat_thread";
+        let path = Self::thread_path(OP, thread_id, "")?;
+        Ok(HttpRequest::new(OP, Method::Delete, self.url(&path, vec![]), 204))
+    }
+
+    /// `GET /chat/threads/{id}`.
+    pub fn get_properties(&self, thread_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.get_properties";
+        let path = Self::thread_path(OP, thread_id, "")?;
+        Ok(HttpRequest::new(OP, Method::Get, self.url(&path, vec![]), 200))
+    }
+
+    /// `PATCH /chat/threads/{id}` (merge-patch): topic, metadata, retention policy.
+    pub fn update_properties(
+        &self,
+        operation: &'static str,
+        thread_id: &str,
+        options: &UpdatePropertiesOptions,
+    ) -> Result<HttpRequest> {
+        let path = Self::thread_path(operation, thread_id, "")?;
+        let body = UpdateChatThreadRequest {
+            topic: options.topic.clone(),
+            metadata: options.metadata.clone(),
+            retention_policy: options.retention_policy.clone(),
+        };
+        Ok(HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
+            .json_body(MERGE_PATCH, &body))
+    }
+
+    /// `POST /chat/threads/{id}/messages`.
+    pub fn send_message(&self, thread_id: &str, content: &str, options: &SendMessageOptions) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.send_message";
+        check_content(OP, content)?;
+        let path = Self::thread_path(OP, thread_id, "/messages")?;
+        let body = SendChatMessageRequest {
+            content: content.to_string(),
+            sender_display_name: options.sender_display_name.clone(),
+            kind: Some(options.chat_message_type.clone().unwrap_or(ChatMessageType::Text)),
+            metadata: options.metadata.clone(),
+        };
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201).json_body(JSON, &body))
+    }
+
+    /// `GET /chat/threads/{id}/messages/{messageId}`.
+    pub fn get_message(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.get_message";
+        let path = Self::message_path(OP, thread_id, message_id)?;
+        Ok(HttpRequest::new(OP, Method::Get, self.url(&path, vec![]), 200))
+    }
+
+    /// URL of the first page of `GET /chat/threads/{id}/messages`.
+    pub fn list_messages_url(&self, thread_id: &str, options: &ListMessagesOptions) -> Result<String> {
+        const OP: &str = "ChatThreadClient.list_messages";
+        let path = Self::thread_path(OP, thread_id, "/messages")?;
+        let mut query = page_size(OP, options.results_per_page)?;
+        if let Some(t) = options.start_time {
+            query.push(("startTime", time_format::format(t)));
+        }
+        Ok(self.url(&path, query))
+    }
+
+    /// `PATCH /chat/threads/{id}/messages/{messageId}` (merge-patch).
+    pub fn update_message(&self, thread_id: &str, message_id: &str, options: &UpdateMessageOptions) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.update_message";
+        if let Some(content) = &options.content {
+            check_content(OP, content)?;
+        }
+        let path = Self::message_path(OP, thread_id, message_id)?;
+        let body = UpdateChatMessageRequest {
+            content: options.content.clone(),
+            metadata: options.metadata.clone(),
+        };
+        Ok(HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204).json_body(MERGE_PATCH, &body))
+    }
+
+    /// `DELETE /chat/threads/{id}/messages/{messageId}`.
+    pub fn delete_message(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.delete_message";
+        let path = Self::message_path(OP, thread_id, message_id)?;
+        Ok(HttpRequest::new(OP, Method::Delete, self.url(&path, vec![]), 204))
+    }
+
+    /// URL of the first page of `GET /chat/threads/{id}/participants`.
+    pub fn list_participants_url(&self, thread_id: &str, options: &ListParticipantsOptions) -> Result<String> {
+        const OP: &str = "ChatThreadClient.list_participants";
+        let path = Self::thread_path(OP, thread_id, "/participants")?;
+        let mut query = page_size(OP, options.results_per_page)?;
+        if let Some(skip) = options.skip {
+            query.push(("skip", skip.to_string()));
+        }
+        Ok(self.url(&path, query))
+    }
+
+    /// `POST /chat/threads/{id}/participants/:add`; `None` for an empty list (no request is made).
+    pub fn add_participants(&self, thread_id: &str, participants: &[ChatParticipant]) -> Result<Option<HttpRequest>> {
+        const OP: &str = "ChatThreadClient.add_participants";
+        let path = Self::thread_path(OP, thread_id, "/participants/:add")?;
+        if participants.is_empty() {
+            return Ok(None);
+        }
+        let body = AddChatParticipantsRequest {
+            participants: participants.to_vec(),
+        };
+        Ok(Some(
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201).json_body(JSON, &body),
+        ))
+    }
+
+    /// `POST /chat/threads/{id}/participants/:remove` with the bare identifier model.
+    pub fn remove_participant(&self, thread_id: &str, identifier: &CommunicationIdentifier) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.remove_participant";
+        let path = Self::thread_path(OP, thread_id, "/participants/:remove")?;
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 204).json_body(JSON, identifier))
+    }
+
+    /// `POST /chat/threads/{id}/typing`.
+    pub fn send_typing_notification(&self, thread_id: &str, options: &SendTypingNotificationOptions) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.send_typing_notification";
+        let path = Self::thread_path(OP, thread_id, "/typing")?;
+        let body = SendTypingNotificationRequest {
+            sender_display_name: options.sender_display_name.clone(),
+        };
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200).json_body(JSON, &body))
+    }
+
+    /// `POST /chat/threads/{id}/readReceipts`.
+    pub fn send_read_receipt(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "ChatThreadClient.send_read_receipt";
+        if message_id.trim().is_empty() {
+            return Err(Error::invalid(OP, "message_id is empty"));
+        }
+        let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
+        let body = SendReadReceiptRequest {
+            chat_message_id: message_id.to_string(),
+        };
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200).json_body(JSON, &body))
+    }
+
+    /// URL of the first page of `GET /chat/threads/{id}/readReceipts`.
+    pub fn list_read_receipts_url(&self, thread_id: &str, options: &ListReadReceiptsOptions) -> Result<String> {
+        const OP: &str = "ChatThreadClient.list_read_receipts";
+        let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
+        let mut query = page_size(OP, options.results_per_page)?;
+        if let Some(skip) = options.skip {
+            query.push(("skip", skip.to_string()));
+        }
+        Ok(self.url(&path, query))
+    }
+
+    /// `GET <url>` for any page of a listing (the first page's URL or a continuation token).
+    pub fn page(&self, operation: &'static str, url: &str) -> Result<HttpRequest> {
+        if url::Url::parse(url).is_err() {
+            return Err(Error::invalid(operation, "the continuation token is not a URL"));
+        }
+        // A continuation token may come from storage: never let it point the token elsewhere.
+        let resolved = self.endpoint.resolve_next_link(url, &self.api_version)?;
+        Ok(HttpRequest::new(operation, Method::Get, resolved, 200))
+    }
+}
+
+fn check_content(operation: &'static str, content: &str) -> Result<()> {
+    if content.len() > MAX_MESSAGE_CONTENT_BYTES {
+        return Err(Error::invalid(
+            operation,
+            format!(
+                "content is {} bytes; the service accepts at most {MAX_MESSAGE_CONTENT_BYTES}",
+                content.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn page_size(operation: &'static str, size: Option<u32>) -> Result<Vec<(&'static str, String)>> {
+    match size {
+        None => Ok(vec![]),
+        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(vec![("maxPageSize", n.to_string())]),
+        Some(n) => Err(Error::invalid(
+            operation,
+            format!("results_per_page is {n}; it must be 1..={MAX_PAGE_SIZE}"),
+        )),
+    }
+}

@@ -1,0 +1,83 @@
+//! Turning an [`Exchange`] into a value or a typed error.
+
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result, ServiceError};
+use crate::http::Exchange;
+use crate::models::{Collection, CommunicationErrorResponse};
+use crate::paging::Page;
+use serde::de::DeserializeOwned;
+
+/// Checks the status and returns the exchange, or the service error it carries.
+pub fn check_status(exchange: Exchange) -> Result<Exchange> {
+    if exchange.response.status == exchange.expected_status {
+        Ok(exchange)
+    } else {
+        Err(service_error(&exchange))
+    }
+}
+
+/// Decodes a JSON success body.
+pub fn decode_json<T: DeserializeOwned>(exchange: Exchange) -> Result<T> {
+    let exchange = check_status(exchange)?;
+    serde_json::from_slice(&exchange.response.body).map_err(|source| Error::Decode {
+        operation: exchange.operation,
+        status: exchange.response.status,
+        source,
+    })
+}
+
+/// Decodes a success without a body.
+pub fn decode_empty(exchange: Exchange) -> Result<()> {
+    check_status(exchange).map(|_| ())
+}
+
+/// Decodes a page of a listing; the `nextLink` becomes an absolute continuation token.
+pub fn decode_page<T: DeserializeOwned>(
+    exchange: Exchange,
+    endpoint: &Endpoint,
+    api_version: &str,
+) -> Result<Page<T>> {
+    let collection: Collection<T> = decode_json(exchange)?;
+    let continuation_token = match collection.next_link.as_deref().map(str::trim) {
+        Some(link) if !link.is_empty() => Some(endpoint.resolve_next_link(link, api_version)?),
+        _ => None,
+    };
+    Ok(Page {
+        items: collection.value,
+        continuation_token,
+    })
+}
+
+/// Builds the error for a non-success status: the ACS error body when there is one, the raw text
+/// otherwise (an HTML page from a gateway, an empty body).
+pub fn service_error(exchange: &Exchange) -> Error {
+    let response = &exchange.response;
+    let parsed = serde_json::from_slice::<CommunicationErrorResponse>(&response.body).ok();
+    let mut error = ServiceError {
+        operation: exchange.operation,
+        status: response.status,
+        code: None,
+        message: None,
+        target: None,
+        details: Vec::new(),
+        inner_error: None,
+        raw_body: None,
+        attempts: exchange.attempts,
+        client_request_id: exchange.client_request_id.clone(),
+    };
+    match parsed {
+        Some(body) => {
+            let e = body.error;
+            error.code = Some(e.code).filter(|c| !c.is_empty());
+            error.message = Some(e.message).filter(|m| !m.is_empty());
+            error.target = e.target;
+            error.details = e.details;
+            error.inner_error = e.inner_error.map(|b| *b);
+        }
+        None => {
+            let text = String::from_utf8_lossy(&response.body).into_owned();
+            error.raw_body = Some(text);
+        }
+    }
+    Error::Service(Box::new(error))
+}

@@ -1,0 +1,100 @@
+//! Identity operations: users and their tokens.
+
+use crate::endpoint::{encode_component, Endpoint};
+use crate::error::{Error, Result};
+use crate::http::{HttpRequest, Method};
+use crate::models::*;
+use crate::options::TokenOptions;
+
+const JSON: &str = "application/json";
+
+/// Builds the identity requests of one endpoint and api-version.
+#[derive(Debug, Clone)]
+pub struct IdentityRequests {
+    /// The endpoint.
+    pub endpoint: Endpoint,
+    /// The api-version sent.
+    pub api_version: String,
+}
+
+impl IdentityRequests {
+    /// For an endpoint and an api-version (`None`: [`crate::DEFAULT_IDENTITY_API_VERSION`]).
+    pub fn new(endpoint: Endpoint, api_version: Option<String>) -> Self {
+        IdentityRequests {
+            endpoint,
+            api_version: api_version.unwrap_or_else(|| crate::DEFAULT_IDENTITY_API_VERSION.to_string()),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.endpoint.url(path, &[("api-version", self.api_version.clone())])
+    }
+
+    fn user_path(operation: &'static str, user_id: &str, rest: &str) -> Result<String> {
+        if user_id.trim().is_empty() {
+            return Err(Error::invalid(operation, "the user id is empty"));
+        }
+        Ok(format!("/identities/{}{rest}", encode_component(user_id)))
+    }
+
+    /// `POST /identities`, optionally with a token.
+    pub fn create_user(
+        &self,
+        scopes: Option<&[CommunicationTokenScope]>,
+        options: &TokenOptions,
+    ) -> Result<HttpRequest> {
+        const OP: &str = "CommunicationIdentityClient.create_user";
+        let body = CommunicationIdentityCreateRequest {
+            create_token_with_scopes: scopes.map(<[_]>::to_vec),
+            expires_in_minutes: expires_in_minutes(OP, options)?,
+        };
+        Ok(HttpRequest::new(OP, Method::Post, self.url("/identities"), 201).json_body(JSON, &body))
+    }
+
+    /// `POST /identities/{id}/:issueAccessToken`.
+    pub fn get_token(
+        &self,
+        user_id: &str,
+        scopes: &[CommunicationTokenScope],
+        options: &TokenOptions,
+    ) -> Result<HttpRequest> {
+        const OP: &str = "CommunicationIdentityClient.get_token";
+        if scopes.is_empty() {
+            return Err(Error::invalid(OP, "at least one scope is needed"));
+        }
+        let path = Self::user_path(OP, user_id, "/:issueAccessToken")?;
+        let body = CommunicationIdentityAccessTokenRequest {
+            scopes: scopes.to_vec(),
+            expires_in_minutes: expires_in_minutes(OP, options)?,
+        };
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 200).json_body(JSON, &body))
+    }
+
+    /// `POST /identities/{id}/:revokeAccessTokens`.
+    pub fn revoke_tokens(&self, user_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "CommunicationIdentityClient.revoke_tokens";
+        let path = Self::user_path(OP, user_id, "/:revokeAccessTokens")?;
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 204))
+    }
+
+    /// `DELETE /identities/{id}`.
+    pub fn delete_user(&self, user_id: &str) -> Result<HttpRequest> {
+        const OP: &str = "CommunicationIdentityClient.delete_user";
+        let path = Self::user_path(OP, user_id, "")?;
+        Ok(HttpRequest::new(OP, Method::Delete, self.url(&path), 204))
+    }
+}
+
+fn expires_in_minutes(operation: &'static str, options: &TokenOptions) -> Result<Option<i32>> {
+    let Some(d) = options.expires_in else {
+        return Ok(None);
+    };
+    let minutes = d.as_secs() / 60;
+    if d.as_secs() % 60 != 0 || !(60..=1440).contains(&minutes) {
+        return Err(Error::invalid(
+            operation,
+            "expires_in must be whole minutes from 60 minutes to 24 hours",
+        ));
+    }
+    Ok(Some(minutes as i32))
+}
