@@ -1,1 +1,62 @@
-//! placeholder
+//! Async client for Azure Communication Services (ACS) Chat and Identity, on `reqwest` and tokio.
+//!
+//! The same surface as `acs-chat-blocking`, compiled from one shared source: [`ChatClient`] creates,
+//! lists and deletes threads; [`ChatThreadClient`] works inside one thread;
+//! [`CommunicationIdentityClient`] creates users and tokens; lists are [`ItemPager`] streams.
+//!
+//! ```no_run
+//! use acs_chat_async::{ChatClient, CommunicationTokenCredential, SendMessageOptions};
+//!
+//! use futures_util::TryStreamExt;
+//!
+//! async fn run() -> Result<(), acs_chat_async::Error> {
+//!     let credential = CommunicationTokenCredential::new("<user access token>")?;
+//!     let client = ChatClient::new("https://<resource>.communication.azure.com", credential, None)?;
+//!     let thread = client.create_chat_thread("lunch", None).await?.chat_thread;
+//!     let thread_client = client.get_chat_thread_client(&thread.id);
+//!     thread_client.send_message("hello", Some(SendMessageOptions::default())).await?;
+//!     let mut messages = thread_client.list_messages(None);
+//!     while let Some(message) = messages.try_next().await? {
+//!         println!("{:?}", message.content);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+
+mod pager;
+mod refresher;
+mod transport;
+
+mod rt {
+    pub(crate) use crate::pager::{paginate, ItemPager};
+    pub(crate) use crate::refresher::{refresh, Refresher};
+    pub(crate) use crate::transport::Transport;
+    pub(crate) use maybe_async::must_be_async as maybe_async;
+    pub(crate) use tokio::sync::Mutex;
+    pub(crate) use tokio::time::sleep;
+
+    pub(crate) const FACADE: &str = "acs-chat-async";
+}
+
+#[path = "facade/chat_client.rs"]
+mod chat_client;
+#[path = "facade/chat_thread_client.rs"]
+mod chat_thread_client;
+#[path = "facade/credential.rs"]
+mod token_credential;
+#[path = "facade/identity_client.rs"]
+mod identity_client;
+#[path = "facade/pipeline.rs"]
+mod pipeline;
+
+/// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
+pub use acs_chat_core as core;
+pub use acs_chat_core::{
+    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString, Error, Page, Result,
+    ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+};
+pub use chat_client::ChatClient;
+pub use chat_thread_client::ChatThreadClient;
+pub use token_credential::CommunicationTokenCredential;
+pub use identity_client::CommunicationIdentityClient;
+pub use pager::{ItemPager, PagePager};

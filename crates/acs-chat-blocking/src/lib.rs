@@ -1,1 +1,75 @@
-//! placeholder
+//! Blocking client for Azure Communication Services (ACS) Chat and Identity, on `ureq`.
+//!
+//! The same surface as `acs-chat-async`, compiled from one shared source: [`ChatClient`] creates,
+//! lists and deletes threads; [`ChatThreadClient`] works inside one thread;
+//! [`CommunicationIdentityClient`] creates users and tokens; lists are [`ItemPager`] iterators.
+//!
+//! ```no_run
+//! use acs_chat_blocking::{ChatClient, CommunicationTokenCredential, SendMessageOptions};
+//!
+//! fn main() -> Result<(), acs_chat_blocking::Error> {
+//!     let credential = CommunicationTokenCredential::new("<user access token>")?;
+//!     let client = ChatClient::new("https://<resource>.communication.azure.com", credential, None)?;
+//!     let thread = client.create_chat_thread("lunch", None)?.chat_thread;
+//!     let thread_client = client.get_chat_thread_client(&thread.id);
+//!     thread_client.send_message("hello", Some(SendMessageOptions::default()))?;
+//!     for message in thread_client.list_messages(None) {
+//!         println!("{:?}", message?.content);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+
+mod pager;
+mod refresher;
+mod transport;
+
+mod rt {
+    pub(crate) use crate::pager::{paginate, ItemPager};
+    pub(crate) use crate::refresher::{refresh, Refresher};
+    pub(crate) use crate::transport::Transport;
+    pub(crate) use maybe_async::must_be_sync as maybe_async;
+
+    pub(crate) const FACADE: &str = "acs-chat-blocking";
+
+    pub(crate) fn sleep(duration: std::time::Duration) {
+        std::thread::sleep(duration);
+    }
+
+    /// A mutex whose `lock` has the same shape as tokio's once `.await` is removed.
+    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Mutex(std::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+            // A panicking refresher poisons the lock; the token inside is still valid.
+            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+    }
+}
+
+#[path = "facade/chat_client.rs"]
+mod chat_client;
+#[path = "facade/chat_thread_client.rs"]
+mod chat_thread_client;
+#[path = "facade/credential.rs"]
+mod token_credential;
+#[path = "facade/identity_client.rs"]
+mod identity_client;
+#[path = "facade/pipeline.rs"]
+mod pipeline;
+
+/// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
+pub use acs_chat_core as core;
+pub use acs_chat_core::{
+    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString, Error, Page, Result,
+    ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+};
+pub use chat_client::ChatClient;
+pub use chat_thread_client::ChatThreadClient;
+pub use token_credential::CommunicationTokenCredential;
+pub use identity_client::CommunicationIdentityClient;
+pub use pager::{ItemPager, PagePager};

@@ -1,0 +1,77 @@
+//! The reqwest transport: moves bytes, nothing else.
+
+use acs_chat_core::{BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use std::sync::Arc;
+
+pub(crate) struct Transport {
+    client: reqwest::Client,
+}
+
+impl Transport {
+    pub(crate) fn new(options: &ClientOptions) -> Result<Self> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for pem in &options.additional_ca_certificates_pem {
+            let mut found = false;
+            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert.map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
+                found = true;
+            }
+            if !found {
+                return Err(Error::Tls("additional CA certificate: no PEM certificate found".into()));
+            }
+        }
+        // ring, like the blocking facade: one crypto provider in the workspace.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT))
+            .build()
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        Ok(Transport { client })
+    }
+
+    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
+        let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
+            .map_err(|e| (TransportErrorKind::Other, Box::new(e) as BoxError))?;
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = response.bytes().await.map_err(classify)?.to_vec();
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+fn classify(error: reqwest::Error) -> (TransportErrorKind, BoxError) {
+    let kind = if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Other
+    };
+    (kind, Box::new(error))
+}

@@ -1,0 +1,219 @@
+//! `ChatThreadClient`: everything inside one thread.
+
+use crate::chat_client::ChatCore;
+use crate::token_credential::CommunicationTokenCredential;
+use crate::pipeline::{Auth, Pipeline};
+use crate::rt::{maybe_async, ItemPager};
+use acs_chat_core::models::pair_invalid_participants;
+use acs_chat_core::requests::ChatRequests;
+use acs_chat_core::*;
+use std::sync::Arc;
+
+/// Operations on one thread: properties, messages, participants, typing and read receipts.
+#[derive(Clone)]
+pub struct ChatThreadClient {
+    core: Arc<ChatCore>,
+    thread_id: String,
+}
+
+impl std::fmt::Debug for ChatThreadClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatThreadClient")
+            .field("endpoint", &self.core.requests.endpoint.as_str())
+            .field("thread_id", &self.thread_id)
+            .finish()
+    }
+}
+
+impl ChatThreadClient {
+    /// A client for `thread_id` with its own pipeline. Prefer
+    /// `ChatClient::get_chat_thread_client`, which shares the chat client's connections.
+    pub fn new(
+        endpoint: &str,
+        credential: CommunicationTokenCredential,
+        thread_id: impl Into<String>,
+        options: Option<ChatClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let endpoint = Endpoint::parse(endpoint)?;
+        let core = ChatCore {
+            pipeline: Pipeline::new(Auth::Bearer(credential), &options)?,
+            requests: ChatRequests::new(endpoint, options.api_version.clone()),
+        };
+        Ok(Self::from_core(Arc::new(core), thread_id.into()))
+    }
+
+    pub(crate) fn from_core(core: Arc<ChatCore>, thread_id: String) -> Self {
+        ChatThreadClient { core, thread_id }
+    }
+
+    /// The thread id.
+    pub fn thread_id(&self) -> &str {
+        &self.thread_id
+    }
+}
+
+#[maybe_async]
+impl ChatThreadClient {
+    /// The thread's properties.
+    pub async fn get_properties(&self) -> Result<ChatThreadProperties> {
+        let request = self.core.requests.get_properties(&self.thread_id);
+        self.core.json(request).await
+    }
+
+    /// Changes the topic.
+    pub async fn update_topic(&self, topic: &str) -> Result<()> {
+        let options = UpdatePropertiesOptions {
+            topic: Some(topic.to_string()),
+            ..Default::default()
+        };
+        let request = self
+            .core
+            .requests
+            .update_properties("ChatThreadClient.update_topic", &self.thread_id, &options);
+        self.core.empty(request).await
+    }
+
+    /// Changes any of topic, metadata and retention policy (2025-03-15).
+    pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
+        let request = self.core.requests.update_properties(
+            "ChatThreadClient.update_properties",
+            &self.thread_id,
+            &options.unwrap_or_default(),
+        );
+        self.core.empty(request).await
+    }
+
+    /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id.
+    pub async fn send_message(&self, content: &str, options: Option<SendMessageOptions>) -> Result<SendChatMessageResult> {
+        let request = self
+            .core
+            .requests
+            .send_message(&self.thread_id, content, &options.unwrap_or_default());
+        self.core.json(request).await
+    }
+
+    /// One message.
+    pub async fn get_message(&self, message_id: &str) -> Result<ChatMessage> {
+        let request = self.core.requests.get_message(&self.thread_id, message_id);
+        self.core.json(request).await
+    }
+
+    /// The messages, newest first, system messages included.
+    pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<'_, ChatMessage> {
+        let first = self
+            .core
+            .requests
+            .list_messages_url(&self.thread_id, &options.unwrap_or_default());
+        self.core.pager("ChatThreadClient.list_messages", first)
+    }
+
+    /// One page of [`list_messages`](Self::list_messages).
+    pub async fn list_messages_page(
+        &self,
+        continuation_token: Option<&str>,
+        options: Option<ListMessagesOptions>,
+    ) -> Result<Page<ChatMessage>> {
+        let first = self
+            .core
+            .requests
+            .list_messages_url(&self.thread_id, &options.unwrap_or_default());
+        self.core
+            .page_or_first("ChatThreadClient.list_messages", continuation_token, first)
+            .await
+    }
+
+    /// Edits a message's content and/or metadata.
+    pub async fn update_message(&self, message_id: &str, options: Option<UpdateMessageOptions>) -> Result<()> {
+        let request = self
+            .core
+            .requests
+            .update_message(&self.thread_id, message_id, &options.unwrap_or_default());
+        self.core.empty(request).await
+    }
+
+    /// Deletes a message.
+    pub async fn delete_message(&self, message_id: &str) -> Result<()> {
+        let request = self.core.requests.delete_message(&self.thread_id, message_id);
+        self.core.empty(request).await
+    }
+
+    /// The participants.
+    pub fn list_participants(&self, options: Option<ListParticipantsOptions>) -> ItemPager<'_, ChatParticipant> {
+        let first = self
+            .core
+            .requests
+            .list_participants_url(&self.thread_id, &options.unwrap_or_default());
+        self.core.pager("ChatThreadClient.list_participants", first)
+    }
+
+    /// One page of [`list_participants`](Self::list_participants).
+    pub async fn list_participants_page(
+        &self,
+        continuation_token: Option<&str>,
+        options: Option<ListParticipantsOptions>,
+    ) -> Result<Page<ChatParticipant>> {
+        let first = self
+            .core
+            .requests
+            .list_participants_url(&self.thread_id, &options.unwrap_or_default());
+        self.core
+            .page_or_first("ChatThreadClient.list_participants", continuation_token, first)
+            .await
+    }
+
+    /// Adds participants; returns those the service refused, each with its error (empty when all
+    /// were added). An empty list sends no request.
+    pub async fn add_participants(&self, participants: &[ChatParticipant]) -> Result<Vec<(ChatParticipant, ChatError)>> {
+        let Some(request) = self.core.requests.add_participants(&self.thread_id, participants)? else {
+            return Ok(Vec::new());
+        };
+        let result: AddChatParticipantsResult = self.core.json(Ok(request)).await?;
+        Ok(pair_invalid_participants(participants, result.invalid_participants))
+    }
+
+    /// Removes a participant.
+    pub async fn remove_participant(&self, identifier: &CommunicationIdentifier) -> Result<()> {
+        let request = self.core.requests.remove_participant(&self.thread_id, identifier);
+        self.core.empty(request).await
+    }
+
+    /// Tells the other participants the user is typing.
+    pub async fn send_typing_notification(&self, options: Option<SendTypingNotificationOptions>) -> Result<()> {
+        let request = self
+            .core
+            .requests
+            .send_typing_notification(&self.thread_id, &options.unwrap_or_default());
+        self.core.empty(request).await
+    }
+
+    /// Marks a message (and all before it) as read by the user.
+    pub async fn send_read_receipt(&self, message_id: &str) -> Result<()> {
+        let request = self.core.requests.send_read_receipt(&self.thread_id, message_id);
+        self.core.empty(request).await
+    }
+
+    /// The latest read receipt of each participant.
+    pub fn list_read_receipts(&self, options: Option<ListReadReceiptsOptions>) -> ItemPager<'_, ChatMessageReadReceipt> {
+        let first = self
+            .core
+            .requests
+            .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
+        self.core.pager("ChatThreadClient.list_read_receipts", first)
+    }
+
+    /// One page of [`list_read_receipts`](Self::list_read_receipts).
+    pub async fn list_read_receipts_page(
+        &self,
+        continuation_token: Option<&str>,
+        options: Option<ListReadReceiptsOptions>,
+    ) -> Result<Page<ChatMessageReadReceipt>> {
+        let first = self
+            .core
+            .requests
+            .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
+        self.core
+            .page_or_first("ChatThreadClient.list_read_receipts", continuation_token, first)
+            .await
+    }
+}

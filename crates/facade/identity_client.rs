@@ -1,0 +1,95 @@
+//! `CommunicationIdentityClient`: ACS users and their access tokens, signed with the access key.
+
+use crate::pipeline::{Auth, Pipeline};
+use crate::rt::maybe_async;
+use acs_chat_core::requests::{decode_empty, decode_json, IdentityRequests};
+use acs_chat_core::*;
+
+/// Creates and deletes ACS users and issues and revokes their tokens (HMAC-signed requests).
+pub struct CommunicationIdentityClient {
+    pipeline: Pipeline,
+    requests: IdentityRequests,
+}
+
+impl std::fmt::Debug for CommunicationIdentityClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommunicationIdentityClient")
+            .field("endpoint", &self.requests.endpoint.as_str())
+            .field("api_version", &self.requests.api_version)
+            .finish()
+    }
+}
+
+impl CommunicationIdentityClient {
+    /// A client for `endpoint` signing with `access_key`.
+    pub fn new(
+        endpoint: &str,
+        access_key: AccessKey,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        Ok(CommunicationIdentityClient {
+            pipeline: Pipeline::new(Auth::Key(access_key), &options)?,
+            requests: IdentityRequests::new(Endpoint::parse(endpoint)?, options.api_version.clone()),
+        })
+    }
+
+    /// A client from `endpoint=https://...;accesskey=...` (keys case-insensitive, any order).
+    pub fn from_connection_string(
+        connection_string: &str,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let parsed = ConnectionString::parse(connection_string)?;
+        Self::new(&parsed.endpoint, parsed.access_key, options)
+    }
+}
+
+#[maybe_async]
+impl CommunicationIdentityClient {
+    /// Creates a user.
+    pub async fn create_user(&self) -> Result<CommunicationUserIdentifier> {
+        let request = self.requests.create_user(None, &TokenOptions::default())?;
+        let result: CommunicationIdentityAccessTokenResult = decode_json(self.pipeline.send(request).await?)?;
+        Ok(CommunicationUserIdentifier { id: result.identity.id })
+    }
+
+    /// Creates a user and a token for it with `scopes`.
+    pub async fn create_user_and_token(
+        &self,
+        scopes: &[CommunicationTokenScope],
+        options: Option<TokenOptions>,
+    ) -> Result<(CommunicationUserIdentifier, CommunicationIdentityAccessToken)> {
+        let request = self.requests.create_user(Some(scopes), &options.unwrap_or_default())?;
+        let exchange = self.pipeline.send(request).await?;
+        let operation = exchange.operation;
+        let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
+        let token = result.access_token.ok_or_else(|| Error::InvalidArgument {
+            operation,
+            message: "the service returned no token".into(),
+        })?;
+        Ok((CommunicationUserIdentifier { id: result.identity.id }, token))
+    }
+
+    /// Issues a token for `user` with `scopes`.
+    pub async fn get_token(
+        &self,
+        user: &CommunicationUserIdentifier,
+        scopes: &[CommunicationTokenScope],
+        options: Option<TokenOptions>,
+    ) -> Result<CommunicationIdentityAccessToken> {
+        let request = self.requests.get_token(&user.id, scopes, &options.unwrap_or_default())?;
+        decode_json(self.pipeline.send(request).await?)
+    }
+
+    /// Revokes every token of `user`.
+    pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+        let request = self.requests.revoke_tokens(&user.id)?;
+        decode_empty(self.pipeline.send(request).await?)
+    }
+
+    /// Deletes `user` and revokes its tokens.
+    pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+        let request = self.requests.delete_user(&user.id)?;
+        decode_empty(self.pipeline.send(request).await?)
+    }
+}
