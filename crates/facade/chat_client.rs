@@ -1,9 +1,9 @@
 //! `ChatClient`: create, list and delete threads; hands out `ChatThreadClient`s.
 
 use crate::chat_thread_client::ChatThreadClient;
-use crate::token_credential::CommunicationTokenCredential;
 use crate::pipeline::{Auth, Pipeline};
 use crate::rt::{maybe_async, paginate, ItemPager};
+use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::models::pair_invalid_participants;
 use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
 use acs_chat_core::*;
@@ -19,7 +19,10 @@ pub(crate) struct ChatCore {
 
 #[maybe_async]
 impl ChatCore {
-    pub(crate) async fn json<T: DeserializeOwned>(&self, request: Result<HttpRequest>) -> Result<T> {
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        request: Result<HttpRequest>,
+    ) -> Result<T> {
         let exchange = self.pipeline.send(request?).await?;
         decode_json(exchange)
     }
@@ -29,10 +32,18 @@ impl ChatCore {
         decode_empty(exchange)
     }
 
-    pub(crate) async fn page<T: DeserializeOwned>(&self, operation: &'static str, url: String) -> Result<Page<T>> {
+    pub(crate) async fn page<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        url: String,
+    ) -> Result<Page<T>> {
         let request = self.requests.page(operation, &url)?;
         let exchange = self.pipeline.send(request).await?;
-        decode_page(exchange, &self.requests.endpoint, &self.requests.api_version)
+        decode_page(
+            exchange,
+            &self.requests.endpoint,
+            &self.requests.api_version,
+        )
     }
 
     /// One page: the continuation token's, or the first page's.
@@ -54,9 +65,10 @@ impl ChatCore {
         operation: &'static str,
         first: Result<String>,
     ) -> ItemPager<'_, T> {
-        paginate(PageState::start(first, None), move |url: String| async move {
-            self.page(operation, url).await
-        })
+        paginate(
+            PageState::start(first, None),
+            move |url: String| async move { self.page(operation, url).await },
+        )
     }
 }
 
@@ -129,8 +141,14 @@ impl ChatClient {
 
     /// The threads the user participates in, newest activity first: an iterator (blocking) or a
     /// stream (async) of items, with `by_page()` for pages and continuation tokens.
-    pub fn list_chat_threads(&self, options: Option<ListChatThreadsOptions>) -> ItemPager<'_, ChatThreadItem> {
-        let first = self.core.requests.list_chat_threads_url(&options.unwrap_or_default());
+    pub fn list_chat_threads(
+        &self,
+        options: Option<ListChatThreadsOptions>,
+    ) -> ItemPager<'_, ChatThreadItem> {
+        let first = self
+            .core
+            .requests
+            .list_chat_threads_url(&options.unwrap_or_default());
         self.core.pager("ChatClient.list_chat_threads", first)
     }
 
@@ -141,7 +159,10 @@ impl ChatClient {
         continuation_token: Option<&str>,
         options: Option<ListChatThreadsOptions>,
     ) -> Result<Page<ChatThreadItem>> {
-        let first = self.core.requests.list_chat_threads_url(&options.unwrap_or_default());
+        let first = self
+            .core
+            .requests
+            .list_chat_threads_url(&options.unwrap_or_default());
         self.core
             .page_or_first("ChatClient.list_chat_threads", continuation_token, first)
             .await

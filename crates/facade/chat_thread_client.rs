@@ -1,9 +1,9 @@
 //! `ChatThreadClient`: everything inside one thread.
 
 use crate::chat_client::ChatCore;
-use crate::token_credential::CommunicationTokenCredential;
 use crate::pipeline::{Auth, Pipeline};
 use crate::rt::{maybe_async, ItemPager};
+use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::models::pair_invalid_participants;
 use acs_chat_core::requests::ChatRequests;
 use acs_chat_core::*;
@@ -67,10 +67,11 @@ impl ChatThreadClient {
             topic: Some(topic.to_string()),
             ..Default::default()
         };
-        let request = self
-            .core
-            .requests
-            .update_properties("ChatThreadClient.update_topic", &self.thread_id, &options);
+        let request = self.core.requests.update_properties(
+            "ChatThreadClient.update_topic",
+            &self.thread_id,
+            &options,
+        );
         self.core.empty(request).await
     }
 
@@ -85,11 +86,15 @@ impl ChatThreadClient {
     }
 
     /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id.
-    pub async fn send_message(&self, content: &str, options: Option<SendMessageOptions>) -> Result<SendChatMessageResult> {
-        let request = self
-            .core
-            .requests
-            .send_message(&self.thread_id, content, &options.unwrap_or_default());
+    pub async fn send_message(
+        &self,
+        content: &str,
+        options: Option<SendMessageOptions>,
+    ) -> Result<SendChatMessageResult> {
+        let request =
+            self.core
+                .requests
+                .send_message(&self.thread_id, content, &options.unwrap_or_default());
         self.core.json(request).await
     }
 
@@ -100,7 +105,10 @@ impl ChatThreadClient {
     }
 
     /// The messages, newest first, system messages included.
-    pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<'_, ChatMessage> {
+    pub fn list_messages(
+        &self,
+        options: Option<ListMessagesOptions>,
+    ) -> ItemPager<'_, ChatMessage> {
         let first = self
             .core
             .requests
@@ -124,22 +132,33 @@ impl ChatThreadClient {
     }
 
     /// Edits a message's content and/or metadata.
-    pub async fn update_message(&self, message_id: &str, options: Option<UpdateMessageOptions>) -> Result<()> {
-        let request = self
-            .core
-            .requests
-            .update_message(&self.thread_id, message_id, &options.unwrap_or_default());
+    pub async fn update_message(
+        &self,
+        message_id: &str,
+        options: Option<UpdateMessageOptions>,
+    ) -> Result<()> {
+        let request = self.core.requests.update_message(
+            &self.thread_id,
+            message_id,
+            &options.unwrap_or_default(),
+        );
         self.core.empty(request).await
     }
 
     /// Deletes a message.
     pub async fn delete_message(&self, message_id: &str) -> Result<()> {
-        let request = self.core.requests.delete_message(&self.thread_id, message_id);
+        let request = self
+            .core
+            .requests
+            .delete_message(&self.thread_id, message_id);
         self.core.empty(request).await
     }
 
     /// The participants.
-    pub fn list_participants(&self, options: Option<ListParticipantsOptions>) -> ItemPager<'_, ChatParticipant> {
+    pub fn list_participants(
+        &self,
+        options: Option<ListParticipantsOptions>,
+    ) -> ItemPager<'_, ChatParticipant> {
         let first = self
             .core
             .requests
@@ -158,28 +177,48 @@ impl ChatThreadClient {
             .requests
             .list_participants_url(&self.thread_id, &options.unwrap_or_default());
         self.core
-            .page_or_first("ChatThreadClient.list_participants", continuation_token, first)
+            .page_or_first(
+                "ChatThreadClient.list_participants",
+                continuation_token,
+                first,
+            )
             .await
     }
 
     /// Adds participants; returns those the service refused, each with its error (empty when all
     /// were added). An empty list sends no request.
-    pub async fn add_participants(&self, participants: &[ChatParticipant]) -> Result<Vec<(ChatParticipant, ChatError)>> {
-        let Some(request) = self.core.requests.add_participants(&self.thread_id, participants)? else {
+    pub async fn add_participants(
+        &self,
+        participants: &[ChatParticipant],
+    ) -> Result<Vec<(ChatParticipant, ChatError)>> {
+        let Some(request) = self
+            .core
+            .requests
+            .add_participants(&self.thread_id, participants)?
+        else {
             return Ok(Vec::new());
         };
         let result: AddChatParticipantsResult = self.core.json(Ok(request)).await?;
-        Ok(pair_invalid_participants(participants, result.invalid_participants))
+        Ok(pair_invalid_participants(
+            participants,
+            result.invalid_participants,
+        ))
     }
 
     /// Removes a participant.
     pub async fn remove_participant(&self, identifier: &CommunicationIdentifier) -> Result<()> {
-        let request = self.core.requests.remove_participant(&self.thread_id, identifier);
+        let request = self
+            .core
+            .requests
+            .remove_participant(&self.thread_id, identifier);
         self.core.empty(request).await
     }
 
     /// Tells the other participants the user is typing.
-    pub async fn send_typing_notification(&self, options: Option<SendTypingNotificationOptions>) -> Result<()> {
+    pub async fn send_typing_notification(
+        &self,
+        options: Option<SendTypingNotificationOptions>,
+    ) -> Result<()> {
         let request = self
             .core
             .requests
@@ -189,17 +228,24 @@ impl ChatThreadClient {
 
     /// Marks a message (and all before it) as read by the user.
     pub async fn send_read_receipt(&self, message_id: &str) -> Result<()> {
-        let request = self.core.requests.send_read_receipt(&self.thread_id, message_id);
+        let request = self
+            .core
+            .requests
+            .send_read_receipt(&self.thread_id, message_id);
         self.core.empty(request).await
     }
 
     /// The latest read receipt of each participant.
-    pub fn list_read_receipts(&self, options: Option<ListReadReceiptsOptions>) -> ItemPager<'_, ChatMessageReadReceipt> {
+    pub fn list_read_receipts(
+        &self,
+        options: Option<ListReadReceiptsOptions>,
+    ) -> ItemPager<'_, ChatMessageReadReceipt> {
         let first = self
             .core
             .requests
             .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
-        self.core.pager("ChatThreadClient.list_read_receipts", first)
+        self.core
+            .pager("ChatThreadClient.list_read_receipts", first)
     }
 
     /// One page of [`list_read_receipts`](Self::list_read_receipts).
@@ -213,7 +259,11 @@ impl ChatThreadClient {
             .requests
             .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
         self.core
-            .page_or_first("ChatThreadClient.list_read_receipts", continuation_token, first)
+            .page_or_first(
+                "ChatThreadClient.list_read_receipts",
+                continuation_token,
+                first,
+            )
             .await
     }
 }

@@ -30,7 +30,10 @@ impl CommunicationIdentityClient {
         let options = options.unwrap_or_default();
         Ok(CommunicationIdentityClient {
             pipeline: Pipeline::new(Auth::Key(access_key), &options)?,
-            requests: IdentityRequests::new(Endpoint::parse(endpoint)?, options.api_version.clone()),
+            requests: IdentityRequests::new(
+                Endpoint::parse(endpoint)?,
+                options.api_version.clone(),
+            ),
         })
     }
 
@@ -49,8 +52,11 @@ impl CommunicationIdentityClient {
     /// Creates a user.
     pub async fn create_user(&self) -> Result<CommunicationUserIdentifier> {
         let request = self.requests.create_user(None, &TokenOptions::default())?;
-        let result: CommunicationIdentityAccessTokenResult = decode_json(self.pipeline.send(request).await?)?;
-        Ok(CommunicationUserIdentifier { id: result.identity.id })
+        let result: CommunicationIdentityAccessTokenResult =
+            decode_json(self.pipeline.send(request).await?)?;
+        Ok(CommunicationUserIdentifier {
+            id: result.identity.id,
+        })
     }
 
     /// Creates a user and a token for it with `scopes`.
@@ -58,8 +64,13 @@ impl CommunicationIdentityClient {
         &self,
         scopes: &[CommunicationTokenScope],
         options: Option<TokenOptions>,
-    ) -> Result<(CommunicationUserIdentifier, CommunicationIdentityAccessToken)> {
-        let request = self.requests.create_user(Some(scopes), &options.unwrap_or_default())?;
+    ) -> Result<(
+        CommunicationUserIdentifier,
+        CommunicationIdentityAccessToken,
+    )> {
+        let request = self
+            .requests
+            .create_user(Some(scopes), &options.unwrap_or_default())?;
         let exchange = self.pipeline.send(request).await?;
         let operation = exchange.operation;
         let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
@@ -67,7 +78,12 @@ impl CommunicationIdentityClient {
             operation,
             message: "the service returned no token".into(),
         })?;
-        Ok((CommunicationUserIdentifier { id: result.identity.id }, token))
+        Ok((
+            CommunicationUserIdentifier {
+                id: result.identity.id,
+            },
+            token,
+        ))
     }
 
     /// Issues a token for `user` with `scopes`.
@@ -77,7 +93,9 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         options: Option<TokenOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
-        let request = self.requests.get_token(&user.id, scopes, &options.unwrap_or_default())?;
+        let request = self
+            .requests
+            .get_token(&user.id, scopes, &options.unwrap_or_default())?;
         decode_json(self.pipeline.send(request).await?)
     }
 

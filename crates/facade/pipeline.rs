@@ -1,7 +1,7 @@
 //! The request pipeline: request id, user agent, authorization per attempt, retries.
 
-use crate::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async};
+use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::auth::sign_request;
 use acs_chat_core::http::Exchange;
 use acs_chat_core::retry::{self, RetryDecision};
@@ -48,29 +48,33 @@ impl Pipeline {
             let mut signed = request.clone();
             self.authorize(&mut signed).await?;
             let decision = match self.transport.send(&signed).await {
-                Ok(response) => match retry::after_response(&self.retry, &request, &response, attempt) {
-                    RetryDecision::Stop => {
-                        return Ok(Exchange {
-                            operation: request.operation,
-                            expected_status: request.expected_status,
-                            response,
-                            attempts: attempt,
-                            client_request_id: Some(client_request_id),
-                        })
+                Ok(response) => {
+                    match retry::after_response(&self.retry, &request, &response, attempt) {
+                        RetryDecision::Stop => {
+                            return Ok(Exchange {
+                                operation: request.operation,
+                                expected_status: request.expected_status,
+                                response,
+                                attempts: attempt,
+                                client_request_id: Some(client_request_id),
+                            })
+                        }
+                        retry => retry,
                     }
-                    retry => retry,
-                },
-                Err((kind, source)) => match retry::after_transport_error(&self.retry, &request, kind, attempt) {
-                    RetryDecision::Stop => {
-                        return Err(Error::Transport {
-                            operation: request.operation,
-                            kind,
-                            attempts: attempt,
-                            source,
-                        })
+                }
+                Err((kind, source)) => {
+                    match retry::after_transport_error(&self.retry, &request, kind, attempt) {
+                        RetryDecision::Stop => {
+                            return Err(Error::Transport {
+                                operation: request.operation,
+                                kind,
+                                attempts: attempt,
+                                source,
+                            })
+                        }
+                        retry => retry,
                     }
-                    retry => retry,
-                },
+                }
             };
             if let RetryDecision::RetryAfter(delay) = decision {
                 rt::sleep(delay).await;

@@ -6,7 +6,8 @@ use futures_util::future::BoxFuture;
 use std::future::Future;
 
 /// An async refresher: resolves to a fresh token string.
-pub(crate) type Refresher = Box<dyn Fn() -> BoxFuture<'static, Result<String, BoxError>> + Send + Sync>;
+pub(crate) type Refresher =
+    Box<dyn Fn() -> BoxFuture<'static, Result<String, BoxError>> + Send + Sync>;
 
 pub(crate) async fn refresh(refresher: &Refresher) -> Result<String> {
     refresher().await.map_err(Error::Credential)
@@ -24,6 +25,10 @@ impl CommunicationTokenCredential {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
     {
-        Self::build(token, Some(Box::new(move || Box::pin(refresher()))), options)
+        Self::build(
+            token,
+            Some(Box::new(move || Box::pin(refresher()))),
+            options,
+        )
     }
 }

@@ -1,6 +1,8 @@
 //! The reqwest transport: moves bytes, nothing else.
 
-use acs_chat_core::{BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind};
+use acs_chat_core::{
+    BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use std::sync::Arc;
@@ -16,14 +18,17 @@ impl Transport {
         for pem in &options.additional_ca_certificates_pem {
             let mut found = false;
             for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
+                let cert =
+                    cert.map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
                 roots
                     .add(cert)
                     .map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
                 found = true;
             }
             if !found {
-                return Err(Error::Tls("additional CA certificate: no PEM certificate found".into()));
+                return Err(Error::Tls(
+                    "additional CA certificate: no PEM certificate found".into(),
+                ));
             }
         }
         // ring, like the blocking facade: one crypto provider in the workspace.
@@ -43,7 +48,10 @@ impl Transport {
         Ok(Transport { client })
     }
 
-    pub(crate) async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .map_err(|e| (TransportErrorKind::Other, Box::new(e) as BoxError))?;
         let mut builder = self.client.request(method, &request.url);
@@ -58,10 +66,19 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = response.bytes().await.map_err(classify)?.to_vec();
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 

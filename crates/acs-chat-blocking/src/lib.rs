@@ -20,6 +20,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 mod pager;
 mod refresher;
 mod transport;
@@ -46,7 +48,9 @@ mod rt {
 
         pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
             // A panicking refresher poisons the lock; the token inside is still valid.
-            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
         }
     }
 }
@@ -55,21 +59,22 @@ mod rt {
 mod chat_client;
 #[path = "facade/chat_thread_client.rs"]
 mod chat_thread_client;
-#[path = "facade/credential.rs"]
-mod token_credential;
 #[path = "facade/identity_client.rs"]
 mod identity_client;
 #[path = "facade/pipeline.rs"]
 mod pipeline;
+#[path = "facade/credential.rs"]
+mod token_credential;
 
 /// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
 pub use acs_chat_core as core;
 pub use acs_chat_core::{
-    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString, Error, Page, Result,
-    ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString,
+    Error, Page, Result, ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION,
+    DEFAULT_IDENTITY_API_VERSION,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;
-pub use token_credential::CommunicationTokenCredential;
 pub use identity_client::CommunicationIdentityClient;
 pub use pager::{ItemPager, PagePager};
+pub use token_credential::CommunicationTokenCredential;

@@ -1,6 +1,8 @@
 //! The ureq transport: moves bytes, nothing else.
 
-use acs_chat_core::{BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind};
+use acs_chat_core::{
+    BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
+};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// Responses larger than this are refused (the largest ACS page is far below it).
@@ -24,11 +26,15 @@ impl Transport {
                     match item {
                         Ok(PemItem::Certificate(cert)) => roots.push(cert),
                         Ok(_) => {}
-                        Err(e) => return Err(Error::Tls(format!("additional CA certificate: {e}"))),
+                        Err(e) => {
+                            return Err(Error::Tls(format!("additional CA certificate: {e}")))
+                        }
                     }
                 }
                 if roots.len() == before {
-                    return Err(Error::Tls("additional CA certificate: no PEM certificate found".into()));
+                    return Err(Error::Tls(
+                        "additional CA certificate: no PEM certificate found".into(),
+                    ));
                 }
             }
             tls = tls.root_certs(RootCerts::new_with_certs(&roots));
@@ -36,13 +42,20 @@ impl Transport {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_global(Some(options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT)))
+            .timeout_global(Some(
+                options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT),
+            ))
             .tls_config(tls.build())
             .build();
-        Ok(Transport { agent: config.into() })
+        Ok(Transport {
+            agent: config.into(),
+        })
     }
 
-    pub(crate) fn send(&self, request: &HttpRequest) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
+    pub(crate) fn send(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(&request.url);
@@ -58,7 +71,12 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = response
             .body_mut()
@@ -66,7 +84,11 @@ impl Transport {
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
             .map_err(classify)?;
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -74,7 +96,9 @@ fn classify(error: ureq::Error) -> (TransportErrorKind, BoxError) {
     let kind = match &error {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            TransportErrorKind::Connect
+        }
         _ => TransportErrorKind::Other,
     };
     (kind, Box::new(error))

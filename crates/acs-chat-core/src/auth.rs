@@ -23,7 +23,9 @@ impl AccessKey {
             Error::InvalidConnectionString("the access key is not valid base64".into())
         })?;
         if key.is_empty() {
-            return Err(Error::InvalidConnectionString("the access key is empty".into()));
+            return Err(Error::InvalidConnectionString(
+                "the access key is empty".into(),
+            ));
         }
         Ok(AccessKey { key })
     }
@@ -98,7 +100,13 @@ pub fn content_hash(body: &[u8]) -> String {
 }
 
 /// The string the service signs: `VERB\npath?query\ndate;host;hash`.
-pub fn string_to_sign(method: &str, path_and_query: &str, date: &str, host: &str, hash: &str) -> String {
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    date: &str,
+    host: &str,
+    hash: &str,
+) -> String {
     format!("{method}\n{path_and_query}\n{date};{host};{hash}")
 }
 
@@ -135,7 +143,9 @@ pub fn sign_request(request: &mut HttpRequest, key: &AccessKey, now: SystemTime)
     request.set_header("x-ms-content-sha256", hash);
     request.set_header(
         "authorization",
-        format!("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}"),
+        format!(
+            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}"
+        ),
     );
     Ok(())
 }
@@ -158,8 +168,14 @@ mod tests {
             "contoso.communication.azure.com",
             &hash,
         );
-        assert_eq!(key.sign(&sts), "ksdBMkgoh4NWS1MW5JZtbLWikjxEpJliHZFjfD6VVKA=");
-        assert_eq!(content_hash(b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            key.sign(&sts),
+            "ksdBMkgoh4NWS1MW5JZtbLWikjxEpJliHZFjfD6VVKA="
+        );
+        assert_eq!(
+            content_hash(b""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
 
         let mut request = HttpRequest::new(
             "test",
@@ -170,7 +186,10 @@ mod tests {
         request.body = Some(body.to_vec());
         let when = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_732_690_260);
         sign_request(&mut request, &key, when).unwrap();
-        assert_eq!(request.header("x-ms-date"), Some("Wed, 27 Nov 2024 06:51:00 GMT"));
+        assert_eq!(
+            request.header("x-ms-date"),
+            Some("Wed, 27 Nov 2024 06:51:00 GMT")
+        );
         assert!(request
             .header("authorization")
             .unwrap()
@@ -179,12 +198,18 @@ mod tests {
 
     #[test]
     fn connection_strings() {
-        let cs = ConnectionString::parse("AccessKey=aGVsbG8=; Endpoint=https://x.communication.azure.com/").unwrap();
+        let cs = ConnectionString::parse(
+            "AccessKey=aGVsbG8=; Endpoint=https://x.communication.azure.com/",
+        )
+        .unwrap();
         assert_eq!(cs.endpoint, "https://x.communication.azure.com/");
         for (input, want) in [
             ("endpoint=https://x/", "`accesskey=` is missing"),
             ("accesskey=aGVsbG8=", "`endpoint=` is missing"),
-            ("endpoint=https://x/;accesskey=not base64!", "not valid base64"),
+            (
+                "endpoint=https://x/;accesskey=not base64!",
+                "not valid base64",
+            ),
             ("garbage", "not of the form"),
             ("", "`endpoint=` is missing"),
         ] {
@@ -192,7 +217,8 @@ mod tests {
             assert!(err.contains(want), "{input}: {err}");
         }
         let secret = "c2VjcmV0LWtleS1kby1ub3QtcHJpbnQ=";
-        let cs = ConnectionString::parse(&format!("endpoint=https://x/;accesskey={secret}")).unwrap();
+        let cs =
+            ConnectionString::parse(&format!("endpoint=https://x/;accesskey={secret}")).unwrap();
         assert!(!format!("{cs:?}").contains(secret));
     }
 }

@@ -62,9 +62,8 @@ impl AccessToken {
                 ))
             }
         };
-        let bytes = decode_base64_any(payload).ok_or_else(|| {
-            Error::InvalidToken("the payload is not base64 or base64url".into())
-        })?;
+        let bytes = decode_base64_any(payload)
+            .ok_or_else(|| Error::InvalidToken("the payload is not base64 or base64url".into()))?;
         let claims: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| Error::InvalidToken("the payload is not JSON".into()))?;
         let exp = claims
@@ -124,7 +123,8 @@ mod tests {
 
     #[test]
     fn reads_exp_in_both_alphabets() {
-        let t = AccessToken::parse(&jwt(r#"{"exp":1700000000,"n":"??>>"}"#, &URL_SAFE_NO_PAD)).unwrap();
+        let t =
+            AccessToken::parse(&jwt(r#"{"exp":1700000000,"n":"??>>"}"#, &URL_SAFE_NO_PAD)).unwrap();
         assert_eq!(t.expires_on.unix_timestamp(), 1_700_000_000);
         let t = AccessToken::parse(&jwt(r#"{"exp":1700000001,"n":"??>>"}"#, &STANDARD)).unwrap();
         assert_eq!(t.expires_on.unix_timestamp(), 1_700_000_001);

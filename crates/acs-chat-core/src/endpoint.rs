@@ -6,7 +6,11 @@ use url::Url;
 
 /// Everything but RFC 3986 unreserved characters is encoded, so `19:abc@thread.v2` becomes
 /// `19%3Aabc%40thread.v2` in a path segment and `2024-01-01T00:00:00Z` keeps no raw `:` in a query.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes one path segment or query value.
 pub fn encode_component(s: &str) -> String {
@@ -41,7 +45,10 @@ impl Endpoint {
             format!("https://{trimmed}")
         };
         let url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-        let host = url.host_str().ok_or_else(|| invalid("it has no host"))?.to_string();
+        let host = url
+            .host_str()
+            .ok_or_else(|| invalid("it has no host"))?
+            .to_string();
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -84,20 +91,26 @@ impl Endpoint {
         let mut url = match Url::parse(link) {
             Ok(url) if url.origin().ascii_serialization() == self.origin => url,
             Ok(url) => {
-                let mut rebased = Url::parse(&format!("{}{}{}", self.origin, self.prefix, url.path()))
-                    .map_err(|e| invalid(&e.to_string()))?;
+                let mut rebased =
+                    Url::parse(&format!("{}{}{}", self.origin, self.prefix, url.path()))
+                        .map_err(|e| invalid(&e.to_string()))?;
                 rebased.set_query(url.query());
                 rebased
             }
             Err(url::ParseError::RelativeUrlWithoutBase) => {
-                let path = if link.starts_with('/') { link.to_string() } else { format!("/{link}") };
+                let path = if link.starts_with('/') {
+                    link.to_string()
+                } else {
+                    format!("/{link}")
+                };
                 Url::parse(&format!("{}{}{}", self.origin, self.prefix, path))
                     .map_err(|e| invalid(&e.to_string()))?
             }
             Err(e) => return Err(invalid(&e.to_string())),
         };
         if !url.query_pairs().any(|(k, _)| k == "api-version") {
-            url.query_pairs_mut().append_pair("api-version", api_version);
+            url.query_pairs_mut()
+                .append_pair("api-version", api_version);
         }
         Ok(url.to_string())
     }
@@ -109,7 +122,9 @@ pub fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    host.parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -118,9 +133,17 @@ mod tests {
 
     #[test]
     fn endpoints_with_and_without_slash_or_prefix() {
-        for e in ["https://h.example", "https://h.example/", "h.example", "h.example/"] {
+        for e in [
+            "https://h.example",
+            "https://h.example/",
+            "h.example",
+            "h.example/",
+        ] {
             let ep = Endpoint::parse(e).unwrap();
-            assert_eq!(ep.url("/chat/threads", &[]), "https://h.example/chat/threads");
+            assert_eq!(
+                ep.url("/chat/threads", &[]),
+                "https://h.example/chat/threads"
+            );
         }
         let ep = Endpoint::parse("https://proxy.example:8443/acs/").unwrap();
         assert_eq!(
@@ -138,23 +161,38 @@ mod tests {
             Endpoint::parse("http://contoso.communication.azure.com"),
             Err(Error::InsecureEndpoint { .. })
         ));
-        assert!(matches!(Endpoint::parse("ftp://x"), Err(Error::InvalidEndpoint { .. })));
-        assert!(matches!(Endpoint::parse(""), Err(Error::InvalidEndpoint { .. })));
+        assert!(matches!(
+            Endpoint::parse("ftp://x"),
+            Err(Error::InvalidEndpoint { .. })
+        ));
+        assert!(matches!(
+            Endpoint::parse(""),
+            Err(Error::InvalidEndpoint { .. })
+        ));
     }
 
     #[test]
     fn next_links_stay_on_the_endpoint() {
         let ep = Endpoint::parse("https://h.example/acs").unwrap();
         assert_eq!(
-            ep.resolve_next_link("https://h.example/acs/chat/threads?skip=2&api-version=2024-03-07", "x").unwrap(),
+            ep.resolve_next_link(
+                "https://h.example/acs/chat/threads?skip=2&api-version=2024-03-07",
+                "x"
+            )
+            .unwrap(),
             "https://h.example/acs/chat/threads?skip=2&api-version=2024-03-07"
         );
         assert_eq!(
-            ep.resolve_next_link("/chat/threads?skip=2", "2025-03-15").unwrap(),
+            ep.resolve_next_link("/chat/threads?skip=2", "2025-03-15")
+                .unwrap(),
             "https://h.example/acs/chat/threads?skip=2&api-version=2025-03-15"
         );
         assert_eq!(
-            ep.resolve_next_link("https://evil.example/chat/threads?skip=2&api-version=v", "x").unwrap(),
+            ep.resolve_next_link(
+                "https://evil.example/chat/threads?skip=2&api-version=v",
+                "x"
+            )
+            .unwrap(),
             "https://h.example/acs/chat/threads?skip=2&api-version=v"
         );
     }

@@ -158,7 +158,11 @@ pub struct ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: service returned HTTP {}", self.operation, self.status)?;
+        write!(
+            f,
+            "{}: service returned HTTP {}",
+            self.operation, self.status
+        )?;
         if let Some(code) = &self.code {
             write!(f, " ({code})")?;
         }

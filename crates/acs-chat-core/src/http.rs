@@ -43,7 +43,12 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    pub(crate) fn new(operation: &'static str, method: Method, url: String, expected_status: u16) -> Self {
+    pub(crate) fn new(
+        operation: &'static str,
+        method: Method,
+        url: String,
+        expected_status: u16,
+    ) -> Self {
         HttpRequest {
             operation,
             method,
@@ -57,7 +62,8 @@ impl HttpRequest {
     pub(crate) fn json_body(mut self, content_type: &str, body: &impl serde::Serialize) -> Self {
         // Serializing our own models cannot fail: every map key is a string.
         let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.headers.push(("content-type".into(), content_type.into()));
+        self.headers
+            .push(("content-type".into(), content_type.into()));
         self.body = Some(bytes);
         self
     }

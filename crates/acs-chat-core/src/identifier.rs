@@ -152,7 +152,9 @@ impl CommunicationIdentifier {
                     None => format!("4:+{number}"),
                 }
             }
-            Self::MicrosoftTeamsUser(t) if t.is_anonymous => format!("8:teamsvisitor:{}", t.user_id),
+            Self::MicrosoftTeamsUser(t) if t.is_anonymous => {
+                format!("8:teamsvisitor:{}", t.user_id)
+            }
             Self::MicrosoftTeamsUser(t) => match &t.cloud {
                 Cloud::Public => format!("8:orgid:{}", t.user_id),
                 Cloud::Dod => format!("8:dod:{}", t.user_id),
@@ -519,10 +521,17 @@ mod tests {
             "microsoftTeamsUser": {"userId": "x", "cloud": "sovereign"}, "futureField": 1
         }))
         .unwrap();
-        assert!(matches!(teams, CommunicationIdentifier::MicrosoftTeamsUser(ref t)
-            if t.cloud == CommunicationCloudEnvironment::Unknown("sovereign".into())));
-        let only_raw: CommunicationIdentifier =
-            serde_json::from_value(serde_json::json!({"kind": "somethingNew", "rawId": "4:+15550001111"})).unwrap();
-        assert_eq!(only_raw, CommunicationIdentifier::phone_number("+15550001111"));
+        assert!(
+            matches!(teams, CommunicationIdentifier::MicrosoftTeamsUser(ref t)
+            if t.cloud == CommunicationCloudEnvironment::Unknown("sovereign".into()))
+        );
+        let only_raw: CommunicationIdentifier = serde_json::from_value(
+            serde_json::json!({"kind": "somethingNew", "rawId": "4:+15550001111"}),
+        )
+        .unwrap();
+        assert_eq!(
+            only_raw,
+            CommunicationIdentifier::phone_number("+15550001111")
+        );
     }
 }

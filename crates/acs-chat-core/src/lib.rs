@@ -11,6 +11,8 @@
 //! The blocking (`acs-chat-blocking`, ureq) and async (`acs-chat-async`, reqwest) facades move the
 //! bytes; everything that decides *what* to send and *what it means* lives here.
 
+#![deny(missing_docs)]
+
 pub mod auth;
 pub mod credential;
 pub mod endpoint;

@@ -30,7 +30,9 @@ pub fn after_response(
         return RetryDecision::RetryAfter(delay);
     }
     let retryable = match request.method {
-        Method::Get | Method::Delete => matches!(response.status, 408 | 429 | 500 | 502 | 503 | 504),
+        Method::Get | Method::Delete => {
+            matches!(response.status, 408 | 429 | 500 | 502 | 503 | 504)
+        }
         Method::Post | Method::Patch => matches!(response.status, 500 | 503 | 504),
     };
     if retryable {
@@ -52,7 +54,8 @@ pub fn after_transport_error(
     if attempt > options.max_retries {
         return RetryDecision::Stop;
     }
-    let idempotent = request.method != Method::Post || request.header("repeatability-request-id").is_some();
+    let idempotent =
+        request.method != Method::Post || request.header("repeatability-request-id").is_some();
     if kind == TransportErrorKind::Connect || idempotent {
         RetryDecision::RetryAfter(backoff(options, attempt))
     } else {
@@ -67,13 +70,18 @@ pub fn backoff(options: &RetryOptions, attempt: u32) -> Duration {
         .initial_delay
         .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
     let capped = exp.min(options.max_delay);
-    capped.mul_f64(0.8 + fastrand::f64() * 0.4).min(options.max_delay)
+    capped
+        .mul_f64(0.8 + fastrand::f64() * 0.4)
+        .min(options.max_delay)
 }
 
 /// Reads `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After` (seconds or an HTTP date).
 pub fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = response.header(name).and_then(|v| v.trim().parse::<f64>().ok()) {
+        if let Some(ms) = response
+            .header(name)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+        {
             if ms.is_finite() && ms >= 0.0 {
                 return Some(Duration::from_secs_f64(ms / 1000.0));
             }
@@ -94,7 +102,10 @@ mod tests {
     fn response(status: u16, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: vec![],
         }
     }
@@ -106,7 +117,8 @@ mod tests {
     #[test]
     fn statuses_and_methods_follow_azure_core() {
         let o = RetryOptions::default();
-        let retried = |m, s| after_response(&o, &request(m), &response(s, &[]), 1) != RetryDecision::Stop;
+        let retried =
+            |m, s| after_response(&o, &request(m), &response(s, &[]), 1) != RetryDecision::Stop;
         assert!(retried(Method::Get, 429));
         assert!(retried(Method::Get, 502));
         assert!(!retried(Method::Post, 429));
@@ -114,10 +126,23 @@ mod tests {
         assert!(retried(Method::Post, 503));
         assert!(!retried(Method::Get, 404));
         assert!(!retried(Method::Get, 200));
-        let with_header = after_response(&o, &request(Method::Post), &response(429, &[("retry-after", "2")]), 1);
-        assert_eq!(with_header, RetryDecision::RetryAfter(Duration::from_secs(2)));
+        let with_header = after_response(
+            &o,
+            &request(Method::Post),
+            &response(429, &[("retry-after", "2")]),
+            1,
+        );
         assert_eq!(
-            after_response(&o, &request(Method::Get), &response(503, &[]), o.max_retries + 1),
+            with_header,
+            RetryDecision::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(
+            after_response(
+                &o,
+                &request(Method::Get),
+                &response(503, &[]),
+                o.max_retries + 1
+            ),
             RetryDecision::Stop
         );
     }
@@ -125,20 +150,38 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        assert_eq!(retry_after(&response(503, &[("retry-after-ms", "250")]), now), Some(Duration::from_millis(250)));
-        assert_eq!(retry_after(&response(503, &[("Retry-After", "3")]), now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after(&response(503, &[("retry-after-ms", "250")]), now),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(&response(503, &[("Retry-After", "3")]), now),
+            Some(Duration::from_secs(3))
+        );
         let date = httpdate::fmt_http_date(now + Duration::from_secs(5));
-        assert_eq!(retry_after(&response(503, &[("retry-after", &date)]), now), Some(Duration::from_secs(5)));
-        assert_eq!(retry_after(&response(503, &[("retry-after", "soon")]), now), None);
+        assert_eq!(
+            retry_after(&response(503, &[("retry-after", &date)]), now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            retry_after(&response(503, &[("retry-after", "soon")]), now),
+            None
+        );
     }
 
     #[test]
     fn backoff_grows_and_caps() {
         let o = RetryOptions::default();
         let first = backoff(&o, 1);
-        assert!(first >= Duration::from_millis(160) && first <= Duration::from_millis(240), "{first:?}");
+        assert!(
+            first >= Duration::from_millis(160) && first <= Duration::from_millis(240),
+            "{first:?}"
+        );
         let third = backoff(&o, 3);
-        assert!(third >= Duration::from_millis(640) && third <= Duration::from_millis(960), "{third:?}");
+        assert!(
+            third >= Duration::from_millis(640) && third <= Duration::from_millis(960),
+            "{third:?}"
+        );
         assert!(backoff(&o, 30) <= o.max_delay);
     }
 }

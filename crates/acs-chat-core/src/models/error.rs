@@ -18,7 +18,11 @@ pub struct ChatError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ChatError>,
     /// The inner error.
-    #[serde(default, rename = "innererror", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "innererror",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inner_error: Option<Box<ChatError>>,
 }
 

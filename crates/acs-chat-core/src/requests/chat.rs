@@ -43,18 +43,29 @@ impl ChatRequests {
         if thread_id.trim().is_empty() {
             return Err(Error::invalid(operation, "thread_id is empty"));
         }
-        Ok(format!("/chat/threads/{}{rest}", encode_component(thread_id)))
+        Ok(format!(
+            "/chat/threads/{}{rest}",
+            encode_component(thread_id)
+        ))
     }
 
     fn message_path(operation: &'static str, thread_id: &str, message_id: &str) -> Result<String> {
         if message_id.trim().is_empty() {
             return Err(Error::invalid(operation, "message_id is empty"));
         }
-        Self::thread_path(operation, thread_id, &format!("/messages/{}", encode_component(message_id)))
+        Self::thread_path(
+            operation,
+            thread_id,
+            &format!("/messages/{}", encode_component(message_id)),
+        )
     }
 
     /// `POST /chat/threads` with a `repeatability-request-id` (the caller's token or a fresh UUID).
-    pub fn create_chat_thread(&self, topic: &str, options: &CreateChatThreadOptions) -> Result<HttpRequest> {
+    pub fn create_chat_thread(
+        &self,
+        topic: &str,
+        options: &CreateChatThreadOptions,
+    ) -> Result<HttpRequest> {
         const OP: &str = "ChatClient.create_chat_thread";
         if topic.trim().is_empty() {
             return Err(Error::invalid(OP, "topic is empty"));
@@ -69,8 +80,9 @@ impl ChatRequests {
             .idempotency_token
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let mut request = HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
-            .json_body(JSON, &body);
+        let mut request =
+            HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
+                .json_body(JSON, &body);
         request.set_header("repeatability-request-id", token);
         Ok(request)
     }
@@ -88,14 +100,24 @@ impl ChatRequests {
     pub fn delete_chat_thread(&self, thread_id: &str) -> Result<HttpRequest> {
         const OP: &str = "ChatClient.delete_chat_thread";
         let path = Self::thread_path(OP, thread_id, "")?;
-        Ok(HttpRequest::new(OP, Method::Delete, self.url(&path, vec![]), 204))
+        Ok(HttpRequest::new(
+            OP,
+            Method::Delete,
+            self.url(&path, vec![]),
+            204,
+        ))
     }
 
     /// `GET /chat/threads/{id}`.
     pub fn get_properties(&self, thread_id: &str) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.get_properties";
         let path = Self::thread_path(OP, thread_id, "")?;
-        Ok(HttpRequest::new(OP, Method::Get, self.url(&path, vec![]), 200))
+        Ok(HttpRequest::new(
+            OP,
+            Method::Get,
+            self.url(&path, vec![]),
+            200,
+        ))
     }
 
     /// `PATCH /chat/threads/{id}` (merge-patch): topic, metadata, retention policy.
@@ -111,19 +133,27 @@ impl ChatRequests {
             metadata: options.metadata.clone(),
             retention_policy: options.retention_policy.clone(),
         };
-        Ok(HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
-            .json_body(MERGE_PATCH, &body))
+        Ok(
+            HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
+                .json_body(MERGE_PATCH, &body),
+        )
     }
 
     /// `POST /chat/threads/{id}/messages`.
-    pub fn send_message(&self, thread_id: &str, content: &str, options: &SendMessageOptions) -> Result<HttpRequest> {
+    pub fn send_message(
+        &self,
+        thread_id: &str,
+        content: &str,
+        options: &SendMessageOptions,
+    ) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.send_message";
         check_content(OP, content)?;
         let path = Self::thread_path(OP, thread_id, "/messages")?;
         let body = SendChatMessageRequest {
             content: content.to_string(),
             sender_display_name: options.sender_display_name.clone(),
-            kind: Some(options.chat_message_type.clone().unwrap_or(ChatMessageType::Text)),
+            // Omitted unless given: the service defaults to text, and the official examples omit it.
+            kind: options.chat_message_type.clone(),
             metadata: options.metadata.clone(),
         };
         Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201).json_body(JSON, &body))
@@ -133,11 +163,20 @@ impl ChatRequests {
     pub fn get_message(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.get_message";
         let path = Self::message_path(OP, thread_id, message_id)?;
-        Ok(HttpRequest::new(OP, Method::Get, self.url(&path, vec![]), 200))
+        Ok(HttpRequest::new(
+            OP,
+            Method::Get,
+            self.url(&path, vec![]),
+            200,
+        ))
     }
 
     /// URL of the first page of `GET /chat/threads/{id}/messages`.
-    pub fn list_messages_url(&self, thread_id: &str, options: &ListMessagesOptions) -> Result<String> {
+    pub fn list_messages_url(
+        &self,
+        thread_id: &str,
+        options: &ListMessagesOptions,
+    ) -> Result<String> {
         const OP: &str = "ChatThreadClient.list_messages";
         let path = Self::thread_path(OP, thread_id, "/messages")?;
         let mut query = page_size(OP, options.results_per_page)?;
@@ -148,7 +187,12 @@ impl ChatRequests {
     }
 
     /// `PATCH /chat/threads/{id}/messages/{messageId}` (merge-patch).
-    pub fn update_message(&self, thread_id: &str, message_id: &str, options: &UpdateMessageOptions) -> Result<HttpRequest> {
+    pub fn update_message(
+        &self,
+        thread_id: &str,
+        message_id: &str,
+        options: &UpdateMessageOptions,
+    ) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.update_message";
         if let Some(content) = &options.content {
             check_content(OP, content)?;
@@ -158,18 +202,30 @@ impl ChatRequests {
             content: options.content.clone(),
             metadata: options.metadata.clone(),
         };
-        Ok(HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204).json_body(MERGE_PATCH, &body))
+        Ok(
+            HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204)
+                .json_body(MERGE_PATCH, &body),
+        )
     }
 
     /// `DELETE /chat/threads/{id}/messages/{messageId}`.
     pub fn delete_message(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.delete_message";
         let path = Self::message_path(OP, thread_id, message_id)?;
-        Ok(HttpRequest::new(OP, Method::Delete, self.url(&path, vec![]), 204))
+        Ok(HttpRequest::new(
+            OP,
+            Method::Delete,
+            self.url(&path, vec![]),
+            204,
+        ))
     }
 
     /// URL of the first page of `GET /chat/threads/{id}/participants`.
-    pub fn list_participants_url(&self, thread_id: &str, options: &ListParticipantsOptions) -> Result<String> {
+    pub fn list_participants_url(
+        &self,
+        thread_id: &str,
+        options: &ListParticipantsOptions,
+    ) -> Result<String> {
         const OP: &str = "ChatThreadClient.list_participants";
         let path = Self::thread_path(OP, thread_id, "/participants")?;
         let mut query = page_size(OP, options.results_per_page)?;
@@ -180,7 +236,11 @@ impl ChatRequests {
     }
 
     /// `POST /chat/threads/{id}/participants/:add`; `None` for an empty list (no request is made).
-    pub fn add_participants(&self, thread_id: &str, participants: &[ChatParticipant]) -> Result<Option<HttpRequest>> {
+    pub fn add_participants(
+        &self,
+        thread_id: &str,
+        participants: &[ChatParticipant],
+    ) -> Result<Option<HttpRequest>> {
         const OP: &str = "ChatThreadClient.add_participants";
         let path = Self::thread_path(OP, thread_id, "/participants/:add")?;
         if participants.is_empty() {
@@ -195,14 +255,25 @@ impl ChatRequests {
     }
 
     /// `POST /chat/threads/{id}/participants/:remove` with the bare identifier model.
-    pub fn remove_participant(&self, thread_id: &str, identifier: &CommunicationIdentifier) -> Result<HttpRequest> {
+    pub fn remove_participant(
+        &self,
+        thread_id: &str,
+        identifier: &CommunicationIdentifier,
+    ) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.remove_participant";
         let path = Self::thread_path(OP, thread_id, "/participants/:remove")?;
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 204).json_body(JSON, identifier))
+        Ok(
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 204)
+                .json_body(JSON, identifier),
+        )
     }
 
     /// `POST /chat/threads/{id}/typing`.
-    pub fn send_typing_notification(&self, thread_id: &str, options: &SendTypingNotificationOptions) -> Result<HttpRequest> {
+    pub fn send_typing_notification(
+        &self,
+        thread_id: &str,
+        options: &SendTypingNotificationOptions,
+    ) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.send_typing_notification";
         let path = Self::thread_path(OP, thread_id, "/typing")?;
         let body = SendTypingNotificationRequest {
@@ -225,7 +296,11 @@ impl ChatRequests {
     }
 
     /// URL of the first page of `GET /chat/threads/{id}/readReceipts`.
-    pub fn list_read_receipts_url(&self, thread_id: &str, options: &ListReadReceiptsOptions) -> Result<String> {
+    pub fn list_read_receipts_url(
+        &self,
+        thread_id: &str,
+        options: &ListReadReceiptsOptions,
+    ) -> Result<String> {
         const OP: &str = "ChatThreadClient.list_read_receipts";
         let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
         let mut query = page_size(OP, options.results_per_page)?;
@@ -238,7 +313,10 @@ impl ChatRequests {
     /// `GET <url>` for any page of a listing (the first page's URL or a continuation token).
     pub fn page(&self, operation: &'static str, url: &str) -> Result<HttpRequest> {
         if url::Url::parse(url).is_err() {
-            return Err(Error::invalid(operation, "the continuation token is not a URL"));
+            return Err(Error::invalid(
+                operation,
+                "the continuation token is not a URL",
+            ));
         }
         // A continuation token may come from storage: never let it point the token elsewhere.
         let resolved = self.endpoint.resolve_next_link(url, &self.api_version)?;

@@ -22,12 +22,14 @@ impl IdentityRequests {
     pub fn new(endpoint: Endpoint, api_version: Option<String>) -> Self {
         IdentityRequests {
             endpoint,
-            api_version: api_version.unwrap_or_else(|| crate::DEFAULT_IDENTITY_API_VERSION.to_string()),
+            api_version: api_version
+                .unwrap_or_else(|| crate::DEFAULT_IDENTITY_API_VERSION.to_string()),
         }
     }
 
     fn url(&self, path: &str) -> String {
-        self.endpoint.url(path, &[("api-version", self.api_version.clone())])
+        self.endpoint
+            .url(path, &[("api-version", self.api_version.clone())])
     }
 
     fn user_path(operation: &'static str, user_id: &str, rest: &str) -> Result<String> {

@@ -1,0 +1,74 @@
+//! The shared scenarios on the async facade (reqwest + tokio).
+
+use acs_chat_async as chat;
+use maybe_async::must_be_async as maybe_async;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::test as chat_test;
+
+async fn mock_server() -> mockito::ServerGuard {
+    mockito::Server::new_async().await
+}
+
+async fn collect<S: futures_util::Stream>(stream: S) -> Vec<S::Item> {
+    use futures_util::StreamExt;
+    stream.collect().await
+}
+
+/// A credential whose refresher hands out `tokens` in turn and counts its calls.
+fn counting_credential(
+    token: &str,
+    tokens: Vec<String>,
+    options: Option<chat::CommunicationTokenCredentialOptions>,
+) -> (chat::CommunicationTokenCredential, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let tokens = Arc::new(tokens);
+    let credential = chat::CommunicationTokenCredential::with_refresher(
+        token,
+        move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let tokens = tokens.clone();
+            async move {
+                // Slow, so that concurrent callers really overlap the refresh.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Ok(tokens[n.min(tokens.len() - 1)].clone())
+            }
+        },
+        options,
+    )
+    .expect("credential");
+    (credential, calls)
+}
+
+include!("scenarios/support.rs");
+include!("scenarios/request_shapes.rs");
+include!("scenarios/paging.rs");
+include!("scenarios/errors.rs");
+include!("scenarios/credential.rs");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_requests_share_one_refresh() {
+    let mut server = mock_server().await;
+    let mock = server
+        .mock("DELETE", THREAD_PATH)
+        .match_query(Matcher::Any)
+        .match_header(
+            "authorization",
+            format!("Bearer {}", far_future_token()).as_str(),
+        )
+        .with_status(204)
+        .expect(50)
+        .create();
+    let (credential, calls) = counting_credential(&jwt(1_000), vec![far_future_token()], None);
+    let client = ChatClient::new(&server.url(), credential, None).unwrap();
+    let requests = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.delete_chat_thread(THREAD_ID).await })
+    });
+    for result in futures_util::future::join_all(requests).await {
+        result.expect("task").expect("request");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    mock.assert();
+}

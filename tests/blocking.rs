@@ -1,0 +1,54 @@
+//! The shared scenarios on the blocking facade (ureq).
+
+use acs_chat_blocking as chat;
+use maybe_async::must_be_sync as maybe_async;
+use std::prelude::v1::test as chat_test;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn mock_server() -> mockito::ServerGuard {
+    mockito::Server::new()
+}
+
+fn collect<I: IntoIterator>(items: I) -> Vec<I::Item> {
+    items.into_iter().collect()
+}
+
+/// A credential whose refresher hands out `tokens` in turn and counts its calls.
+fn counting_credential(
+    token: &str,
+    tokens: Vec<String>,
+    options: Option<chat::CommunicationTokenCredentialOptions>,
+) -> (chat::CommunicationTokenCredential, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let credential = chat::CommunicationTokenCredential::with_refresher(
+        token,
+        move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            // Slow, so that concurrent callers really overlap the refresh.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            Ok(tokens[n.min(tokens.len() - 1)].clone())
+        },
+        options,
+    )
+    .expect("credential");
+    (credential, calls)
+}
+
+include!("scenarios/support.rs");
+include!("scenarios/request_shapes.rs");
+include!("scenarios/paging.rs");
+include!("scenarios/errors.rs");
+include!("scenarios/credential.rs");
+
+#[test]
+fn fifty_threads_share_one_refresh() {
+    let (credential, calls) = counting_credential(&jwt(1_000), vec![far_future_token()], None);
+    std::thread::scope(|scope| {
+        for _ in 0..50 {
+            scope.spawn(|| credential.get_token().expect("token"));
+        }
+    });
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -1,0 +1,92 @@
+// Helpers shared by tests/blocking.rs and tests/async.rs (included, not a module: each harness
+// binds `chat` to its facade first). Nothing here is async.
+
+#[allow(unused_imports)]
+use chat::{
+    ChatClient, ChatClientOptions, ChatParticipant, ChatRetentionPolicy, ChatThreadClient,
+    CommunicationIdentifier, CommunicationTokenCredential, Error, RetryOptions,
+};
+#[allow(unused_imports)]
+use mockito::{Matcher, Mock, ServerGuard};
+#[allow(unused_imports)]
+use serde_json::{json, Value};
+
+const THREAD_ID: &str = "19:abc@thread.v2";
+const THREAD_PATH: &str = "/chat/threads/19%3Aabc%40thread.v2";
+const UUID_RE: &str = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+/// An unsigned JWT whose payload carries `exp` (the service checks signatures; clients do not).
+fn jwt(exp: i64) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}.c2ln",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(format!(r#"{{"exp":{exp},"skypeid":"acs:test"}}"#))
+    )
+}
+
+fn far_future_token() -> String {
+    jwt(4_102_444_800) // 2100-01-01
+}
+
+fn spec_example(version: &str, name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/spec/chat/{version}/examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn example_parameter(name: &str, parameter: &str) -> Value {
+    spec_example("2025-03-15", name)["parameters"][parameter].clone()
+}
+
+fn example_response(name: &str, status: &str) -> Value {
+    spec_example("2025-03-15", name)["responses"][status]["body"].clone()
+}
+
+fn options(max_retries: u32) -> ChatClientOptions {
+    ChatClientOptions {
+        retry: RetryOptions {
+            max_retries,
+            initial_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(20),
+        },
+        ..Default::default()
+    }
+}
+
+fn client_with(server: &ServerGuard, max_retries: u32) -> ChatClient {
+    let credential = CommunicationTokenCredential::new(&far_future_token()).expect("token");
+    ChatClient::new(&server.url(), credential, Some(options(max_retries))).expect("client")
+}
+
+fn client(server: &ServerGuard) -> ChatClient {
+    client_with(server, 3)
+}
+
+fn thread_client(server: &ServerGuard) -> ChatThreadClient {
+    client(server).get_chat_thread_client(THREAD_ID)
+}
+
+/// A mock that also checks what every request of this SDK must carry.
+fn expect_request(server: &mut ServerGuard, method: &str, path: &str, query: Vec<Matcher>) -> Mock {
+    let mut query = query;
+    query.push(Matcher::UrlEncoded("api-version".into(), "2025-03-15".into()));
+    server
+        .mock(method, path)
+        .match_query(Matcher::AllOf(query))
+        .match_header("authorization", format!("Bearer {}", far_future_token()).as_str())
+        .match_header("x-ms-client-request-id", Matcher::Regex(UUID_RE.into()))
+        .match_header("user-agent", Matcher::Regex(r"^azsdk-rust-communication-chat/\d+\.\d+\.\d+ \(acs-chat-(blocking|async); rust\)$".into()))
+}
+
+fn expect_json_body(mock: Mock, content_type: &str, body: Value) -> Mock {
+    mock.match_header("content-type", content_type).match_body(Matcher::Json(body))
+}
+
+fn error_body(code: &str, message: &str) -> String {
+    json!({"error": {"code": code, "message": message, "target": "thread", "details": [{"code": "Inner", "message": "detail"}], "innererror": {"code": "Deeper", "message": "inner"}}}).to_string()
+}
