@@ -1,1 +1,144 @@
-//! placeholder
+//! **acs-emulator**: a local Azure Communication Services chat + identity service.
+//!
+//! It speaks the ACS REST API (chat api-versions 2021-03-07 to 2025-03-15, identity 2021-03-07 to
+//! 2023-10-01) over HTTPS with a generated CA, HMAC-authenticated identity calls and bearer-token
+//! chat calls, so the official SDKs (Python, JS) and this workspace's Rust SDK run against it
+//! unmodified.
+//!
+//! ```no_run
+//! let emulator = acs_emulator::Emulator::builder().start()?;
+//! println!("{}", emulator.connection_string());
+//! let ca_pem = emulator.ca_certificate_pem(); // trust this in your client
+//! # let _ = ca_pem;
+//! emulator.shutdown();
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod app;
+mod chat;
+mod config;
+mod hmac_auth;
+mod http_util;
+mod identity;
+mod server;
+mod store;
+mod tls;
+mod tokens;
+
+pub use config::{EmulatorBuilder, Limits};
+pub use server::{BoundEmulator, EmulatorInfo};
+
+use std::io;
+use std::thread::JoinHandle;
+
+/// A running emulator on its own thread and runtime, usable from blocking and async code alike.
+/// Dropping it shuts it down.
+pub struct Emulator {
+    info: EmulatorInfo,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl Emulator {
+    /// A builder: loopback, any free port, HTTPS with fresh certificates, random access key.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// `https://127.0.0.1:PORT` (no trailing slash).
+    pub fn endpoint(&self) -> &str {
+        &self.info.endpoint
+    }
+
+    /// `endpoint=https://127.0.0.1:PORT/;accesskey=KEY`.
+    pub fn connection_string(&self) -> String {
+        self.info.connection_string()
+    }
+
+    /// The CA certificate (PEM) to trust; `None` when serving plain HTTP.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.info.ca_certificate_pem.as_deref()
+    }
+
+    /// Everything about where it runs.
+    pub fn info(&self) -> &EmulatorInfo {
+        &self.info
+    }
+
+    /// Stops serving and waits for the emulator's thread to end.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl EmulatorBuilder {
+    /// Starts the emulator on a thread of its own with its own tokio runtime and returns once it
+    /// listens. Works from blocking code and from inside an async runtime.
+    pub fn start(self) -> io::Result<Emulator> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("acs-emulator".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match self.bind().await {
+                        Ok(bound) => {
+                            let _ = ready_tx.send(Ok(bound.info.clone()));
+                            bound
+                                .serve(async {
+                                    let _ = shutdown_rx.await;
+                                })
+                                .await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let info = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the emulator thread ended before listening"))??;
+        Ok(Emulator {
+            info,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        })
+    }
+}

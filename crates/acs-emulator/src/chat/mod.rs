@@ -1,0 +1,193 @@
+//! The chat API: routes, authorization, and the handlers of the 16 operations.
+
+mod messages;
+mod paging;
+mod participants;
+mod threads;
+mod views;
+
+use crate::app::App;
+use crate::http_util::{ApiError, Reply, Req, Result};
+use crate::store::{State, Thread};
+use crate::tokens::Claims;
+use acs_chat_core::models::{
+    ChatMessage, ChatMessageContent, ChatMessageType, ChatParticipant, Metadata,
+};
+use acs_chat_core::CommunicationIdentifier;
+use time::OffsetDateTime;
+
+pub(crate) const API_VERSIONS: &[&str] = &[
+    "2021-03-07",
+    "2021-09-07",
+    "2023-11-07",
+    "2024-03-07",
+    "2025-03-15",
+];
+
+/// Who is calling, in which api-version.
+pub(crate) struct Ctx<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) req: &'a Req,
+    pub(crate) version: String,
+    pub(crate) caller: CommunicationIdentifier,
+    pub(crate) claims: Claims,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn caller_id(&self) -> String {
+        self.caller.raw_id()
+    }
+
+    /// Whether the api-version has thread/participant metadata and retention policies.
+    pub(crate) fn has_2025_fields(&self) -> bool {
+        self.version.as_str() >= "2025-03-15"
+    }
+
+    fn has_scope(&self, scopes: &[&str]) -> bool {
+        self.claims.scopes().any(|s| scopes.contains(&s))
+    }
+}
+
+pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
+    let version = req.api_version(API_VERSIONS)?;
+    let claims = crate::identity::authenticate(app, req)?;
+    let caller = CommunicationIdentifier::user(claims.user_id());
+    let ctx = Ctx {
+        app,
+        req,
+        version,
+        caller,
+        claims,
+    };
+    if !ctx.has_scope(&["chat", "chat.join", "chat.join.limited"]) {
+        return Err(ApiError::forbidden("The token has no chat scope."));
+    }
+    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let method = req.method.as_str();
+    match (method, segments.as_slice()) {
+        ("POST", ["chat", "threads"]) => {
+            if !ctx.has_scope(&["chat"]) {
+                return Err(ApiError::forbidden(
+                    "Creating threads needs the chat scope.",
+                ));
+            }
+            threads::create(&ctx)
+        }
+        ("GET", ["chat", "threads"]) => threads::list(&ctx),
+        ("GET", ["chat", "threads", id]) => threads::get(&ctx, id),
+        ("PATCH", ["chat", "threads", id]) => threads::update(&ctx, id),
+        ("DELETE", ["chat", "threads", id]) => threads::delete(&ctx, id),
+        ("POST", ["chat", "threads", id, "messages"]) => messages::send(&ctx, id),
+        ("GET", ["chat", "threads", id, "messages"]) => messages::list(&ctx, id),
+        ("GET", ["chat", "threads", id, "messages", mid]) => messages::get(&ctx, id, mid),
+        ("PATCH", ["chat", "threads", id, "messages", mid]) => messages::update(&ctx, id, mid),
+        ("DELETE", ["chat", "threads", id, "messages", mid]) => messages::delete(&ctx, id, mid),
+        ("GET", ["chat", "threads", id, "participants"]) => participants::list(&ctx, id),
+        ("POST", ["chat", "threads", id, "participants", action @ (":add" | ":remove")]) => {
+            if !ctx.has_scope(&["chat", "chat.join"]) {
+                return Err(ApiError::forbidden(
+                    "Changing participants needs the chat or chat.join scope.",
+                ));
+            }
+            if *action == ":add" {
+                participants::add(&ctx, id)
+            } else {
+                participants::remove(&ctx, id)
+            }
+        }
+        ("POST", ["chat", "threads", id, "typing"]) => messages::typing(&ctx, id),
+        ("POST", ["chat", "threads", id, "readReceipts"]) => messages::send_receipt(&ctx, id),
+        ("GET", ["chat", "threads", id, "readReceipts"]) => messages::list_receipts(&ctx, id),
+        (_, ["chat", "threads", ..]) => Err(ApiError::new(
+            405,
+            "MethodNotAllowed",
+            format!("{method} is not allowed on {}", req.target),
+        )),
+        _ => Err(ApiError::not_found(format!(
+            "No route for {method} {}.",
+            req.target
+        ))),
+    }
+}
+
+/// The live thread, if the caller participates in it: 404 for unknown or deleted, 403 otherwise.
+pub(crate) fn thread_for<'s>(state: &'s mut State, ctx: &Ctx, id: &str) -> Result<&'s mut Thread> {
+    let thread = state
+        .threads
+        .get_mut(id)
+        .filter(|t| t.deleted_on.is_none())
+        .ok_or_else(|| {
+            ApiError::not_found(format!("Thread {id} was not found.")).with_target("chatThreadId")
+        })?;
+    if thread.participant(&ctx.caller_id()).is_none() {
+        return Err(ApiError::forbidden(
+            "The caller is not a participant of the thread.",
+        ));
+    }
+    Ok(thread)
+}
+
+/// Appends a message with the next sequence id.
+pub(crate) fn append(
+    state: &mut State,
+    thread_id: &str,
+    kind: ChatMessageType,
+    content: ChatMessageContent,
+    sender: Option<(CommunicationIdentifier, Option<String>)>,
+    metadata: Option<Metadata>,
+) -> String {
+    let now = OffsetDateTime::now_utc();
+    let id = state.next_message_id(now);
+    if let Some(thread) = state.threads.get_mut(thread_id) {
+        let (sender, sender_display_name) = match sender {
+            Some((who, name)) => (Some(who), name),
+            None => (None, None),
+        };
+        thread.messages.push(ChatMessage {
+            id: id.clone(),
+            kind,
+            sequence_id: (thread.messages.len() + 1).to_string(),
+            version: id.clone(),
+            content: Some(content),
+            sender_display_name,
+            created_on: now,
+            sender,
+            deleted_on: None,
+            edited_on: None,
+            metadata,
+        });
+        thread.last_message_received_on = Some(now);
+    }
+    id
+}
+
+/// A system message about participants joining or leaving.
+pub(crate) fn membership_message(
+    state: &mut State,
+    thread_id: &str,
+    ctx: &Ctx,
+    kind: ChatMessageType,
+    who: Vec<ChatParticipant>,
+) {
+    let content = ChatMessageContent {
+        participants: who,
+        initiator: Some(ctx.caller.clone()),
+        ..Default::default()
+    };
+    append(state, thread_id, kind, content, None, None);
+}
+
+/// Rejects metadata over the size limit.
+pub(crate) fn check_metadata(ctx: &Ctx, target: &str, metadata: Option<&Metadata>) -> Result<()> {
+    let size: usize = metadata
+        .map(|m| m.iter().map(|(k, v)| k.len() + v.len()).sum())
+        .unwrap_or(0);
+    let max = ctx.app.limits.max_metadata_bytes;
+    if size > max {
+        return Err(ApiError::limit(
+            target,
+            format!("{target} is {size} bytes; at most {max} bytes are allowed."),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! List, add and remove participants.
+
+use super::paging::{self, collection, next_link, thread_path};
+use super::threads::{check_participants, refusal};
+use super::{membership_message, thread_for, views, Ctx};
+use crate::http_util::{ApiError, Reply, Result, JSON};
+use acs_chat_core::models::{AddChatParticipantsRequest, ChatMessageType};
+use acs_chat_core::{CommunicationIdentifier, CommunicationIdentifierModel};
+use serde_json::json;
+
+pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let size = paging::page_size(ctx)?;
+    let skip = paging::skip(ctx)?;
+    let mut state = ctx.app.state();
+    let thread = thread_for(&mut state, ctx, id)?;
+    let values = thread
+        .participants
+        .iter()
+        .skip(skip)
+        .take(size)
+        .map(|p| views::participant(ctx, p))
+        .collect();
+    let next = (thread.participants.len() > skip + size).then(|| {
+        next_link(
+            ctx,
+            &thread_path(id, "/participants"),
+            vec![("skip", (skip + size).to_string())],
+            size,
+        )
+    });
+    Ok(Reply::json(200, &collection(values, next)))
+}
+
+pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let body: AddChatParticipantsRequest = ctx.req.json(JSON)?;
+    if body.participants.is_empty() {
+        return Err(
+            ApiError::bad_request("participants must not be empty.").with_target("participants")
+        );
+    }
+    check_participants(ctx, &body.participants)?;
+    let mut state = ctx.app.state();
+    thread_for(&mut state, ctx, id)?;
+    let mut invalid = Vec::new();
+    let mut added = Vec::new();
+    for p in body.participants {
+        if let Some(error) = refusal(ctx, &state, &p) {
+            invalid.push(error);
+            continue;
+        }
+        let thread = thread_for(&mut state, ctx, id)?;
+        // "If participants already exist, no change occurs."
+        if thread.participant(&p.identifier.raw_id()).is_none()
+            && !added
+                .iter()
+                .any(|q: &acs_chat_core::ChatParticipant| q.identifier == p.identifier)
+        {
+            added.push(p);
+        }
+    }
+    let thread = thread_for(&mut state, ctx, id)?;
+    let max = ctx.app.limits.max_participants_per_thread;
+    if thread.participants.len() + added.len() > max {
+        return Err(ApiError::limit(
+            "participants",
+            format!("A thread holds at most {max} participants."),
+        ));
+    }
+    thread.participants.extend(added.iter().cloned());
+    if !added.is_empty() {
+        membership_message(
+            &mut state,
+            id,
+            ctx,
+            ChatMessageType::ParticipantAdded,
+            added,
+        );
+    }
+    let body = if invalid.is_empty() {
+        json!({})
+    } else {
+        json!({ "invalidParticipants": invalid })
+    };
+    Ok(Reply::json(201, &body))
+}
+
+pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let model: CommunicationIdentifierModel = ctx.req.json(JSON)?;
+    let raw_id = CommunicationIdentifier::from(&model).raw_id();
+    if raw_id.is_empty() {
+        return Err(
+            ApiError::bad_request("The identifier has no rawId or known kind.")
+                .with_target("rawId"),
+        );
+    }
+    let mut state = ctx.app.state();
+    let thread = thread_for(&mut state, ctx, id)?;
+    // Removing someone who is not a participant succeeds (the official samples rely on it).
+    if let Some(index) = thread
+        .participants
+        .iter()
+        .position(|p| p.identifier.raw_id() == raw_id)
+    {
+        let removed = thread.participants.remove(index);
+        membership_message(
+            &mut state,
+            id,
+            ctx,
+            ChatMessageType::ParticipantRemoved,
+            vec![removed],
+        );
+    }
+    Ok(Reply::empty(204))
+}

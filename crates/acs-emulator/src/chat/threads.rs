@@ -1,0 +1,304 @@
+//! Create, list, get, update and delete threads.
+
+use super::paging::{self, collection, encode_state, next_link, thread_path};
+use super::{append, check_metadata, membership_message, thread_for, views, Ctx};
+use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
+use crate::store::{State, Thread};
+use acs_chat_core::models::{
+    ChatError, ChatMessageContent, ChatMessageType, ChatParticipant, CreateChatThreadRequest,
+    RetentionPolicyKind, UpdateChatThreadRequest,
+};
+use acs_chat_core::{ChatRetentionPolicy, CommunicationIdentifier};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::OffsetDateTime;
+
+/// Whether `p` can join: users of this emulator's resource must exist; others are taken as given.
+pub(crate) fn refusal(ctx: &Ctx, state: &State, p: &ChatParticipant) -> Option<ChatError> {
+    let raw_id = p.identifier.raw_id();
+    let ours = format!("8:acs:{}_", ctx.app.resource_id);
+    let known = match &p.identifier {
+        CommunicationIdentifier::CommunicationUser(u) if u.id.starts_with(&ours) => {
+            state.users.contains_key(&u.id)
+        }
+        CommunicationIdentifier::Unknown(raw) => !raw.is_empty(),
+        _ => true,
+    };
+    (!known).then(|| ChatError {
+        code: "404".into(),
+        message: "Not found".into(),
+        target: Some(raw_id),
+        ..Default::default()
+    })
+}
+
+pub(crate) fn check_participants(ctx: &Ctx, participants: &[ChatParticipant]) -> Result<()> {
+    let max = ctx.app.limits.max_participants_per_batch;
+    if participants.len() > max {
+        return Err(ApiError::limit(
+            "participants",
+            format!(
+                "{} participants were given; at most {max} can be added at once.",
+                participants.len()
+            ),
+        ));
+    }
+    for p in participants {
+        check_metadata(ctx, "participants.metadata", p.metadata.as_ref())?;
+    }
+    Ok(())
+}
+
+fn check_retention(policy: Option<&ChatRetentionPolicy>) -> Result<()> {
+    match policy {
+        Some(p) if p.kind == RetentionPolicyKind::ThreadCreationDate => {
+            match p.delete_thread_after_days {
+                Some(days) if (1..=90).contains(&days) => Ok(()),
+                _ => Err(
+                    ApiError::bad_request("deleteThreadAfterDays must be from 1 to 90.")
+                        .with_target("retentionPolicy"),
+                ),
+            }
+        }
+        Some(ChatRetentionPolicy {
+            kind: RetentionPolicyKind::Unknown(kind),
+            ..
+        }) => Err(ApiError::bad_request(format!(
+            "Retention policy kind `{kind}` is not supported."
+        ))
+        .with_target("retentionPolicy")),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
+    let body: CreateChatThreadRequest = ctx.req.json(JSON)?;
+    let topic = body.topic.trim().to_string();
+    if topic.is_empty() {
+        return Err(ApiError::bad_request("The topic is required.").with_target("topic"));
+    }
+    let requested = body.participants.unwrap_or_default();
+    check_participants(ctx, &requested)?;
+    check_metadata(ctx, "metadata", body.metadata.as_ref())?;
+    check_retention(body.retention_policy.as_ref())?;
+
+    let caller = ctx.caller_id();
+    let key = ctx
+        .req
+        .header("repeatability-request-id")
+        .map(|t| (caller.clone(), t.to_string()));
+    let mut state = ctx.app.state();
+    if let Some((thread_id, body)) = key.as_ref().and_then(|k| state.repeatability.get(k)) {
+        return Ok(Reply {
+            status: 201,
+            headers: vec![("content-type", "application/json; charset=utf-8".into())],
+            body: body.clone().into(),
+        }
+        .header(
+            "location",
+            format!("{}{}", ctx.req.base_url, thread_path(thread_id, "")),
+        ));
+    }
+
+    let mut participants: Vec<ChatParticipant> = Vec::new();
+    let mut invalid = Vec::new();
+    if !requested.iter().any(|p| p.identifier.raw_id() == caller) {
+        participants.push(ChatParticipant::new(ctx.caller.clone()));
+    }
+    for p in requested {
+        if let Some(error) = refusal(ctx, &state, &p) {
+            invalid.push(error);
+        } else if !participants.iter().any(|q| q.identifier == p.identifier) {
+            participants.push(p);
+        }
+    }
+    let max = ctx.app.limits.max_participants_per_thread;
+    if participants.len() > max {
+        return Err(ApiError::limit(
+            "participants",
+            format!("A thread holds at most {max} participants."),
+        ));
+    }
+
+    let id = format!("19:{}@thread.v2", uuid::Uuid::new_v4().simple());
+    let now = OffsetDateTime::now_utc();
+    state.threads.insert(
+        id.clone(),
+        Thread {
+            id: id.clone(),
+            topic: topic.clone(),
+            created_on: now,
+            created_by: ctx.caller.clone(),
+            deleted_on: None,
+            metadata: body.metadata,
+            retention_policy: body.retention_policy,
+            participants: participants.clone(),
+            messages: Vec::new(),
+            receipts: Vec::new(),
+            typing: Vec::new(),
+            last_message_received_on: None,
+        },
+    );
+    membership_message(
+        &mut state,
+        &id,
+        ctx,
+        ChatMessageType::ParticipantAdded,
+        participants,
+    );
+    let topic_content = ChatMessageContent {
+        topic: Some(topic),
+        initiator: Some(ctx.caller.clone()),
+        ..Default::default()
+    };
+    append(
+        &mut state,
+        &id,
+        ChatMessageType::TopicUpdated,
+        topic_content,
+        None,
+        None,
+    );
+
+    let thread = state
+        .threads
+        .get(&id)
+        .map(|t| views::thread(ctx, t))
+        .unwrap_or_default();
+    let mut result = json!({ "chatThread": thread });
+    if !invalid.is_empty() {
+        result["invalidParticipants"] = serde_json::to_value(&invalid).unwrap_or_default();
+    }
+    let bytes = serde_json::to_vec(&result).unwrap_or_default();
+    if let Some(key) = key {
+        state.repeatability.insert(key, (id.clone(), bytes.clone()));
+    }
+    Ok(Reply {
+        status: 201,
+        headers: vec![("content-type", "application/json; charset=utf-8".into())],
+        body: bytes.into(),
+    }
+    .header(
+        "location",
+        format!("{}{}", ctx.req.base_url, thread_path(&id, "")),
+    ))
+}
+
+/// Threads are listed newest first by creation, so activity between pages cannot reorder them.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// Creation time (ns) and id of the last thread returned.
+    c: i128,
+    i: String,
+    /// The listing's startTime (ns), if any.
+    s: Option<i128>,
+}
+
+pub(crate) fn list(ctx: &Ctx) -> Result<Reply> {
+    let size = paging::page_size(ctx)?;
+    let cursor: Option<Cursor> = paging::sync_state(ctx)?;
+    let start = match &cursor {
+        Some(c) => c.s,
+        None => paging::start_time(ctx)?.map(OffsetDateTime::unix_timestamp_nanos),
+    };
+    let caller = ctx.caller_id();
+    let state = ctx.app.state();
+    let mut mine: Vec<&Thread> = state
+        .threads
+        .values()
+        .filter(|t| t.deleted_on.is_none() && t.participant(&caller).is_some())
+        .filter(|t| {
+            start.is_none_or(|s| {
+                t.last_message_received_on
+                    .unwrap_or(t.created_on)
+                    .unix_timestamp_nanos()
+                    >= s
+            })
+        })
+        .filter(|t| {
+            cursor.as_ref().is_none_or(|c| {
+                (t.created_on.unix_timestamp_nanos(), t.id.as_str()) < (c.c, c.i.as_str())
+            })
+        })
+        .collect();
+    mine.sort_by(|a, b| (b.created_on, &b.id).cmp(&(a.created_on, &a.id)));
+    let more = mine.len() > size;
+    mine.truncate(size);
+    let next = match mine.last() {
+        Some(last) if more => {
+            let state = encode_state(&Cursor {
+                c: last.created_on.unix_timestamp_nanos(),
+                i: last.id.clone(),
+                s: start,
+            });
+            Some(next_link(
+                ctx,
+                "/chat/threads",
+                vec![("syncState", state)],
+                size,
+            ))
+        }
+        _ => None,
+    };
+    let values = mine.iter().map(|t| views::thread_item(t)).collect();
+    Ok(Reply::json(200, &collection(values, next)))
+}
+
+pub(crate) fn get(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let mut state = ctx.app.state();
+    let thread = thread_for(&mut state, ctx, id)?;
+    Ok(Reply::json(200, &views::thread(ctx, thread)))
+}
+
+pub(crate) fn update(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let body: UpdateChatThreadRequest = ctx.req.json(PATCH_JSON)?;
+    if body.topic.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(ApiError::bad_request("The topic cannot be empty.").with_target("topic"));
+    }
+    check_metadata(ctx, "metadata", body.metadata.as_ref())?;
+    check_retention(body.retention_policy.as_ref())?;
+    let mut state = ctx.app.state();
+    let thread = thread_for(&mut state, ctx, id)?;
+    if let Some(metadata) = body.metadata {
+        thread.metadata = Some(metadata);
+    }
+    if let Some(policy) = body.retention_policy {
+        thread.retention_policy = Some(policy);
+    }
+    if let Some(topic) = body.topic {
+        if topic != thread.topic {
+            thread.topic = topic.clone();
+            let content = ChatMessageContent {
+                topic: Some(topic),
+                initiator: Some(ctx.caller.clone()),
+                ..Default::default()
+            };
+            append(
+                &mut state,
+                id,
+                ChatMessageType::TopicUpdated,
+                content,
+                None,
+                None,
+            );
+        }
+    }
+    Ok(Reply::empty(204))
+}
+
+pub(crate) fn delete(ctx: &Ctx, id: &str) -> Result<Reply> {
+    let mut state = ctx.app.state();
+    match state.threads.get_mut(id) {
+        Some(thread) if thread.deleted_on.is_none() => {
+            if thread.participant(&ctx.caller_id()).is_none() {
+                return Err(ApiError::forbidden(
+                    "The caller is not a participant of the thread.",
+                ));
+            }
+            thread.deleted_on = Some(OffsetDateTime::now_utc());
+            Ok(Reply::empty(204))
+        }
+        // Deleting a deleted or unknown thread succeeds, as on the service.
+        _ => Ok(Reply::empty(204)),
+    }
+}

@@ -1,0 +1,96 @@
+//! What the emulator enforces and where it listens.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Service limits, defaulting to the documented ACS limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest message content in bytes (28 KB).
+    pub max_message_bytes: usize,
+    /// Most participants in one thread (250).
+    pub max_participants_per_thread: usize,
+    /// Most participants in one create or add request (200).
+    pub max_participants_per_batch: usize,
+    /// Largest metadata of a thread, participant or message: keys plus values in bytes (1 KB).
+    pub max_metadata_bytes: usize,
+    /// Default and largest page size (200).
+    pub max_page_size: usize,
+    /// Largest request body in bytes (1 MiB).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: 28 * 1024,
+            max_participants_per_thread: 250,
+            max_participants_per_batch: 200,
+            max_metadata_bytes: 1024,
+            max_page_size: 200,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// How to start an emulator. Build with [`crate::Emulator::builder`].
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    pub(crate) host: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) access_key: Option<String>,
+    pub(crate) cert_dir: Option<PathBuf>,
+    pub(crate) plain_http: bool,
+    pub(crate) limits: Limits,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            access_key: None,
+            cert_dir: None,
+            plain_http: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default 127.0.0.1).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The base64 access key that identity requests are signed with (default: random).
+    pub fn access_key(mut self, key: impl Into<String>) -> Self {
+        self.access_key = Some(key.into());
+        self
+    }
+
+    /// Where the CA and server certificates are written at first start and reused after.
+    pub fn cert_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cert_dir = Some(dir.into());
+        self
+    }
+
+    /// Serve plain HTTP instead of HTTPS (the official SDKs refuse it; ours allows loopback).
+    pub fn plain_http(mut self, plain: bool) -> Self {
+        self.plain_http = plain;
+        self
+    }
+
+    /// Service limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}

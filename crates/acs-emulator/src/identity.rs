@@ -1,0 +1,198 @@
+//! The identity API: users and tokens, HMAC-authenticated.
+
+use crate::app::App;
+use crate::http_util::{ApiError, Reply, Req, Result, JSON};
+use crate::store::User;
+use crate::tokens::{self, Claims};
+use acs_chat_core::models::{
+    CommunicationIdentity, CommunicationIdentityAccessToken,
+    CommunicationIdentityAccessTokenRequest, CommunicationIdentityAccessTokenResult,
+    CommunicationIdentityCreateRequest, CommunicationTokenScope,
+};
+use time::{Duration, OffsetDateTime};
+
+pub(crate) const API_VERSIONS: &[&str] = &[
+    "2021-03-07",
+    "2021-10-31-preview",
+    "2021-11-01",
+    "2022-06-01",
+    "2022-09-01",
+    "2022-10-01",
+    "2023-08-01",
+    "2023-10-01",
+];
+
+pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
+    let version = req.api_version(API_VERSIONS)?;
+    crate::hmac_auth::verify(req, &app.access_key)?;
+    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    match (req.method.as_str(), segments.as_slice()) {
+        ("POST", ["identities"]) => create(app, req, &version),
+        ("DELETE", ["identities", id]) => delete(app, id),
+        ("POST", ["identities", id, ":issueAccessToken"]) => issue(app, req, &version, id),
+        ("POST", ["identities", id, ":revokeAccessTokens"]) => revoke(app, id),
+        (_, ["identities", ..]) => Err(ApiError::new(
+            405,
+            "MethodNotAllowed",
+            "method not allowed here",
+        )),
+        _ => Err(ApiError::not_found(format!(
+            "no route for {} {}",
+            req.method, req.target
+        ))),
+    }
+}
+
+fn check_scopes(version: &str, scopes: &[CommunicationTokenScope]) -> Result<()> {
+    if scopes.is_empty() {
+        return Err(ApiError::bad_request("At least one scope is required.").with_target("scopes"));
+    }
+    for scope in scopes {
+        let known = match scope {
+            CommunicationTokenScope::Chat | CommunicationTokenScope::VoIP => true,
+            CommunicationTokenScope::Unknown(_) => false,
+            _ => version >= "2022-06-01",
+        };
+        if !known {
+            return Err(ApiError::bad_request(format!(
+                "Scope `{scope}` is not valid for api-version {version}."
+            ))
+            .with_target("scopes"));
+        }
+    }
+    Ok(())
+}
+
+fn lifetime(minutes: Option<i32>) -> Result<Duration> {
+    match minutes {
+        None => Ok(Duration::minutes(1440)),
+        Some(m) if (60..=1440).contains(&m) => Ok(Duration::minutes(m as i64)),
+        Some(m) => Err(ApiError::bad_request(format!(
+            "expiresInMinutes is {m}; it must be from 60 to 1440."
+        ))
+        .with_target("expiresInMinutes")),
+    }
+}
+
+/// `2023-10-10T21:39:39.3244584+00:00`, the service's format.
+fn expires_on_text(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}+00:00",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond() / 100
+    )
+}
+
+fn token_for(
+    app: &App,
+    user_id: &str,
+    generation: u64,
+    scopes: &[CommunicationTokenScope],
+    life: Duration,
+) -> CommunicationIdentityAccessToken {
+    let now = OffsetDateTime::now_utc();
+    let expires = now + life;
+    let claims = Claims {
+        skypeid: user_id.trim_start_matches("8:").to_string(),
+        scp: 1792,
+        csi: now.unix_timestamp().to_string(),
+        exp: expires.unix_timestamp(),
+        rgn: "emulator".into(),
+        acs_scope: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        resource_id: app.resource_id.clone(),
+        resource_location: "emulator".into(),
+        iat: now.unix_timestamp(),
+        generation,
+        pad: String::new(),
+    };
+    CommunicationIdentityAccessToken {
+        token: tokens::mint(&claims, &app.token_secret),
+        expires_on: expires_on_text(expires.replace_nanosecond(0).unwrap_or(expires)),
+    }
+}
+
+fn create(app: &App, req: &Req, version: &str) -> Result<Reply> {
+    let body: CommunicationIdentityCreateRequest = req.optional_json(JSON)?;
+    let life = lifetime(body.expires_in_minutes)?;
+    if let Some(scopes) = &body.create_token_with_scopes {
+        check_scopes(version, scopes)?;
+    }
+    let id = format!("8:acs:{}_{}", app.resource_id, uuid::Uuid::new_v4());
+    app.state().users.insert(id.clone(), User { generation: 0 });
+    let access_token = body
+        .create_token_with_scopes
+        .as_deref()
+        .map(|scopes| token_for(app, &id, 0, scopes, life));
+    let result = CommunicationIdentityAccessTokenResult {
+        identity: CommunicationIdentity { id },
+        access_token,
+    };
+    Ok(Reply::json(201, &result))
+}
+
+fn issue(app: &App, req: &Req, version: &str, id: &str) -> Result<Reply> {
+    let body: CommunicationIdentityAccessTokenRequest = req.json(JSON)?;
+    check_scopes(version, &body.scopes)?;
+    let life = lifetime(body.expires_in_minutes)?;
+    let generation = app
+        .state()
+        .users
+        .get(id)
+        .map(|u| u.generation)
+        .ok_or_else(|| {
+            ApiError::not_found(format!("Identity {id} was not found.")).with_target("id")
+        })?;
+    Ok(Reply::json(
+        200,
+        &token_for(app, id, generation, &body.scopes, life),
+    ))
+}
+
+fn revoke(app: &App, id: &str) -> Result<Reply> {
+    let mut state = app.state();
+    let user = state.users.get_mut(id).ok_or_else(|| {
+        ApiError::not_found(format!("Identity {id} was not found.")).with_target("id")
+    })?;
+    user.generation += 1;
+    Ok(Reply::empty(204))
+}
+
+fn delete(app: &App, id: &str) -> Result<Reply> {
+    match app.state().users.remove(id) {
+        Some(_) => Ok(Reply::empty(204)),
+        None => Err(ApiError::not_found(format!("Identity {id} was not found.")).with_target("id")),
+    }
+}
+
+/// The user a bearer token speaks for, or 401 for expired, revoked, forged or orphaned tokens.
+pub(crate) fn authenticate(app: &App, req: &Req) -> Result<Claims> {
+    let header = req
+        .header("authorization")
+        .ok_or_else(|| ApiError::unauthorized("No Authorization header."))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::unauthorized("The Authorization scheme must be Bearer."))?;
+    let claims = tokens::verify(token.trim(), &app.token_secret).ok_or_else(|| {
+        ApiError::unauthorized("The token is malformed or its signature is invalid.")
+    })?;
+    if claims.exp <= OffsetDateTime::now_utc().unix_timestamp() {
+        return Err(ApiError::unauthorized("The token has expired."));
+    }
+    match app.state().users.get(&claims.user_id()) {
+        None => Err(ApiError::unauthorized("The token's user does not exist.")),
+        Some(user) if user.generation != claims.generation => {
+            Err(ApiError::unauthorized("The token has been revoked."))
+        }
+        Some(_) => Ok(claims),
+    }
+}

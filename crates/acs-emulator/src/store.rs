@@ -1,0 +1,70 @@
+//! The emulator's state: users, threads, messages, receipts, idempotency records.
+
+use acs_chat_core::models::{ChatMessage, ChatParticipant, ChatRetentionPolicy, Metadata};
+use acs_chat_core::CommunicationIdentifier;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// An ACS user created through the identity API.
+pub(crate) struct User {
+    /// Bumped by revoke: tokens of an older generation are refused.
+    pub(crate) generation: u64,
+}
+
+/// A read receipt: the latest message a participant has read.
+pub(crate) struct Receipt {
+    pub(crate) sender: CommunicationIdentifier,
+    pub(crate) message_id: String,
+    pub(crate) sequence: usize,
+    pub(crate) read_on: OffsetDateTime,
+}
+
+pub(crate) struct Thread {
+    pub(crate) id: String,
+    pub(crate) topic: String,
+    pub(crate) created_on: OffsetDateTime,
+    pub(crate) created_by: CommunicationIdentifier,
+    pub(crate) deleted_on: Option<OffsetDateTime>,
+    pub(crate) metadata: Option<Metadata>,
+    pub(crate) retention_policy: Option<ChatRetentionPolicy>,
+    pub(crate) participants: Vec<ChatParticipant>,
+    /// In sequence order: `messages[i]` has sequenceId `i + 1`, so ids stay unique and gap-free.
+    pub(crate) messages: Vec<ChatMessage>,
+    pub(crate) receipts: Vec<Receipt>,
+    /// Who typed last, and when (recorded; nothing reads it back over REST).
+    pub(crate) typing: Vec<(String, OffsetDateTime)>,
+    pub(crate) last_message_received_on: Option<OffsetDateTime>,
+}
+
+impl Thread {
+    pub(crate) fn participant(&self, raw_id: &str) -> Option<&ChatParticipant> {
+        self.participants
+            .iter()
+            .find(|p| p.identifier.raw_id() == raw_id)
+    }
+
+    /// Whether `message` is inside the history `viewer` may see (`shareHistoryTime`).
+    pub(crate) fn visible_to(&self, viewer: &ChatParticipant, message: &ChatMessage) -> bool {
+        viewer
+            .share_history_time
+            .is_none_or(|from| message.created_on >= from)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) users: HashMap<String, User>,
+    pub(crate) threads: HashMap<String, Thread>,
+    /// (caller, repeatability-request-id) -> the thread id and the 201 body returned.
+    pub(crate) repeatability: HashMap<(String, String), (String, Vec<u8>)>,
+    last_message_id: i64,
+}
+
+impl State {
+    /// A fresh message id: epoch milliseconds, strictly increasing even within one millisecond.
+    pub(crate) fn next_message_id(&mut self, now: OffsetDateTime) -> String {
+        let millis = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        self.last_message_id = millis.max(self.last_message_id + 1);
+        self.last_message_id.to_string()
+    }
+}

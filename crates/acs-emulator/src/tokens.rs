@@ -1,0 +1,116 @@
+//! User access tokens: JWTs shaped like real ACS tokens, signed (HS256) by the emulator.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// The claims of an emulator token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Claims {
+    pub(crate) skypeid: String,
+    pub(crate) scp: u32,
+    pub(crate) csi: String,
+    pub(crate) exp: i64,
+    pub(crate) rgn: String,
+    pub(crate) acs_scope: String,
+    pub(crate) resource_id: String,
+    pub(crate) resource_location: String,
+    pub(crate) iat: i64,
+    /// The user's token generation when issued: revoking tokens bumps it.
+    #[serde(rename = "gen")]
+    pub(crate) generation: u64,
+    /// Filler that keeps `-` and `_` out of the payload segment (see `mint`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) pad: String,
+}
+
+impl Claims {
+    /// The user id these claims belong to.
+    pub(crate) fn user_id(&self) -> String {
+        format!("8:{}", self.skypeid)
+    }
+
+    /// The scopes granted.
+    pub(crate) fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.acs_scope.split(',').map(str::trim)
+    }
+}
+
+const HEADER: &str = r#"{"alg":"HS256","kid":"acs-emulator","typ":"JWT"}"#;
+
+/// Signs claims. The official Python SDK decodes the payload with *standard* base64 and silently
+/// drops `-` and `_`, so the payload segment is re-made with growing filler until it has neither.
+pub(crate) fn mint(claims: &Claims, secret: &[u8]) -> String {
+    let header = URL_SAFE_NO_PAD.encode(HEADER);
+    let mut claims = claims.clone();
+    let mut payload = String::new();
+    for filler in 0..64 {
+        claims.pad = "x".repeat(filler);
+        payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
+        if !payload.contains(['-', '_']) {
+            break;
+        }
+    }
+    let signing_input = format!("{header}.{payload}");
+    format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(sign(secret, &signing_input))
+    )
+}
+
+fn sign(secret: &[u8], input: &str) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(input.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Checks the signature (constant time) and decodes the claims; `None` for anything forged or
+/// malformed. Expiry and revocation are the caller's to check.
+pub(crate) fn verify(token: &str, secret: &[u8]) -> Option<Claims> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (_, payload) = signing_input.split_once('.')?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
+    mac.update(signing_input.as_bytes());
+    mac.verify_slice(&signature).ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(i: usize) -> Claims {
+        Claims {
+            skypeid: format!("acs:res_{i:08}-aaaa-bbbb-cccc-dddddddddddd"),
+            scp: 1792,
+            csi: "1700000000".into(),
+            exp: 1_700_000_000 + i as i64,
+            rgn: "emulator".into(),
+            acs_scope: "chat,voip".into(),
+            resource_id: "res".into(),
+            resource_location: "emulator".into(),
+            iat: 1_700_000_000,
+            generation: 0,
+            pad: String::new(),
+        }
+    }
+
+    #[test]
+    fn payloads_never_hold_base64url_only_characters_and_verify() {
+        for i in 0..300 {
+            let token = mint(&claims(i), b"secret");
+            let payload = token.split('.').nth(1).unwrap();
+            assert!(!payload.contains(['-', '_']), "{payload}");
+            let back = verify(&token, b"secret").unwrap();
+            assert_eq!(back.exp, claims(i).exp);
+            assert!(verify(&token, b"other").is_none());
+        }
+        let token = mint(&claims(1), b"secret");
+        let forged = token.replacen('.', ".e", 1);
+        assert!(verify(&forged, b"secret").is_none());
+    }
+}
