@@ -4,7 +4,7 @@ use crate::config::Limits;
 use crate::http_util::{ApiError, Reply, Req};
 use crate::store::State;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use percent_encoding::percent_decode_str;
 use std::sync::{Mutex, MutexGuard};
@@ -51,15 +51,12 @@ impl App {
             .path_and_query()
             .map(|pq| pq.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        let reply = match Limited::new(body, self.limits.max_body_bytes)
-            .collect()
-            .await
-        {
-            Ok(collected) => {
-                let req = self.read(parts, target.clone(), collected.to_bytes());
+        let reply = match read_body(body, self.limits.max_body_bytes).await {
+            Ok(Some(bytes)) => {
+                let req = self.read(parts, target.clone(), bytes);
                 self.route(&req)
             }
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => ApiError::new(
+            Ok(None) => ApiError::new(
                 413,
                 "RequestEntityTooLarge",
                 format!(
@@ -135,4 +132,23 @@ impl App {
         };
         result.unwrap_or_else(ApiError::into_reply)
     }
+}
+
+/// Reads the body; `None` when it is over `limit`. An oversized body is still drained (up to a
+/// bound) so the client, which may still be writing, gets the 413 instead of a reset connection.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Option<Bytes>, hyper::Error> {
+    let drain_bound = limit.saturating_mul(16).max(64 * 1024 * 1024);
+    let mut collected = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            seen += data.len();
+            if seen <= limit {
+                collected.extend_from_slice(&data);
+            } else if seen > drain_bound {
+                break;
+            }
+        }
+    }
+    Ok((seen <= limit).then(|| Bytes::from(collected)))
 }
