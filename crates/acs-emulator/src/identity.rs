@@ -196,3 +196,53 @@ pub(crate) fn authenticate(app: &App, req: &Req) -> Result<Claims> {
         Some(_) => Ok(claims),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Limits;
+
+    fn request_with(token: &str) -> Req {
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        Req {
+            method: hyper::Method::GET,
+            target: "/chat/threads".into(),
+            segments: vec![],
+            query: vec![],
+            headers,
+            body: bytes::Bytes::new(),
+            base_url: "https://127.0.0.1".into(),
+        }
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let app = App::new(Limits::default(), vec![7; 32], "https");
+        let id = format!("8:acs:{}_user", app.resource_id);
+        app.state().users.insert(id.clone(), User { generation: 0 });
+        let live = token_for(
+            &app,
+            &id,
+            0,
+            &[CommunicationTokenScope::Chat],
+            Duration::minutes(60),
+        );
+        assert_eq!(
+            authenticate(&app, &request_with(&live.token))
+                .unwrap()
+                .user_id(),
+            id
+        );
+        let expired = token_for(
+            &app,
+            &id,
+            0,
+            &[CommunicationTokenScope::Chat],
+            Duration::minutes(-1),
+        );
+        let err = authenticate(&app, &request_with(&expired.token)).unwrap_err();
+        assert_eq!(err.status, 401);
+        assert!(err.message.contains("expired"), "{}", err.message);
+    }
+}
