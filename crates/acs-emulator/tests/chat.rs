@@ -889,7 +889,7 @@ fn bad_input_gets_an_acs_error_body_never_a_500() {
     let unknown = h.raw(
         "GET",
         &format!("/nope?api-version={CHAT}"),
-        &[auth.clone()],
+        std::slice::from_ref(&auth),
         None,
     );
     assert_eq!(unknown.status, 404);
@@ -897,7 +897,7 @@ fn bad_input_gets_an_acs_error_body_never_a_500() {
     let method = h.raw(
         "PUT",
         &format!("/chat/threads?api-version={CHAT}"),
-        &[auth.clone()],
+        std::slice::from_ref(&auth),
         None,
     );
     assert_eq!(method.status, 405);
