@@ -46,6 +46,7 @@ include!("scenarios/request_shapes.rs");
 include!("scenarios/paging.rs");
 include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");
+include!("scenarios/e2e.rs");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_share_one_refresh() {

@@ -41,6 +41,7 @@ include!("scenarios/request_shapes.rs");
 include!("scenarios/paging.rs");
 include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");
+include!("scenarios/e2e.rs");
 
 #[test]
 fn fifty_threads_share_one_refresh() {

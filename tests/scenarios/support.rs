@@ -90,3 +90,28 @@ fn expect_json_body(mock: Mock, content_type: &str, body: Value) -> Mock {
 fn error_body(code: &str, message: &str) -> String {
     json!({"error": {"code": code, "message": message, "target": "thread", "details": [{"code": "Inner", "message": "detail"}], "innererror": {"code": "Deeper", "message": "inner"}}}).to_string()
 }
+
+/// A running emulator and client options that trust its CA.
+struct Live {
+    emulator: acs_emulator::Emulator,
+    options: ChatClientOptions,
+}
+
+fn live() -> Live {
+    let emulator = acs_emulator::Emulator::builder().start().expect("emulator");
+    let mut options = options(2);
+    options.additional_ca_certificates_pem = vec![emulator.ca_certificate_pem().expect("https").to_string()];
+    Live { emulator, options }
+}
+
+impl Live {
+    fn identity(&self) -> chat::CommunicationIdentityClient {
+        chat::CommunicationIdentityClient::from_connection_string(&self.emulator.connection_string(), Some(self.options.clone()))
+            .expect("identity client")
+    }
+
+    fn chat(&self, token: &str) -> ChatClient {
+        let credential = CommunicationTokenCredential::new(token).expect("token");
+        ChatClient::new(self.emulator.endpoint(), credential, Some(self.options.clone())).expect("chat client")
+    }
+}

@@ -1,0 +1,220 @@
+// End to end over HTTPS against the embedded emulator: the samples' flows and the rules users hit.
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_chat_client_flow() {
+    let live = live();
+    let identity = live.identity();
+    let (user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let client = live.chat(&token.token);
+    let me = ChatParticipant::new(CommunicationIdentifier::user(user.id.clone())).with_display_name("me");
+    let created = client
+        .create_chat_thread("topic", Some(chat::CreateChatThreadOptions { participants: Some(vec![me]), ..Default::default() }))
+        .await
+        .unwrap();
+    assert!(created.errors.is_empty());
+    let idempotent = chat::CreateChatThreadOptions {
+        idempotency_token: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
+        ..Default::default()
+    };
+    let first = client.create_chat_thread("again", Some(idempotent.clone())).await.unwrap();
+    let second = client.create_chat_thread("again", Some(idempotent)).await.unwrap();
+    assert_eq!(first.chat_thread.id, second.chat_thread.id, "idempotent create returns the same thread");
+    assert_eq!(first.chat_thread, second.chat_thread);
+
+    let one_per_page = chat::ListChatThreadsOptions { results_per_page: Some(1), ..Default::default() };
+    let pages: Vec<_> = collect(client.list_chat_threads(Some(one_per_page)).by_page(None)).await;
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().all(|p| p.as_ref().unwrap().items.len() == 1));
+
+    client.delete_chat_thread(&created.chat_thread.id).await.unwrap();
+    client.delete_chat_thread(&created.chat_thread.id).await.unwrap();
+    let left: Vec<_> = collect(client.list_chat_threads(None)).await;
+    assert_eq!(left.len(), 1);
+    identity.delete_user(&user).await.unwrap();
+    let err = identity.delete_user(&user).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_thread_client_flow() {
+    let live = live();
+    let identity = live.identity();
+    let (alice, alice_token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let bob = identity.create_user().await.unwrap();
+    let client = live.chat(&alice_token.token);
+    let thread_id = client.create_chat_thread("before", None).await.unwrap().chat_thread.id;
+    let thread = client.get_chat_thread_client(&thread_id);
+
+    thread.update_topic("after").await.unwrap();
+    let properties = thread.get_properties().await.unwrap();
+    assert_eq!(properties.topic, "after");
+    assert_eq!(properties.created_by, CommunicationIdentifier::user(alice.id.clone()));
+
+    let first = thread.send_message("hello", None).await.unwrap().id;
+    let html = chat::SendMessageOptions {
+        chat_message_type: Some(chat::ChatMessageType::Html),
+        sender_display_name: Some("Alice".into()),
+        metadata: Some([("k".to_string(), "v".to_string())].into()),
+    };
+    let second = thread.send_message("<b>hi</b>", Some(html)).await.unwrap().id;
+    let got = thread.get_message(&second).await.unwrap();
+    assert_eq!(got.kind, chat::ChatMessageType::Html);
+    assert_eq!(got.sender_display_name.as_deref(), Some("Alice"));
+    assert_eq!(got.metadata.unwrap()["k"], "v");
+    assert_eq!(got.sender, Some(CommunicationIdentifier::user(alice.id.clone())));
+
+    let one_per_page = chat::ListMessagesOptions { results_per_page: Some(1), ..Default::default() };
+    let kinds: Vec<chat::ChatMessageType> = collect(thread.list_messages(Some(one_per_page))).await.into_iter().map(|m| m.unwrap().kind).collect();
+    use chat::ChatMessageType::*;
+    assert_eq!(kinds, [Html, Text, TopicUpdated, TopicUpdated, ParticipantAdded]);
+
+    let update = chat::UpdateMessageOptions { content: Some("edited".into()), ..Default::default() };
+    thread.update_message(&first, Some(update)).await.unwrap();
+    let edited = thread.get_message(&first).await.unwrap();
+    assert_eq!(edited.content.unwrap().message.as_deref(), Some("edited"));
+    assert!(edited.edited_on.is_some());
+
+    thread.send_read_receipt(&second).await.unwrap();
+    let receipts: Vec<_> = collect(thread.list_read_receipts(None)).await;
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(receipts[0].as_ref().unwrap().chat_message_id, second);
+
+    thread.delete_message(&first).await.unwrap();
+    let deleted = thread.get_message(&first).await.unwrap();
+    assert!(deleted.deleted_on.is_some());
+
+    let bob_id = CommunicationIdentifier::user(bob.id.clone());
+    let failed = thread.add_participants(&[ChatParticipant::new(bob_id.clone()).with_display_name("Bob")]).await.unwrap();
+    assert!(failed.is_empty());
+    let participants: Vec<_> = collect(thread.list_participants(None)).await;
+    assert_eq!(participants.len(), 2);
+    thread.remove_participant(&bob_id).await.unwrap();
+    let participants: Vec<_> = collect(thread.list_participants(None)).await;
+    assert_eq!(participants.len(), 1);
+
+    let typing = chat::SendTypingNotificationOptions { sender_display_name: Some("Alice".into()) };
+    thread.send_typing_notification(Some(typing)).await.unwrap();
+    thread.send_typing_notification(None).await.unwrap();
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_paging_by_page_and_resume() {
+    let live = live();
+    let identity = live.identity();
+    let (_user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let client = live.chat(&token.token);
+    let thread = client.get_chat_thread_client(client.create_chat_thread("paging", None).await.unwrap().chat_thread.id);
+    for i in 0..7 {
+        thread.send_message(&format!("m{i}"), None).await.unwrap();
+    }
+    let three = chat::ListMessagesOptions { results_per_page: Some(3), ..Default::default() };
+    let pages: Vec<_> = collect(thread.list_messages(Some(three)).by_page(None)).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [3, 3, 3], "7 texts and 2 system messages");
+    let token = pages[0].continuation_token.clone().unwrap();
+    assert!(token.starts_with(live.emulator.endpoint()), "{token}");
+
+    let resumed: Vec<String> = collect(thread.list_messages(None).by_page(Some(token.clone())))
+        .await
+        .into_iter()
+        .flat_map(|p| p.unwrap().items)
+        .map(|m| m.id)
+        .collect();
+    let expected: Vec<String> = pages[1..].iter().flat_map(|p| p.items.iter().map(|m| m.id.clone())).collect();
+    assert_eq!(resumed, expected);
+    let page = thread.list_messages_page(Some(&token), None).await.unwrap();
+    assert_eq!(page.items, pages[1].items);
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_a_non_participant_gets_a_typed_403() {
+    let live = live();
+    let identity = live.identity();
+    let (_alice, alice_token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let (_mallory, mallory_token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let thread_id = live.chat(&alice_token.token).create_chat_thread("private", None).await.unwrap().chat_thread.id;
+    let err = live.chat(&mallory_token.token).get_chat_thread_client(&thread_id).send_message("hi", None).await.unwrap_err();
+    let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!((service.status, service.code.as_deref()), (403, Some("Forbidden")));
+    assert!(err.to_string().contains("ChatThreadClient.send_message"), "{err}");
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_an_expiring_token_triggers_the_refresher() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let live = live();
+    let identity = live.identity();
+    // A one-hour token, then a fresh 24-hour one for the refresher to hand out.
+    let hour = chat::TokenOptions { expires_in: Some(std::time::Duration::from_secs(3600)) };
+    let (user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], Some(hour)).await.unwrap();
+    let fresh = identity.get_token(&user, &[chat::CommunicationTokenScope::Chat], None).await.unwrap().token;
+    let expires = chat::AccessToken::parse(&token.token).unwrap().expires_on.unix_timestamp();
+    // The clock says five minutes are left: a proactive credential refreshes before the request.
+    let now = std::sync::Arc::new(AtomicI64::new(expires - 5 * 60));
+    let options = chat::CommunicationTokenCredentialOptions {
+        proactive_refresh: true,
+        clock: Some(fixed_clock(now.clone())),
+    };
+    let (credential, calls) = counting_credential(&token.token, vec![fresh.clone()], Some(options));
+    let client = ChatClient::new(live.emulator.endpoint(), credential.clone(), Some(live.options.clone())).unwrap();
+    client.create_chat_thread("refreshed", None).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let current = credential.get_token().await.unwrap();
+    assert_eq!(current.token.expose(), fresh);
+    now.store(expires - 30 * 60, Ordering::SeqCst);
+    client.list_chat_threads_page(None, None).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_revoked_tokens_give_401() {
+    let live = live();
+    let identity = live.identity();
+    let (user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let client = live.chat(&token.token);
+    client.list_chat_threads_page(None, None).await.unwrap();
+    identity.revoke_tokens(&user).await.unwrap();
+    let err = client.list_chat_threads_page(None, None).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.code(), Some("Unauthorized"));
+    assert_eq!(err.as_service_error().unwrap().attempts, 1, "401 is not retried");
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_limit_violations_give_typed_400s() {
+    let live = live();
+    let identity = live.identity();
+    let (user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let client = live.chat(&token.token);
+    let thread = client.get_chat_thread_client(client.create_chat_thread("limits", None).await.unwrap().chat_thread.id);
+    // Users of another resource are taken as given; 201 of them break the 200-per-batch limit.
+    let crowd: Vec<ChatParticipant> = (0..201)
+        .map(|i| ChatParticipant::new(CommunicationIdentifier::user(format!("8:acs:other-resource_{i:04}"))))
+        .collect();
+    let err = thread.add_participants(&crowd).await.unwrap_err();
+    let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(service.status, 400);
+    assert_eq!(service.target.as_deref(), Some("participants"));
+    assert_eq!(service.details[0].code, "LimitExceeded");
+
+    let metadata: chat::Metadata = (0..40).map(|i| (format!("key{i:02}"), "v".repeat(30))).collect();
+    let err = thread
+        .update_properties(Some(chat::UpdatePropertiesOptions { metadata: Some(metadata), ..Default::default() }))
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(400), Some("BadRequest")));
+
+    let exactly = "x".repeat(28 * 1024);
+    thread.send_message(&exactly, None).await.unwrap();
+    let too_long = identity
+        .get_token(&user, &[chat::CommunicationTokenScope::Chat], Some(chat::TokenOptions { expires_in: Some(std::time::Duration::from_secs(30 * 60)) }))
+        .await
+        .unwrap_err();
+    assert!(matches!(too_long, Error::InvalidArgument { .. }), "{too_long}");
+}
