@@ -1,9 +1,9 @@
 //! `ChatClient`: create, list and delete threads; hands out `ChatThreadClient`s.
 
-use crate::chat_thread_client::ChatThreadClient;
-use crate::pipeline::{Auth, Pipeline};
+use super::chat_thread_client::ChatThreadClient;
+use super::pipeline::{Auth, Pipeline};
+use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{maybe_async, paginate, ItemPager};
-use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::models::pair_invalid_participants;
 use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
 use acs_chat_core::*;

@@ -1,9 +1,9 @@
 //! `ChatThreadClient`: everything inside one thread.
 
-use crate::chat_client::ChatCore;
-use crate::pipeline::{Auth, Pipeline};
+use super::chat_client::ChatCore;
+use super::pipeline::{Auth, Pipeline};
+use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{maybe_async, ItemPager};
-use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::models::pair_invalid_participants;
 use acs_chat_core::requests::ChatRequests;
 use acs_chat_core::*;

@@ -1,6 +1,6 @@
 //! `CommunicationIdentityClient`: ACS users and their access tokens, signed with the access key.
 
-use crate::pipeline::{Auth, Pipeline};
+use super::pipeline::{Auth, Pipeline};
 use crate::rt::maybe_async;
 use acs_chat_core::requests::{decode_empty, decode_json, IdentityRequests};
 use acs_chat_core::*;

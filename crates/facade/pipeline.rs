@@ -1,7 +1,7 @@
 //! The request pipeline: request id, user agent, authorization per attempt, retries.
 
+use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async};
-use crate::token_credential::CommunicationTokenCredential;
 use acs_chat_core::auth::sign_request;
 use acs_chat_core::http::Exchange;
 use acs_chat_core::retry::{self, RetryDecision};

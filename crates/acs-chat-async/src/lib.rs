@@ -40,26 +40,8 @@ mod rt {
     pub(crate) const FACADE: &str = "acs-chat-async";
 }
 
-#[path = "facade/chat_client.rs"]
-mod chat_client;
-#[path = "facade/chat_thread_client.rs"]
-mod chat_thread_client;
-#[path = "facade/identity_client.rs"]
-mod identity_client;
-#[path = "facade/pipeline.rs"]
-mod pipeline;
-#[path = "facade/credential.rs"]
-mod token_credential;
+#[path = "facade/mod.rs"]
+mod facade;
 
-/// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
-pub use acs_chat_core as core;
-pub use acs_chat_core::{
-    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString,
-    Error, Page, Result, ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION,
-    DEFAULT_IDENTITY_API_VERSION,
-};
-pub use chat_client::ChatClient;
-pub use chat_thread_client::ChatThreadClient;
-pub use identity_client::CommunicationIdentityClient;
+pub use facade::*;
 pub use pager::{ItemPager, PagePager};
-pub use token_credential::CommunicationTokenCredential;

@@ -1,6 +1,6 @@
 //! The async shape of a token refresher.
 
-use crate::token_credential::CommunicationTokenCredential;
+use crate::CommunicationTokenCredential;
 use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
 use futures_util::future::BoxFuture;
 use std::future::Future;

@@ -1,6 +1,6 @@
 //! The blocking shape of a token refresher.
 
-use crate::token_credential::CommunicationTokenCredential;
+use crate::CommunicationTokenCredential;
 use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
 
 /// A blocking refresher: returns a fresh token string.

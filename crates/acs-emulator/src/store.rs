@@ -43,11 +43,13 @@ impl Thread {
             .find(|p| p.identifier.raw_id() == raw_id)
     }
 
-    /// Whether `message` is inside the history `viewer` may see (`shareHistoryTime`).
-    pub(crate) fn visible_to(&self, viewer: &ChatParticipant, message: &ChatMessage) -> bool {
-        viewer
-            .share_history_time
-            .is_none_or(|from| message.created_on >= from)
+    /// Whether `message` is inside the history the participant `viewer` (a raw id) may see
+    /// (`shareHistoryTime`); never for non-participants.
+    pub(crate) fn visible_to(&self, viewer: &str, message: &ChatMessage) -> bool {
+        self.participant(viewer).is_some_and(|p| {
+            p.share_history_time
+                .is_none_or(|from| message.created_on >= from)
+        })
     }
 }
 

@@ -1,0 +1,21 @@
+//! The one shared source of both facades. `acs-chat-blocking` and `acs-chat-async` each compile
+//! it once; their `rt` module supplies what differs (transport, pager, mutex, sleep, refresher
+//! shape, and which maybe-async flavour `#[maybe_async]` means).
+
+mod chat_client;
+mod chat_thread_client;
+mod identity_client;
+mod pipeline;
+mod token_credential;
+
+/// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
+pub use acs_chat_core as core;
+pub use acs_chat_core::{
+    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString,
+    Error, Page, Result, ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION,
+    DEFAULT_IDENTITY_API_VERSION,
+};
+pub use chat_client::ChatClient;
+pub use chat_thread_client::ChatThreadClient;
+pub use identity_client::CommunicationIdentityClient;
+pub use token_credential::CommunicationTokenCredential;
