@@ -22,26 +22,11 @@ if [ ! -d "$work/azure-communication-chat-1.2.0/samples" ]; then
   tar xzf "$work"/azure[-_]communication[-_]chat-1.2.0.tar.gz -C "$work"
 fi
 
-(cd "$root" && cargo build --quiet -p acs-emulator --bin acs-emulator)
-emulator_out="$work/emulator.out"
-"$root/target/debug/acs-emulator" --port 0 --cert-dir "$work/certs" >"$emulator_out" 2>"$work/emulator.log" &
-emulator_pid=$!
-trap 'kill $emulator_pid 2>/dev/null || true; wait $emulator_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  [ -s "$emulator_out" ] && break
-  sleep 0.1
-done
-connection_string="$(head -n 1 "$emulator_out")"
-case "$connection_string" in
-  endpoint=https://*) ;;
-  *) echo "the emulator did not print a connection string"; cat "$work/emulator.log"; exit 1 ;;
-esac
-endpoint="${connection_string#endpoint=}"
-endpoint="${endpoint%%/;*}"
+source "$here/emulator.sh"
 
-export COMMUNICATION_SAMPLES_CONNECTION_STRING="$connection_string"
-export AZURE_COMMUNICATION_SERVICE_ENDPOINT="$endpoint"
-export REQUESTS_CA_BUNDLE="$work/certs/ca.pem" SSL_CERT_FILE="$work/certs/ca.pem"
+export COMMUNICATION_SAMPLES_CONNECTION_STRING="$CONNECTION_STRING"
+export AZURE_COMMUNICATION_SERVICE_ENDPOINT="$ENDPOINT"
+export REQUESTS_CA_BUNDLE="$CA_PEM" SSL_CERT_FILE="$CA_PEM"
 
 passed=0
 failed=0

@@ -416,3 +416,18 @@ async fn list_read_receipts_sends_page_size_and_skip() {
     assert_eq!(receipts.len(), 2);
     assert!(receipts.iter().all(|r| r.is_ok()));
 }
+
+#[maybe_async]
+#[chat_test]
+async fn a_standalone_thread_client_works_like_a_derived_one() {
+    let mut server = mock_server().await;
+    let mock = expect_request(&mut server, "GET", THREAD_PATH, vec![])
+        .with_body(example_response("Threads_GetChatThread", "200").to_string())
+        .create();
+    let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
+    let thread = ChatThreadClient::new(&format!("{}/", server.url()), credential, THREAD_ID, None).unwrap();
+    assert_eq!(thread.thread_id(), THREAD_ID);
+    let properties = thread.get_properties().await.unwrap();
+    assert_eq!(properties.topic, "Lunch");
+    mock.assert();
+}
