@@ -74,10 +74,12 @@ impl CommunicationIdentityClient {
         let exchange = self.pipeline.send(request).await?;
         let operation = exchange.operation;
         let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
-        let token = result.access_token.ok_or_else(|| Error::InvalidArgument {
-            operation,
-            message: "the service returned no token".into(),
-        })?;
+        let token = result
+            .access_token
+            .ok_or_else(|| Error::UnexpectedResponse {
+                operation,
+                message: "the service created the user but returned no token".into(),
+            })?;
         Ok((
             CommunicationUserIdentifier {
                 id: result.identity.id,

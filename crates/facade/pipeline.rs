@@ -51,13 +51,20 @@ impl Pipeline {
                 Ok(response) => {
                     match retry::after_response(&self.retry, &request, &response, attempt) {
                         RetryDecision::Stop => {
+                            log::debug!(
+                                "{} {} {} -> {} (attempts: {attempt}, x-ms-client-request-id {client_request_id})",
+                                request.operation,
+                                request.method.as_str(),
+                                request.url,
+                                response.status
+                            );
                             return Ok(Exchange {
                                 operation: request.operation,
                                 expected_status: request.expected_status,
                                 response,
                                 attempts: attempt,
                                 client_request_id: Some(client_request_id),
-                            })
+                            });
                         }
                         retry => retry,
                     }
@@ -77,6 +84,11 @@ impl Pipeline {
                 }
             };
             if let RetryDecision::RetryAfter(delay) = decision {
+                // Never log headers: they carry the token or the HMAC signature.
+                log::warn!(
+                    "{}: attempt {attempt} failed; retrying in {delay:?} (x-ms-client-request-id {client_request_id})",
+                    request.operation
+                );
                 rt::sleep(delay).await;
             }
         }

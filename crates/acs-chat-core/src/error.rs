@@ -82,6 +82,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The service answered with the success status but without something the operation needs.
+    #[error("{operation}: unexpected response: {message}")]
+    UnexpectedResponse {
+        /// The SDK operation.
+        operation: &'static str,
+        /// What was missing or wrong.
+        message: String,
+    },
     /// TLS configuration failed (e.g. a bad additional CA certificate).
     #[error("TLS configuration: {0}")]
     Tls(String),
