@@ -18,6 +18,9 @@ pub struct Limits {
     pub max_page_size: usize,
     /// Largest request body in bytes (1 MiB).
     pub max_body_bytes: usize,
+    /// Above this many participants the service accepts read receipts but does not keep them
+    /// (20, a documented limitation that surprises users; reproduced on purpose).
+    pub max_participants_for_read_receipts: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +32,7 @@ impl Default for Limits {
             max_metadata_bytes: 1024,
             max_page_size: 200,
             max_body_bytes: 1024 * 1024,
+            max_participants_for_read_receipts: 20,
         }
     }
 }

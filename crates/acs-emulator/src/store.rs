@@ -28,6 +28,8 @@ pub(crate) struct Thread {
     pub(crate) metadata: Option<Metadata>,
     pub(crate) retention_policy: Option<ChatRetentionPolicy>,
     pub(crate) participants: Vec<ChatParticipant>,
+    /// Raw ids of removed participants: the service keeps listing the thread for them.
+    pub(crate) former_participants: Vec<String>,
     /// In sequence order: `messages[i]` has sequenceId `i + 1`, so ids stay unique and gap-free.
     pub(crate) messages: Vec<ChatMessage>,
     pub(crate) receipts: Vec<Receipt>,

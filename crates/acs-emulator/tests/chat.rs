@@ -387,6 +387,13 @@ fn system_messages_follow_topic_and_membership_changes() {
         403,
         "removed"
     );
+    let listed = h.list_all(&bob, "/chat/threads");
+    assert_eq!(
+        listed.len(),
+        1,
+        "like the service, a thread the user left stays in their listing"
+    );
+    assert_eq!(listed[0]["id"], thread.as_str());
 
     let kinds: Vec<String> = h
         .list_all(&alice, &messages_path(&thread))
@@ -957,4 +964,45 @@ fn concurrent_writers_lose_nothing() {
     contents.sort_unstable();
     contents.dedup();
     assert_eq!(contents.len(), 2000);
+}
+
+#[test]
+fn large_threads_keep_no_read_receipts_like_the_service() {
+    let h = start_with(Limits {
+        max_participants_for_read_receipts: 2,
+        ..Limits::default()
+    });
+    let alice = h.new_user();
+    let bob = h.new_user();
+    let carol = h.new_user();
+    let small = h.thread(&alice, &[&bob]);
+    let large = h.thread(&alice, &[&bob, &carol]);
+    for thread in [&small, &large] {
+        let message = h.send(&alice, thread, "read me");
+        let receipts = format!("/chat/threads/{}/readReceipts", encode(thread));
+        assert_eq!(
+            h.chat(
+                &bob,
+                "POST",
+                &receipts,
+                Some(json!({"chatMessageId": message}))
+            )
+            .status,
+            200
+        );
+    }
+    assert_eq!(
+        h.list_all(
+            &alice,
+            &format!("/chat/threads/{}/readReceipts", encode(&small))
+        )
+        .len(),
+        1
+    );
+    assert!(h
+        .list_all(
+            &alice,
+            &format!("/chat/threads/{}/readReceipts", encode(&large))
+        )
+        .is_empty());
 }

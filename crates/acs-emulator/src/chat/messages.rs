@@ -199,6 +199,10 @@ pub(crate) fn send_receipt(ctx: &Ctx, id: &str) -> Result<Reply> {
         .iter()
         .position(|m| m.id == body.chat_message_id)
         .ok_or_else(|| not_found(&body.chat_message_id))?;
+    if thread.participants.len() > ctx.app.limits.max_participants_for_read_receipts {
+        // The service answers 200 but keeps no receipts in large threads.
+        return Ok(Reply::empty(200));
+    }
     let now = OffsetDateTime::now_utc();
     match thread.receipts.iter_mut().find(|r| r.sender == caller) {
         // Only the latest message read counts.

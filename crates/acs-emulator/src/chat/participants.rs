@@ -67,6 +67,9 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
         ));
     }
     thread.participants.extend(added.iter().cloned());
+    thread
+        .former_participants
+        .retain(|id| !added.iter().any(|p| p.identifier.raw_id() == *id));
     if !added.is_empty() {
         membership_message(
             &mut state,
@@ -102,6 +105,9 @@ pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
         .position(|p| p.identifier.raw_id() == raw_id)
     {
         let removed = thread.participants.remove(index);
+        if !thread.former_participants.contains(&raw_id) {
+            thread.former_participants.push(raw_id.clone());
+        }
         membership_message(
             &mut state,
             id,

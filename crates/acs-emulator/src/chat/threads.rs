@@ -133,6 +133,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
             metadata: body.metadata,
             retention_policy: body.retention_policy,
             participants: participants.clone(),
+            former_participants: Vec::new(),
             messages: Vec::new(),
             receipts: Vec::new(),
             typing: Vec::new(),
@@ -206,7 +207,11 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Reply> {
     let mut mine: Vec<&Thread> = state
         .threads
         .values()
-        .filter(|t| t.deleted_on.is_none() && t.participant(&caller).is_some())
+        // Like the service, threads the caller has left stay in the listing.
+        .filter(|t| {
+            t.deleted_on.is_none()
+                && (t.participant(&caller).is_some() || t.former_participants.contains(&caller))
+        })
         .filter(|t| {
             start.is_none_or(|s| {
                 t.last_message_received_on
