@@ -218,3 +218,23 @@ async fn e2e_limit_violations_give_typed_400s() {
         .unwrap_err();
     assert!(matches!(too_long, Error::InvalidArgument { .. }), "{too_long}");
 }
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_throttling_is_a_typed_retryable_429() {
+    let live = live_with(acs_emulator::Limits { rate_limits: true, ..Default::default() });
+    let identity = live.identity();
+    let (_user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let credential = CommunicationTokenCredential::new(&token.token).unwrap();
+    let mut no_retries = live.options.clone();
+    no_retries.retry.max_retries = 0;
+    let client = ChatClient::new(live.emulator.endpoint(), credential, Some(no_retries)).unwrap();
+    let thread = client.get_chat_thread_client(client.create_chat_thread("busy", None).await.unwrap().chat_thread.id);
+    // Typing: five per user per thread in ten seconds.
+    for _ in 0..5 {
+        thread.send_typing_notification(None).await.unwrap();
+    }
+    let err = thread.send_typing_notification(None).await.unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(429), Some("TooManyRequests")));
+    assert!(err.is_retryable());
+}

@@ -98,7 +98,11 @@ struct Live {
 }
 
 fn live() -> Live {
-    let emulator = acs_emulator::Emulator::builder().start().expect("emulator");
+    live_with(acs_emulator::Limits::default())
+}
+
+fn live_with(limits: acs_emulator::Limits) -> Live {
+    let emulator = acs_emulator::Emulator::builder().limits(limits).start().expect("emulator");
     let mut options = options(2);
     options.additional_ca_certificates_pem = vec![emulator.ca_certificate_pem().expect("https").to_string()];
     Live { emulator, options }

@@ -19,6 +19,7 @@ pub(crate) struct App {
     /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
     pub(crate) resource_id: String,
     pub(crate) scheme: &'static str,
+    pub(crate) rate_limiter: crate::rate_limit::RateLimiter,
 }
 
 impl App {
@@ -30,6 +31,7 @@ impl App {
             token_secret: uuid::Uuid::new_v4().as_bytes().to_vec(),
             resource_id: uuid::Uuid::new_v4().to_string(),
             scheme,
+            rate_limiter: Default::default(),
         }
     }
 

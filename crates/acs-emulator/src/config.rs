@@ -21,6 +21,9 @@ pub struct Limits {
     /// Above this many participants the service accepts read receipts but does not keep them
     /// (20, a documented limitation that surprises users; reproduced on purpose).
     pub max_participants_for_read_receipts: usize,
+    /// Enforce the service's documented per-user and per-thread rate limits with 429 and
+    /// `Retry-After` (off by default: tests and load runs would trip them).
+    pub rate_limits: bool,
 }
 
 impl Default for Limits {
@@ -33,6 +36,7 @@ impl Default for Limits {
             max_page_size: 200,
             max_body_bytes: 1024 * 1024,
             max_participants_for_read_receipts: 20,
+            rate_limits: false,
         }
     }
 }

@@ -22,6 +22,7 @@ mod config;
 mod hmac_auth;
 mod http_util;
 mod identity;
+mod rate_limit;
 mod server;
 mod store;
 mod tls;

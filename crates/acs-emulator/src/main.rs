@@ -18,6 +18,7 @@ OPTIONS:
     --cert-dir DIR      where ca.pem, server.pem and server.key are written at first start and
                         reused after (default: $HOME/.acs-emulator); trust DIR/ca.pem in clients
     --plain-http        serve http:// instead of https:// (the official SDKs refuse http)
+    --rate-limits       enforce the service's documented chat rate limits (429 + Retry-After)
     -h, --help          this text
 
 The first line on stdout is the connection string:
@@ -46,6 +47,7 @@ fn run() -> Result<(), String> {
         .map(|home| PathBuf::from(home).join(".acs-emulator"))
         .unwrap_or_else(|| PathBuf::from(".acs-emulator"));
     let mut plain = false;
+    let mut rate_limits = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -73,10 +75,17 @@ fn run() -> Result<(), String> {
             "--access-key" => builder = builder.access_key(value("--access-key")?),
             "--cert-dir" => cert_dir = PathBuf::from(value("--cert-dir")?),
             "--plain-http" => plain = true,
+            "--rate-limits" => rate_limits = true,
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
     }
-    builder = builder.plain_http(plain).cert_dir(cert_dir.clone());
+    builder = builder
+        .plain_http(plain)
+        .cert_dir(cert_dir.clone())
+        .limits(acs_emulator::Limits {
+            rate_limits,
+            ..Default::default()
+        });
 
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -1006,3 +1006,33 @@ fn large_threads_keep_no_read_receipts_like_the_service() {
         )
         .is_empty());
 }
+
+#[test]
+fn opt_in_rate_limits_answer_429_with_retry_after() {
+    let h = start_with(Limits {
+        rate_limits: true,
+        ..Limits::default()
+    });
+    let alice = h.new_user();
+    let thread = h.thread(&alice, &[]);
+    for i in 0..10 {
+        h.send(&alice, &thread, &format!("m{i}"));
+    }
+    let reply = h.chat(
+        &alice,
+        "POST",
+        &messages_path(&thread),
+        Some(json!({"content": "one too many"})),
+    );
+    assert_eq!(reply.status, 429, "{}", reply.text);
+    assert_eq!(reply.error_code(), "TooManyRequests");
+    let retry_after: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
+    let other = h.thread(&alice, &[]);
+    h.send(&alice, &other, "another thread has its own budget");
+    assert_eq!(
+        h.chat(&alice, "GET", &messages_path(&thread), None).status,
+        200,
+        "reads have their own budget"
+    );
+}

@@ -64,6 +64,17 @@ pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
     }
     let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     let method = req.method.as_str();
+    if app.limits.rate_limits {
+        let rules = rate_rules(method, &segments, &ctx.caller_id());
+        if let Err(wait) = app.rate_limiter.check(&rules) {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Ok(
+                ApiError::new(429, "TooManyRequests", "Rate limit exceeded.")
+                    .into_reply()
+                    .header("retry-after", seconds.max(1).to_string()),
+            );
+        }
+    }
     match (method, segments.as_slice()) {
         ("POST", ["chat", "threads"]) => {
             if !ctx.has_scope(&["chat"]) {
@@ -190,4 +201,69 @@ pub(crate) fn check_metadata(ctx: &Ctx, target: &str, metadata: Option<&Metadata
         ));
     }
     Ok(())
+}
+
+/// The service's documented chat rate limits (Service limits for Azure Communication Services).
+fn rate_rules(method: &str, segments: &[&str], user: &str) -> Vec<crate::rate_limit::Rule> {
+    use crate::rate_limit::Rule;
+    let per_user_thread = |name: &str, thread: &str, limit, secs| {
+        Rule::new(name, &format!("{user}@{thread}"), limit, secs)
+    };
+    match (method, segments) {
+        ("POST", ["chat", "threads"]) => vec![Rule::new("create-thread", user, 10, 10)],
+        ("DELETE", ["chat", "threads", _]) => vec![Rule::new("delete-thread", user, 10, 10)],
+        ("GET", ["chat", "threads"] | ["chat", "threads", _]) => {
+            vec![Rule::new("get-thread", user, 50, 10)]
+        }
+        ("PATCH", ["chat", "threads", t]) => vec![Rule::new("update-thread", t, 5, 10)],
+        ("POST", ["chat", "threads", t, "participants", _]) => {
+            vec![
+                Rule::new("participants", t, 10, 10),
+                Rule::new("participants", t, 30, 60),
+            ]
+        }
+        ("GET", ["chat", "threads", t, "participants"]) => {
+            vec![
+                per_user_thread("list-participants", t, 10, 10),
+                Rule::new("list-participants", t, 250, 10),
+            ]
+        }
+        ("GET", ["chat", "threads", t, "messages", _]) => {
+            vec![
+                per_user_thread("get-message", t, 50, 10),
+                Rule::new("get-message", t, 250, 10),
+            ]
+        }
+        ("GET", ["chat", "threads", t, "messages"]) => vec![
+            per_user_thread("list-messages", t, 50, 10),
+            per_user_thread("list-messages", t, 200, 60),
+            Rule::new("list-messages", t, 250, 10),
+            Rule::new("list-messages", t, 400, 60),
+        ],
+        ("POST" | "PATCH" | "DELETE", ["chat", "threads", t, "messages", ..]) => {
+            vec![
+                Rule::new("write-message", t, 10, 10),
+                Rule::new("write-message", t, 30, 60),
+            ]
+        }
+        ("GET", ["chat", "threads", t, "readReceipts"]) => {
+            vec![
+                per_user_thread("get-receipts", t, 5, 10),
+                Rule::new("get-receipts", t, 100, 10),
+            ]
+        }
+        ("POST", ["chat", "threads", t, "readReceipts"]) => {
+            vec![
+                per_user_thread("send-receipt", t, 10, 10),
+                per_user_thread("send-receipt", t, 30, 60),
+            ]
+        }
+        ("POST", ["chat", "threads", t, "typing"]) => vec![
+            per_user_thread("typing", t, 5, 10),
+            per_user_thread("typing", t, 15, 60),
+            Rule::new("typing", t, 10, 10),
+            Rule::new("typing", t, 30, 60),
+        ],
+        _ => Vec::new(),
+    }
 }
