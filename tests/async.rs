@@ -43,6 +43,7 @@ fn counting_credential(
 
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
+include!("scenarios/identity_shapes.rs");
 include!("scenarios/paging.rs");
 include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");

@@ -150,3 +150,13 @@ async fn debug_output_never_shows_the_token() {
     assert!(!shown.contains(&token), "{shown}");
     assert!(!shown.contains("eyJ"), "{shown}");
 }
+
+#[maybe_async]
+#[chat_test]
+async fn a_success_status_with_a_bad_body_is_a_decode_error() {
+    let mut server = mock_server().await;
+    let _mock = server.mock("GET", THREAD_PATH).match_query(Matcher::Any).with_body("not json").create();
+    let err = thread_client(&server).get_properties().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert!(err.to_string().contains("ChatThreadClient.get_properties"), "{err}");
+}

@@ -1036,3 +1036,81 @@ fn opt_in_rate_limits_answer_429_with_retry_after() {
         "reads have their own budget"
     );
 }
+
+/// Deterministic junk: random bytes, truncated JSON and wrong-typed JSON, sent to every route.
+#[test]
+fn junk_never_gets_a_500() {
+    let h = start();
+    let alice = h.new_user();
+    let thread = h.thread(&alice, &[]);
+    let message = h.send(&alice, &thread, "x");
+    let t = encode(&thread);
+    let routes = [
+        ("POST", "/chat/threads".to_string()),
+        ("PATCH", format!("/chat/threads/{t}")),
+        ("POST", format!("/chat/threads/{t}/messages")),
+        ("PATCH", format!("/chat/threads/{t}/messages/{message}")),
+        ("POST", format!("/chat/threads/{t}/participants/:add")),
+        ("POST", format!("/chat/threads/{t}/participants/:remove")),
+        ("POST", format!("/chat/threads/{t}/readReceipts")),
+        ("POST", format!("/chat/threads/{t}/typing")),
+        (
+            "GET",
+            format!("/chat/threads/{t}/messages?maxPageSize=-1&startTime=yesterday"),
+        ),
+        (
+            "GET",
+            format!("/chat/threads?syncState=%E0%A4%A&maxPageSize=99999999999999999999"),
+        ),
+        ("GET", format!("/chat/threads/{t}/participants?skip=-3")),
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let samples: Vec<Vec<u8>> = vec![
+        br#"{"topic": 5, "participants": "x"}"#.to_vec(),
+        br#"{"participants": [{"communicationIdentifier": {}}]}"#.to_vec(),
+        br#"{"participants": [{"communicationIdentifier": {"kind": "microsoftTeamsUser"}}]}"#.to_vec(),
+        br#"{"content": null, "type": 7, "metadata": {"k": 1}}"#.to_vec(),
+        br#"{"chatMessageId": ["a"]}"#.to_vec(),
+        br#"{"retentionPolicy": {"kind": "threadCreationDate", "deleteThreadAfterDays": -1}, "topic": "t"}"#.to_vec(),
+        b"null".to_vec(),
+        b"\xff\xfe\x00garbage".to_vec(),
+    ];
+    let mut checked = 0;
+    for (method, path) in &routes {
+        let mut bodies = samples.clone();
+        for _ in 0..20 {
+            let len = (next() % 64) as usize;
+            bodies.push((0..len).map(|_| next() as u8).collect());
+        }
+        for body in bodies {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            let reply = h.raw(
+                method,
+                &format!("{path}{separator}api-version={CHAT}"),
+                &[
+                    ("authorization", format!("Bearer {}", alice.token)),
+                    ("content-type", "application/json".into()),
+                ],
+                Some(body.clone()),
+            );
+            assert!(
+                reply.status < 500,
+                "{method} {path} {:?}: {} {}",
+                String::from_utf8_lossy(&body),
+                reply.status,
+                reply.text
+            );
+            if reply.status >= 400 {
+                reply.error_code();
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes.len() * (samples.len() + 20));
+}
