@@ -28,7 +28,7 @@ fn expect_signed(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
         .match_request(|r| {
             use base64::Engine;
             use sha2::Digest;
-            let body = r.body().map(|b| b.clone()).unwrap_or_default();
+            let body = r.body().cloned().unwrap_or_default();
             let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&body));
             r.header("x-ms-content-sha256").first().and_then(|v| v.to_str().ok()) == Some(hash.as_str())
         })
