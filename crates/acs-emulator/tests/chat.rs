@@ -1060,7 +1060,7 @@ fn junk_never_gets_a_500() {
         ),
         (
             "GET",
-            format!("/chat/threads?syncState=%E0%A4%A&maxPageSize=99999999999999999999"),
+            "/chat/threads?syncState=%E0%A4%A&maxPageSize=99999999999999999999".to_string(),
         ),
         ("GET", format!("/chat/threads/{t}/participants?skip=-3")),
     ];
