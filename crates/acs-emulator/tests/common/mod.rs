@@ -267,3 +267,16 @@ impl Harness {
 pub fn participant(id: &str) -> Value {
     serde_json::json!({"communicationIdentifier": {"rawId": id, "communicationUser": {"id": id}}})
 }
+
+/// The body of an official 2025-03-15 chat example.
+pub fn example(name: &str) -> Value {
+    let path = format!(
+        "{}/../../tests/fixtures/spec/chat/2025-03-15/examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn messages_path(thread: &str) -> String {
+    format!("/chat/threads/{}/messages", encode(thread))
+}
