@@ -238,3 +238,15 @@ async fn e2e_throttling_is_a_typed_retryable_429() {
     assert_eq!((err.status(), err.code()), (Some(429), Some("TooManyRequests")));
     assert!(err.is_retryable());
 }
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_plain_http_is_allowed_to_a_loopback_emulator() {
+    let emulator = acs_emulator::Emulator::builder().plain_http(true).start().unwrap();
+    assert!(emulator.endpoint().starts_with("http://127.0.0.1:"));
+    let identity = chat::CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None).unwrap();
+    let (_user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let client = ChatClient::new(emulator.endpoint(), CommunicationTokenCredential::new(&token.token).unwrap(), None).unwrap();
+    let thread = client.create_chat_thread("over http", None).await.unwrap();
+    assert_eq!(thread.chat_thread.topic, "over http");
+}
