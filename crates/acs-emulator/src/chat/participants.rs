@@ -1,7 +1,7 @@
 //! List, add and remove participants.
 
 use super::paging::{self, collection, next_link, thread_path};
-use super::threads::{check_participants, refusal};
+use super::threads::{admit, check_participants};
 use super::{membership_message, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
 use acs_chat_core::models::{AddChatParticipantsRequest, ChatMessageType};
@@ -40,24 +40,8 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
     }
     check_participants(ctx, &body.participants)?;
     let mut state = ctx.app.state();
-    thread_for(&mut state, ctx, id)?;
-    let mut invalid = Vec::new();
-    let mut added = Vec::new();
-    for p in body.participants {
-        if let Some(error) = refusal(ctx, &state, &p) {
-            invalid.push(error);
-            continue;
-        }
-        let thread = thread_for(&mut state, ctx, id)?;
-        // "If participants already exist, no change occurs."
-        if thread.participant(&p.identifier.raw_id()).is_none()
-            && !added
-                .iter()
-                .any(|q: &acs_chat_core::ChatParticipant| q.identifier == p.identifier)
-        {
-            added.push(p);
-        }
-    }
+    let existing = thread_for(&mut state, ctx, id)?.participants.clone();
+    let (added, invalid) = admit(ctx, &state, &existing, body.participants);
     let thread = thread_for(&mut state, ctx, id)?;
     let max = ctx.app.limits.max_participants_per_thread;
     if thread.participants.len() + added.len() > max {

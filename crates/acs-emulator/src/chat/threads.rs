@@ -13,23 +13,42 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-/// Whether `p` can join: users of this emulator's resource must exist; others are taken as given.
-pub(crate) fn refusal(ctx: &Ctx, state: &State, p: &ChatParticipant) -> Option<ChatError> {
-    let raw_id = p.identifier.raw_id();
+/// Splits `requested` into the participants to add and the refused ones: users of this
+/// emulator's resource must exist (others are taken as given); anyone already in `existing` or
+/// listed twice is added once ("if participants already exist, no change occurs").
+pub(crate) fn admit(
+    ctx: &Ctx,
+    state: &State,
+    existing: &[ChatParticipant],
+    requested: Vec<ChatParticipant>,
+) -> (Vec<ChatParticipant>, Vec<ChatError>) {
     let ours = format!("8:acs:{}_", ctx.app.resource_id);
-    let known = match &p.identifier {
-        CommunicationIdentifier::CommunicationUser(u) if u.id.starts_with(&ours) => {
-            state.users.contains_key(&u.id)
+    let mut admitted: Vec<ChatParticipant> = Vec::new();
+    let mut refused = Vec::new();
+    for p in requested {
+        let known = match &p.identifier {
+            CommunicationIdentifier::CommunicationUser(u) if u.id.starts_with(&ours) => {
+                state.users.contains_key(&u.id)
+            }
+            CommunicationIdentifier::Unknown(raw) => !raw.is_empty(),
+            _ => true,
+        };
+        if !known {
+            refused.push(ChatError {
+                code: "404".into(),
+                message: "Not found".into(),
+                target: Some(p.identifier.raw_id()),
+                ..Default::default()
+            });
+        } else if !existing
+            .iter()
+            .chain(&admitted)
+            .any(|q| q.identifier == p.identifier)
+        {
+            admitted.push(p);
         }
-        CommunicationIdentifier::Unknown(raw) => !raw.is_empty(),
-        _ => true,
-    };
-    (!known).then(|| ChatError {
-        code: "404".into(),
-        message: "Not found".into(),
-        target: Some(raw_id),
-        ..Default::default()
-    })
+    }
+    (admitted, refused)
 }
 
 pub(crate) fn check_participants(ctx: &Ctx, participants: &[ChatParticipant]) -> Result<()> {
@@ -100,17 +119,9 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         ));
     }
 
-    let mut participants: Vec<ChatParticipant> = Vec::new();
-    let mut invalid = Vec::new();
-    if !requested.iter().any(|p| p.identifier.raw_id() == caller) {
-        participants.push(ChatParticipant::new(ctx.caller.clone()));
-    }
-    for p in requested {
-        if let Some(error) = refusal(ctx, &state, &p) {
-            invalid.push(error);
-        } else if !participants.iter().any(|q| q.identifier == p.identifier) {
-            participants.push(p);
-        }
+    let (mut participants, invalid) = admit(ctx, &state, &[], requested);
+    if !participants.iter().any(|p| p.identifier.raw_id() == caller) {
+        participants.insert(0, ChatParticipant::new(ctx.caller.clone()));
     }
     let max = ctx.app.limits.max_participants_per_thread;
     if participants.len() > max {
