@@ -250,3 +250,45 @@ async fn e2e_plain_http_is_allowed_to_a_loopback_emulator() {
     let thread = client.create_chat_thread("over http", None).await.unwrap();
     assert_eq!(thread.chat_thread.topic, "over http");
 }
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_certificates_are_verified() {
+    let live = live();
+    let token = jwt(4_102_444_800);
+    // Without the emulator's CA the handshake fails: nothing is sent to an unverified server.
+    let mut untrusting = live.options.clone();
+    untrusting.additional_ca_certificates_pem.clear();
+    let client = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(untrusting)).unwrap();
+    let err = client.list_chat_threads_page(None, None).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+
+    let mut bad = live.options.clone();
+    bad.additional_ca_certificates_pem = vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
+    let err = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(bad)).unwrap_err();
+    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+    let mut empty = live.options.clone();
+    empty.additional_ca_certificates_pem = vec!["no pem here".into()];
+    let err = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(empty)).unwrap_err();
+    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_an_older_api_version_gets_older_shapes() {
+    let live = live();
+    let identity = live.identity();
+    let (_user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let with_metadata = chat::CreateChatThreadOptions {
+        metadata: Some([("k".to_string(), "v".to_string())].into()),
+        ..Default::default()
+    };
+    let thread_id = live.chat(&token.token).create_chat_thread("versions", Some(with_metadata)).await.unwrap().chat_thread.id;
+    let mut old = live.options.clone();
+    old.api_version = Some("2023-11-07".into());
+    let credential = CommunicationTokenCredential::new(&token.token).unwrap();
+    let properties = ChatClient::new(live.emulator.endpoint(), credential, Some(old)).unwrap().get_chat_thread_client(&thread_id).get_properties().await.unwrap();
+    assert_eq!(properties.metadata, None);
+    let current = live.chat(&token.token).get_chat_thread_client(&thread_id).get_properties().await.unwrap();
+    assert_eq!(current.metadata.unwrap()["k"], "v");
+}

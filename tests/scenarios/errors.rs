@@ -160,3 +160,22 @@ async fn a_success_status_with_a_bad_body_is_a_decode_error() {
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
     assert!(err.to_string().contains("ChatThreadClient.get_properties"), "{err}");
 }
+
+#[maybe_async]
+#[chat_test]
+async fn a_silent_server_times_out_per_attempt() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _hold = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(3).collect();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        drop(held);
+    });
+    let mut quick = options(1);
+    quick.timeout = Some(std::time::Duration::from_millis(200));
+    let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
+    let client = ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(quick)).unwrap();
+    let err = client.get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: chat::TransportErrorKind::Timeout, attempts: 2, .. }), "{err:?}");
+}
