@@ -66,7 +66,7 @@ impl ChatCore {
         first: Result<String>,
     ) -> ItemPager<'_, T> {
         paginate(
-            PageState::start(first, None),
+            PageState::start(first),
             move |url: String| async move { self.page(operation, url).await },
         )
     }

@@ -25,11 +25,10 @@ pub enum PageState {
 
 impl PageState {
     /// The state before the first page: `first` is the URL of page one, or why it cannot be built.
-    pub fn start(first: Result<String, Error>, continuation_token: Option<String>) -> Self {
-        match (continuation_token, first) {
-            (Some(token), _) => PageState::Next(token),
-            (None, Ok(url)) => PageState::Next(url),
-            (None, Err(e)) => PageState::Failed(e),
+    pub fn start(first: Result<String, Error>) -> Self {
+        match first {
+            Ok(url) => PageState::Next(url),
+            Err(e) => PageState::Failed(e),
         }
     }
 
