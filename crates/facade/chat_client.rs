@@ -65,10 +65,9 @@ impl ChatCore {
         operation: &'static str,
         first: Result<String>,
     ) -> ItemPager<'_, T> {
-        paginate(
-            PageState::start(first),
-            move |url: String| async move { self.page(operation, url).await },
-        )
+        paginate(PageState::start(first), move |url: String| async move {
+            self.page(operation, url).await
+        })
     }
 }
 

@@ -20,16 +20,19 @@ pub(crate) struct App {
     pub(crate) resource_id: String,
     pub(crate) scheme: &'static str,
     pub(crate) rate_limiter: crate::rate_limit::RateLimiter,
+    pub(crate) events: std::sync::Arc<crate::events::EventLog>,
 }
 
 impl App {
     pub(crate) fn new(limits: Limits, access_key: Vec<u8>, scheme: &'static str) -> Self {
+        let resource_id = uuid::Uuid::new_v4().to_string();
         App {
             state: Mutex::new(State::default()),
             limits,
             access_key,
             token_secret: uuid::Uuid::new_v4().as_bytes().to_vec(),
-            resource_id: uuid::Uuid::new_v4().to_string(),
+            events: std::sync::Arc::new(crate::events::EventLog::new(&resource_id)),
+            resource_id,
             scheme,
             rate_limiter: Default::default(),
         }
@@ -123,10 +126,30 @@ impl App {
         }
     }
 
+    /// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far (no auth: a local
+    /// inspection endpoint, not part of ACS).
+    fn admin(&self, req: &Req) -> crate::http_util::Result<Reply> {
+        match (
+            req.method.as_str(),
+            req.segments.get(1).map(String::as_str),
+            req.segments.len(),
+        ) {
+            ("GET", Some("events"), 2) => {
+                let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+                Ok(Reply::json(200, &self.events.since(since)))
+            }
+            _ => Err(ApiError::not_found(format!(
+                "No route for {} {}.",
+                req.method, req.target
+            ))),
+        }
+    }
+
     fn route(&self, req: &Req) -> Reply {
         let result = match req.segments.first().map(String::as_str) {
             Some("chat") => crate::chat::handle(self, req),
             Some("identities") => crate::identity::handle(self, req),
+            Some("emulator") => self.admin(req),
             _ => Err(ApiError::not_found(format!(
                 "No route for {} {}.",
                 req.method, req.target

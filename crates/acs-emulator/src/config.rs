@@ -50,6 +50,7 @@ pub struct EmulatorBuilder {
     pub(crate) cert_dir: Option<PathBuf>,
     pub(crate) plain_http: bool,
     pub(crate) limits: Limits,
+    pub(crate) event_webhook: Option<String>,
 }
 
 impl Default for EmulatorBuilder {
@@ -61,6 +62,7 @@ impl Default for EmulatorBuilder {
             cert_dir: None,
             plain_http: false,
             limits: Limits::default(),
+            event_webhook: None,
         }
     }
 }
@@ -93,6 +95,13 @@ impl EmulatorBuilder {
     /// Serve plain HTTP instead of HTTPS (the official SDKs refuse it; ours allows loopback).
     pub fn plain_http(mut self, plain: bool) -> Self {
         self.plain_http = plain;
+        self
+    }
+
+    /// Also POST every Event Grid event to this `http://` URL, in order (an array of one event per
+    /// request, like Event Grid).
+    pub fn event_webhook(mut self, url: impl Into<String>) -> Self {
+        self.event_webhook = Some(url.into());
         self
     }
 

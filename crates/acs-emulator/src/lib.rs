@@ -19,6 +19,7 @@
 mod app;
 mod chat;
 mod config;
+mod events;
 mod hmac_auth;
 mod http_util;
 mod identity;
@@ -38,6 +39,7 @@ use std::thread::JoinHandle;
 /// Dropping it shuts it down.
 pub struct Emulator {
     info: EmulatorInfo,
+    events: std::sync::Arc<events::EventLog>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -69,6 +71,12 @@ impl Emulator {
     /// The CA certificate (PEM) to trust; `None` when serving plain HTTP.
     pub fn ca_certificate_pem(&self) -> Option<&str> {
         self.info.ca_certificate_pem.as_deref()
+    }
+
+    /// The Event Grid events (EventGrid schema) emitted so far, oldest first; the same as
+    /// `GET /emulator/events`.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.events.since(0)
     }
 
     /// Everything about where it runs.
@@ -120,7 +128,7 @@ impl EmulatorBuilder {
                 runtime.block_on(async move {
                     match self.bind().await {
                         Ok(bound) => {
-                            let _ = ready_tx.send(Ok(bound.info.clone()));
+                            let _ = ready_tx.send(Ok((bound.info.clone(), bound.events())));
                             bound
                                 .serve(async {
                                     let _ = shutdown_rx.await;
@@ -133,11 +141,12 @@ impl EmulatorBuilder {
                     }
                 });
             })?;
-        let info = ready_rx
+        let (info, events) = ready_rx
             .recv()
             .map_err(|_| io::Error::other("the emulator thread ended before listening"))??;
         Ok(Emulator {
             info,
+            events,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })

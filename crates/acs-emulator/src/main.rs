@@ -19,6 +19,8 @@ OPTIONS:
                         reused after (default: $HOME/.acs-emulator); trust DIR/ca.pem in clients
     --plain-http        serve http:// instead of https:// (the official SDKs refuse http)
     --rate-limits       enforce the service's documented chat rate limits (429 + Retry-After)
+    --event-webhook URL POST every Event Grid chat event to this http:// URL (also listed at
+                        GET /emulator/events)
     -h, --help          this text
 
 The first line on stdout is the connection string:
@@ -76,6 +78,7 @@ fn run() -> Result<(), String> {
             "--cert-dir" => cert_dir = PathBuf::from(value("--cert-dir")?),
             "--plain-http" => plain = true,
             "--rate-limits" => rate_limits = true,
+            "--event-webhook" => builder = builder.event_webhook(value("--event-webhook")?),
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
     }

@@ -83,6 +83,21 @@ impl EmulatorBuilder {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let app = Arc::new(App::new(self.limits, key_bytes, scheme));
+        if let Some(url) = &self.event_webhook {
+            let uri: hyper::Uri = url
+                .parse()
+                .ok()
+                .filter(|u: &hyper::Uri| u.scheme_str() == Some("http") && u.host().is_some())
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("--event-webhook `{url}` is not an http:// URL"),
+                    )
+                })?;
+            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+            app.events.set_webhook(sender);
+            tokio::spawn(crate::events::deliver(uri, receiver));
+        }
         Ok(BoundEmulator {
             listener,
             app,
@@ -101,6 +116,10 @@ impl BoundEmulator {
     /// Where it listens.
     pub fn info(&self) -> &EmulatorInfo {
         &self.info
+    }
+
+    pub(crate) fn events(&self) -> Arc<crate::events::EventLog> {
+        self.app.events.clone()
     }
 
     /// Serves until `shutdown` completes.

@@ -1,7 +1,7 @@
 //! Messages, typing notifications and read receipts.
 
 use super::paging::{self, collection, encode_state, next_link, thread_path};
-use super::{append, check_metadata, thread_for, views, Ctx};
+use super::{append, check_metadata, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
 use crate::store::Receipt;
 use acs_chat_core::models::{
@@ -48,6 +48,11 @@ pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
     };
     let sender = Some((ctx.caller.clone(), body.sender_display_name));
     let message_id = append(&mut state, id, kind, content, sender, body.metadata);
+    if let Some(thread) = state.threads.get(id) {
+        if let Some(sent) = thread.messages.last() {
+            notify::message(ctx, thread, sent, notify::MessageChange::Received);
+        }
+    }
     let location = format!(
         "{}{}",
         ctx.req.base_url,
@@ -149,6 +154,8 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     }
     message.edited_on = Some(now);
     message.version = version;
+    let edited = message.clone();
+    notify::message(ctx, thread, &edited, notify::MessageChange::Edited);
     Ok(Reply::empty(204))
 }
 
@@ -167,6 +174,8 @@ pub(crate) fn delete(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     if message.deleted_on.is_none() {
         message.deleted_on = Some(OffsetDateTime::now_utc());
         message.content = None;
+        let deleted = message.clone();
+        notify::message(ctx, thread, &deleted, notify::MessageChange::Deleted);
     }
     Ok(Reply::empty(204))
 }

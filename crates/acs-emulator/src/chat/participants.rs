@@ -2,7 +2,7 @@
 
 use super::paging::{self, collection, next_link, thread_path};
 use super::threads::{admit, check_participants};
-use super::{membership_message, thread_for, views, Ctx};
+use super::{membership_message, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
 use acs_chat_core::models::{AddChatParticipantsRequest, ChatMessageType};
 use acs_chat_core::{CommunicationIdentifier, CommunicationIdentifierModel};
@@ -54,6 +54,9 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
     thread
         .former_participants
         .retain(|id| !added.iter().any(|p| p.identifier.raw_id() == *id));
+    for p in &added {
+        notify::membership(ctx, thread, p, true);
+    }
     if !added.is_empty() {
         membership_message(
             &mut state,
@@ -92,6 +95,7 @@ pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
         if !thread.former_participants.contains(&raw_id) {
             thread.former_participants.push(raw_id.clone());
         }
+        notify::membership(ctx, thread, &removed, false);
         membership_message(
             &mut state,
             id,

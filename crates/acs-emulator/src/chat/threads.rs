@@ -1,7 +1,7 @@
 //! Create, list, get, update and delete threads.
 
 use super::paging::{self, collection, encode_state, next_link, thread_path};
-use super::{append, check_metadata, membership_message, thread_for, views, Ctx};
+use super::{append, check_metadata, membership_message, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
 use acs_chat_core::models::{
@@ -171,6 +171,9 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         None,
         None,
     );
+    if let Some(created) = state.threads.get(&id) {
+        notify::thread_created(ctx, created);
+    }
 
     let thread = state
         .threads
@@ -299,6 +302,9 @@ pub(crate) fn update(ctx: &Ctx, id: &str) -> Result<Reply> {
             );
         }
     }
+    if let Some(updated) = state.threads.get(id) {
+        notify::thread_updated(ctx, updated);
+    }
     Ok(Reply::empty(204))
 }
 
@@ -312,6 +318,7 @@ pub(crate) fn delete(ctx: &Ctx, id: &str) -> Result<Reply> {
                 ));
             }
             thread.deleted_on = Some(OffsetDateTime::now_utc());
+            notify::thread_deleted(ctx, thread);
             Ok(Reply::empty(204))
         }
         // Deleting a deleted or unknown thread succeeds, as on the service.

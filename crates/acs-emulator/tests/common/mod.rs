@@ -57,10 +57,16 @@ pub fn start() -> Harness {
 }
 
 pub fn start_with(limits: Limits) -> Harness {
-    let emulator = Emulator::builder()
-        .limits(limits)
-        .start()
-        .expect("emulator starts");
+    harness_for(
+        Emulator::builder()
+            .limits(limits)
+            .start()
+            .expect("emulator starts"),
+    )
+}
+
+/// A harness around an emulator started elsewhere.
+pub fn harness_for(emulator: Emulator) -> Harness {
     let key = AccessKey::new(&emulator.info().access_key).expect("key");
     Harness {
         agent: agent_for(&emulator),

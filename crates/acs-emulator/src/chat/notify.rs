@@ -1,0 +1,193 @@
+//! The Event Grid events of each chat change (see `crate::events`).
+
+use super::Ctx;
+use crate::events::EventPair;
+use crate::store::Thread;
+use acs_chat_core::models::{ChatMessage, ChatParticipant};
+use acs_chat_core::time_format::format;
+use acs_chat_core::CommunicationIdentifier;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+fn now() -> String {
+    format(OffsetDateTime::now_utc())
+}
+
+fn id(identifier: &CommunicationIdentifier) -> Value {
+    serde_json::to_value(identifier).unwrap_or_default()
+}
+
+fn version() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Everyone in the thread but `actor`, who does not get user-level events for their own change.
+fn others(thread: &Thread, actor: &CommunicationIdentifier) -> Vec<CommunicationIdentifier> {
+    thread
+        .participants
+        .iter()
+        .map(|p| p.identifier.clone())
+        .filter(|p| p != actor)
+        .collect()
+}
+
+fn participant(p: &ChatParticipant) -> Value {
+    let mut value = json!({
+        "displayName": p.display_name,
+        "participantCommunicationIdentifier": id(&p.identifier),
+    });
+    if let Some(t) = p.share_history_time {
+        value["shareHistoryTime"] = json!(format(t));
+    }
+    if let Some(m) = &p.metadata {
+        value["metadata"] = json!(m);
+    }
+    value
+}
+
+/// Which message change happened.
+pub(crate) enum MessageChange {
+    Received,
+    Edited,
+    Deleted,
+}
+
+pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &ChatMessage, change: MessageChange) {
+    let Some(sender) = &m.sender else { return };
+    let mut data = json!({
+        "messageId": m.id,
+        "senderCommunicationIdentifier": id(sender),
+        "senderDisplayName": m.sender_display_name,
+        "composeTime": format(m.created_on),
+        "type": m.kind.as_str(),
+        "version": m.version.parse::<i64>().unwrap_or_default(),
+        "threadId": thread.id,
+        "transactionId": uuid::Uuid::new_v4().simple().to_string(),
+    });
+    if !matches!(change, MessageChange::Deleted) {
+        data["messageBody"] = json!(m.content.as_ref().and_then(|c| c.message.clone()));
+        data["metadata"] = json!(m.metadata.clone().unwrap_or_default());
+    }
+    let (thread_event, user_event) = match change {
+        MessageChange::Received => ("ChatMessageReceivedInThread", "ChatMessageReceived"),
+        MessageChange::Edited => {
+            data["editTime"] = json!(m.edited_on.map(format));
+            ("ChatMessageEditedInThread", "ChatMessageEdited")
+        }
+        MessageChange::Deleted => {
+            data["deleteTime"] = json!(m.deleted_on.map(format));
+            ("ChatMessageDeletedInThread", "ChatMessageDeleted")
+        }
+    };
+    let subject = format!("thread/{}/sender/{}", thread.id, sender.raw_id());
+    ctx.app.events.publish_pair(
+        EventPair::new(thread_event, user_event, subject),
+        data,
+        &others(thread, sender),
+    );
+}
+
+fn thread_base(thread: &Thread) -> Value {
+    json!({
+        "createTime": format(thread.created_on),
+        "version": version(),
+        "threadId": thread.id,
+        "transactionId": uuid::Uuid::new_v4().simple().to_string(),
+    })
+}
+
+fn properties(thread: &Thread) -> Value {
+    let mut properties = json!({ "topic": thread.topic });
+    if let Some(m) = &thread.metadata {
+        properties["metadata"] = json!(m);
+    }
+    properties
+}
+
+pub(crate) fn thread_created(ctx: &Ctx, thread: &Thread) {
+    let mut data = thread_base(thread);
+    data["createdByCommunicationIdentifier"] = id(&ctx.caller);
+    data["properties"] = properties(thread);
+    data["participants"] = thread.participants.iter().map(participant).collect();
+    if let Some(policy) = &thread.retention_policy {
+        data["retentionPolicy"] = json!(policy);
+    }
+    let subject = format!("thread/{}/createdBy/{}", thread.id, ctx.caller_id());
+    ctx.app.events.publish_pair(
+        EventPair::new("ChatThreadCreated", "ChatThreadCreatedWithUser", subject),
+        data,
+        &others(thread, &ctx.caller),
+    );
+}
+
+pub(crate) fn thread_updated(ctx: &Ctx, thread: &Thread) {
+    let mut data = thread_base(thread);
+    data["editedByCommunicationIdentifier"] = id(&ctx.caller);
+    data["editTime"] = json!(now());
+    data["properties"] = properties(thread);
+    data["metadata"] = json!(thread.metadata.clone().unwrap_or_default());
+    if let Some(policy) = &thread.retention_policy {
+        data["retentionPolicy"] = json!(policy);
+    }
+    let subject = format!("thread/{}/editedBy/{}", thread.id, ctx.caller_id());
+    ctx.app.events.publish_pair(
+        EventPair::new(
+            "ChatThreadPropertiesUpdated",
+            "ChatThreadPropertiesUpdatedPerUser",
+            subject,
+        ),
+        data,
+        &others(thread, &ctx.caller),
+    );
+}
+
+pub(crate) fn thread_deleted(ctx: &Ctx, thread: &Thread) {
+    let mut data = thread_base(thread);
+    data["deletedByCommunicationIdentifier"] = id(&ctx.caller);
+    data["deleteTime"] = json!(thread.deleted_on.map(format));
+    let subject = format!("thread/{}/deletedBy/{}", thread.id, ctx.caller_id());
+    ctx.app.events.publish_pair(
+        EventPair::new("ChatThreadDeleted", "ChatThreadWithUserDeleted", subject),
+        data,
+        &others(thread, &ctx.caller),
+    );
+}
+
+/// `who` joined (`added`) or left; someone who left is told too, unless they removed themselves.
+pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &ChatParticipant, added: bool) {
+    let mut data = thread_base(thread);
+    data["time"] = json!(now());
+    let (thread_event, user_event, by, field, thread_subject, user_subject) = if added {
+        (
+            "ChatThreadParticipantAdded",
+            "ChatParticipantAddedToThreadWithUser",
+            "addedByCommunicationIdentifier",
+            "participantAdded",
+            "participantadded",
+            "participantAdded",
+        )
+    } else {
+        (
+            "ChatThreadParticipantRemoved",
+            "ChatParticipantRemovedFromThreadWithUser",
+            "removedByCommunicationIdentifier",
+            "participantRemoved",
+            "participantremoved",
+            "participantRemoved",
+        )
+    };
+    data[by] = id(&ctx.caller);
+    data[field] = participant(who);
+    let mut recipients = others(thread, &ctx.caller);
+    if !added && who.identifier != ctx.caller {
+        recipients.push(who.identifier.clone());
+    }
+    let raw = who.identifier.raw_id();
+    let pair = EventPair {
+        thread_event,
+        thread_subject: format!("thread/{}/{thread_subject}/{raw}", thread.id),
+        user_event,
+        user_subject: format!("thread/{}/{user_subject}/{raw}", thread.id),
+    };
+    ctx.app.events.publish_pair(pair, data, &recipients);
+}

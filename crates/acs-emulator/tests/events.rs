@@ -1,0 +1,252 @@
+//! Event Grid chat events: what each change emits, the `GET /emulator/events` feed, and webhook
+//! delivery in order.
+
+mod common;
+
+use acs_emulator::Emulator;
+use common::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+
+fn types(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            e["eventType"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("Microsoft.Communication.")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_change_emits_thread_and_user_events() {
+    let h = start();
+    let alice = h.new_user();
+    let bob = h.new_user();
+    let carol = h.new_user();
+    let thread = h.thread(&alice, &[&bob]);
+    let t = encode(&thread);
+    let message = h.send(&alice, &thread, "hello");
+    assert_eq!(
+        h.chat(
+            &alice,
+            "PATCH",
+            &format!("/chat/threads/{t}/messages/{message}"),
+            Some(json!({"content": "edited"}))
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        h.chat(
+            &alice,
+            "DELETE",
+            &format!("/chat/threads/{t}/messages/{message}"),
+            None
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        h.chat(
+            &alice,
+            "PATCH",
+            &format!("/chat/threads/{t}"),
+            Some(json!({"topic": "new"}))
+        )
+        .status,
+        204
+    );
+    let add = h.chat(
+        &alice,
+        "POST",
+        &format!("/chat/threads/{t}/participants/:add"),
+        Some(json!({"participants": [participant(&carol.id)]})),
+    );
+    assert_eq!(add.status, 201);
+    let remove = json!({"rawId": carol.id, "communicationUser": {"id": carol.id}});
+    assert_eq!(
+        h.chat(
+            &alice,
+            "POST",
+            &format!("/chat/threads/{t}/participants/:remove"),
+            Some(remove)
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        h.chat(&alice, "DELETE", &format!("/chat/threads/{t}"), None)
+            .status,
+        204
+    );
+
+    let events = h.emulator.events();
+    assert_eq!(
+        types(&events),
+        [
+            "ChatThreadCreatedWithUser",
+            "ChatThreadCreated",
+            "ChatMessageReceived",
+            "ChatMessageReceivedInThread",
+            "ChatMessageEdited",
+            "ChatMessageEditedInThread",
+            "ChatMessageDeleted",
+            "ChatMessageDeletedInThread",
+            "ChatThreadPropertiesUpdatedPerUser",
+            "ChatThreadPropertiesUpdated",
+            "ChatParticipantAddedToThreadWithUser",
+            "ChatParticipantAddedToThreadWithUser",
+            "ChatThreadParticipantAdded",
+            "ChatParticipantRemovedFromThreadWithUser",
+            "ChatParticipantRemovedFromThreadWithUser",
+            "ChatThreadParticipantRemoved",
+            "ChatThreadWithUserDeleted",
+            "ChatThreadDeleted",
+        ]
+    );
+    for event in &events {
+        assert_eq!(event["dataVersion"], "1.0");
+        assert!(
+            event["id"].is_string()
+                && event["eventTime"].is_string()
+                && event["topic"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Microsoft.Communication")
+        );
+        assert_eq!(event["data"]["threadId"], thread.as_str());
+    }
+
+    let received = &events[2];
+    assert_eq!(
+        received["subject"],
+        format!("thread/{thread}/sender/{}/recipient/{}", alice.id, bob.id)
+    );
+    assert_eq!(received["data"]["messageBody"], "hello");
+    assert_eq!(received["data"]["messageId"], message.as_str());
+    assert_eq!(
+        received["data"]["senderCommunicationIdentifier"]["rawId"],
+        alice.id.as_str()
+    );
+    assert_eq!(
+        received["data"]["recipientCommunicationIdentifier"]["rawId"],
+        bob.id.as_str()
+    );
+    assert_eq!(received["data"]["type"], "text");
+    assert!(received["data"]["composeTime"].is_string() && received["data"]["version"].is_i64());
+    let in_thread = &events[3];
+    assert_eq!(
+        in_thread["subject"],
+        format!("thread/{thread}/sender/{}", alice.id)
+    );
+    assert!(in_thread["data"]
+        .get("recipientCommunicationIdentifier")
+        .is_none());
+    assert_eq!(events[4]["data"]["messageBody"], "edited");
+    assert!(events[4]["data"]["editTime"].is_string());
+    assert!(
+        events[6]["data"].get("messageBody").is_none()
+            && events[6]["data"]["deleteTime"].is_string()
+    );
+    assert_eq!(events[9]["data"]["properties"]["topic"], "new");
+    assert_eq!(
+        events[12]["data"]["participantAdded"]["participantCommunicationIdentifier"]["rawId"],
+        carol.id.as_str()
+    );
+    assert_eq!(
+        events[12]["data"]["addedByCommunicationIdentifier"]["rawId"],
+        alice.id.as_str()
+    );
+    assert_eq!(
+        events[15]["data"]["participantRemoved"]["participantCommunicationIdentifier"]["rawId"],
+        carol.id.as_str()
+    );
+    assert_eq!(
+        events[17]["data"]["deletedByCommunicationIdentifier"]["rawId"],
+        alice.id.as_str()
+    );
+    let created = &events[1]["data"];
+    assert_eq!(created["participants"].as_array().unwrap().len(), 2);
+    assert_eq!(created["properties"]["topic"], "t");
+
+    // The same feed over HTTP, from an index on.
+    let feed = h.raw("GET", "/emulator/events?since=16", &[], None);
+    assert_eq!(feed.status, 200);
+    assert_eq!(
+        types(feed.body.as_array().unwrap()),
+        ["ChatThreadWithUserDeleted", "ChatThreadDeleted"]
+    );
+}
+
+/// A one-request-per-connection HTTP server that records each body.
+fn webhook_receiver() -> (u16, std::sync::mpsc::Receiver<Value>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(20) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .unwrap();
+            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn a_webhook_gets_every_event_in_order() {
+    let (port, bodies) = webhook_receiver();
+    let emulator = Emulator::builder()
+        .event_webhook(format!("http://127.0.0.1:{port}/api/events"))
+        .start()
+        .unwrap();
+    let h = harness_for(emulator);
+    let alice = h.new_user();
+    let bob = h.new_user();
+    let thread = h.thread(&alice, &[&bob]);
+    h.send(&alice, &thread, "one");
+    h.send(&alice, &thread, "two");
+    let expected = h.emulator.events();
+    assert_eq!(expected.len(), 6);
+    let delivered: Vec<Value> = (0..expected.len())
+        .map(|_| {
+            let body = bodies
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .expect("delivered");
+            assert_eq!(body.as_array().unwrap().len(), 1, "an array of one event");
+            body[0].clone()
+        })
+        .collect();
+    assert_eq!(delivered, expected);
+}
+
+#[test]
+fn a_webhook_must_be_plain_http() {
+    let err = Emulator::builder()
+        .event_webhook("ftp://example.invalid/x")
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("http://"), "{err}");
+}
