@@ -232,24 +232,15 @@ pub(crate) fn send_receipt(ctx: &Ctx, id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn list_receipts(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let size = paging::page_size(ctx)?;
-    let skip = paging::skip(ctx)?;
+    let window = (paging::page_size(ctx)?, paging::skip(ctx)?);
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
-    let values = thread
-        .receipts
-        .iter()
-        .skip(skip)
-        .take(size)
-        .map(views::receipt)
-        .collect();
-    let next = (thread.receipts.len() > skip + size).then(|| {
-        next_link(
-            ctx,
-            &thread_path(id, "/readReceipts"),
-            vec![("skip", (skip + size).to_string())],
-            size,
-        )
-    });
-    Ok(Reply::json(200, &collection(values, next)))
+    let path = thread_path(id, "/readReceipts");
+    Ok(paging::skip_page(
+        ctx,
+        &path,
+        window,
+        &thread.receipts,
+        views::receipt,
+    ))
 }

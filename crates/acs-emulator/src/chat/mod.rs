@@ -189,6 +189,23 @@ pub(crate) fn membership_message(
     append(state, thread_id, kind, content, None, None);
 }
 
+/// A system message: the topic changed (or was set at creation).
+pub(crate) fn topic_message(state: &mut State, thread_id: &str, ctx: &Ctx, topic: String) {
+    let content = ChatMessageContent {
+        topic: Some(topic),
+        initiator: Some(ctx.caller.clone()),
+        ..Default::default()
+    };
+    append(
+        state,
+        thread_id,
+        ChatMessageType::TopicUpdated,
+        content,
+        None,
+        None,
+    );
+}
+
 /// Rejects metadata over the size limit.
 pub(crate) fn check_metadata(ctx: &Ctx, target: &str, metadata: Option<&Metadata>) -> Result<()> {
     let size: usize = metadata

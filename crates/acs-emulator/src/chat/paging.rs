@@ -96,3 +96,17 @@ pub(crate) fn thread_path(id: &str, rest: &str) -> String {
         acs_chat_core::endpoint::encode_component(id)
     )
 }
+
+/// A skip-based page of `items` (participants, read receipts), linking on with `skip=N`.
+pub(crate) fn skip_page<T>(
+    ctx: &Ctx,
+    path: &str,
+    (size, skip): (usize, usize),
+    items: &[T],
+    render: impl Fn(&T) -> serde_json::Value,
+) -> crate::http_util::Reply {
+    let values = items.iter().skip(skip).take(size).map(render).collect();
+    let next = (items.len() > skip + size)
+        .then(|| next_link(ctx, path, vec![("skip", (skip + size).to_string())], size));
+    crate::http_util::Reply::json(200, &collection(values, next))
+}

@@ -1,6 +1,6 @@
 //! List, add and remove participants.
 
-use super::paging::{self, collection, next_link, thread_path};
+use super::paging::{self, thread_path};
 use super::threads::{admit, check_participants};
 use super::{membership_message, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
@@ -9,26 +9,17 @@ use acs_chat_core::{CommunicationIdentifier, CommunicationIdentifierModel};
 use serde_json::json;
 
 pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let size = paging::page_size(ctx)?;
-    let skip = paging::skip(ctx)?;
+    let window = (paging::page_size(ctx)?, paging::skip(ctx)?);
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
-    let values = thread
-        .participants
-        .iter()
-        .skip(skip)
-        .take(size)
-        .map(|p| views::participant(ctx, p))
-        .collect();
-    let next = (thread.participants.len() > skip + size).then(|| {
-        next_link(
-            ctx,
-            &thread_path(id, "/participants"),
-            vec![("skip", (skip + size).to_string())],
-            size,
-        )
-    });
-    Ok(Reply::json(200, &collection(values, next)))
+    let path = thread_path(id, "/participants");
+    Ok(paging::skip_page(
+        ctx,
+        &path,
+        window,
+        &thread.participants,
+        |p| views::participant(ctx, p),
+    ))
 }
 
 pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {

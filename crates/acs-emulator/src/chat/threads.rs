@@ -1,12 +1,12 @@
 //! Create, list, get, update and delete threads.
 
 use super::paging::{self, collection, encode_state, next_link, thread_path};
-use super::{append, check_metadata, membership_message, notify, thread_for, views, Ctx};
+use super::{check_metadata, membership_message, notify, thread_for, topic_message, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
 use acs_chat_core::models::{
-    ChatError, ChatMessageContent, ChatMessageType, ChatParticipant, CreateChatThreadRequest,
-    RetentionPolicyKind, UpdateChatThreadRequest,
+    ChatError, ChatMessageType, ChatParticipant, CreateChatThreadRequest, RetentionPolicyKind,
+    UpdateChatThreadRequest,
 };
 use acs_chat_core::{ChatRetentionPolicy, CommunicationIdentifier};
 use serde::{Deserialize, Serialize};
@@ -158,19 +158,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         ChatMessageType::ParticipantAdded,
         participants,
     );
-    let topic_content = ChatMessageContent {
-        topic: Some(topic),
-        initiator: Some(ctx.caller.clone()),
-        ..Default::default()
-    };
-    append(
-        &mut state,
-        &id,
-        ChatMessageType::TopicUpdated,
-        topic_content,
-        None,
-        None,
-    );
+    topic_message(&mut state, &id, ctx, topic);
     if let Some(created) = state.threads.get(&id) {
         notify::thread_created(ctx, created);
     }
@@ -287,19 +275,7 @@ pub(crate) fn update(ctx: &Ctx, id: &str) -> Result<Reply> {
     if let Some(topic) = body.topic {
         if topic != thread.topic {
             thread.topic = topic.clone();
-            let content = ChatMessageContent {
-                topic: Some(topic),
-                initiator: Some(ctx.caller.clone()),
-                ..Default::default()
-            };
-            append(
-                &mut state,
-                id,
-                ChatMessageType::TopicUpdated,
-                content,
-                None,
-                None,
-            );
+            topic_message(&mut state, id, ctx, topic);
         }
     }
     if let Some(updated) = state.threads.get(id) {
