@@ -1,11 +1,9 @@
 //! `ChatThreadClient`: everything inside one thread.
 
 use super::chat_client::ChatCore;
-use super::pipeline::{Auth, Pipeline};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{maybe_async, ItemPager};
 use acs_chat_core::models::pair_invalid_participants;
-use acs_chat_core::requests::ChatRequests;
 use acs_chat_core::*;
 use std::sync::Arc;
 
@@ -34,12 +32,7 @@ impl ChatThreadClient {
         thread_id: impl Into<String>,
         options: Option<ChatClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
-        let endpoint = Endpoint::parse(endpoint)?;
-        let core = ChatCore {
-            pipeline: Pipeline::new(Auth::Bearer(credential), &options)?,
-            requests: ChatRequests::new(endpoint, options.api_version.clone()),
-        };
+        let core = ChatCore::new(endpoint, credential, options)?;
         Ok(Self::from_core(Arc::new(core), thread_id.into()))
     }
 
@@ -85,17 +78,30 @@ impl ChatThreadClient {
         self.core.empty(request).await
     }
 
-    /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id.
+    /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id. With an
+    /// `idempotency_key` (or `generate_idempotency_keys` on the client) the send is exactly-once:
+    /// see [`SendMessageOptions::idempotency_key`].
     pub async fn send_message(
         &self,
         content: &str,
         options: Option<SendMessageOptions>,
     ) -> Result<SendChatMessageResult> {
-        let request =
-            self.core
-                .requests
-                .send_message(&self.thread_id, content, &options.unwrap_or_default());
-        self.core.json(request).await
+        let mut options = options.unwrap_or_default();
+        if options.idempotency_key.is_none() && self.core.generate_idempotency_keys {
+            options.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+        }
+        let request = self
+            .core
+            .requests
+            .send_message(&self.thread_id, content, &options)?;
+        match &options.idempotency_key {
+            Some(key) => {
+                self.core
+                    .send_exactly_once(&self.thread_id, request, key)
+                    .await
+            }
+            None => self.core.json(Ok(request)).await,
+        }
     }
 
     /// One message.

@@ -1,12 +1,13 @@
-//! The request pipeline: request id, user agent, authorization per attempt, retries.
+//! The request pipeline: request id, user agent, authorization per attempt, retries, budget.
 
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async};
 use acs_chat_core::auth::sign_request;
-use acs_chat_core::http::Exchange;
+use acs_chat_core::http::{Exchange, SendError};
+use acs_chat_core::requests::service_error;
 use acs_chat_core::retry::{self, RetryDecision};
 use acs_chat_core::{AccessKey, ClientOptions, Error, HttpRequest, Result, RetryOptions};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// How requests are authorized.
 pub(crate) enum Auth {
@@ -20,7 +21,46 @@ pub(crate) struct Pipeline {
     transport: rt::Transport,
     auth: Auth,
     retry: RetryOptions,
+    timeout: Duration,
     user_agent: String,
+}
+
+/// One operation in progress: its request, ids, attempts and budget.
+pub(crate) struct Call {
+    request: HttpRequest,
+    client_request_id: String,
+    attempts: u32,
+    deadline: Instant,
+    budget: Duration,
+}
+
+impl Call {
+    /// When the operation's budget ends.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::Timeout {
+            operation: self.request.operation,
+            budget: self.budget,
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// What one attempt came to.
+pub(crate) enum Step {
+    /// The final outcome.
+    Done(Result<Exchange>),
+    /// Safe to send again after this wait.
+    Retry(Duration),
+    /// The attempt may have taken effect: find out; if it did not, wait this long and send again.
+    Reconcile { delay: Duration, error: Error },
 }
 
 impl Pipeline {
@@ -29,75 +69,144 @@ impl Pipeline {
             transport: rt::Transport::new(options)?,
             auth,
             retry: options.retry.clone(),
+            timeout: options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT),
             user_agent: options.user_agent(rt::FACADE),
         })
+    }
+
+    /// Starts an operation. The same `x-ms-client-request-id` (and any
+    /// `repeatability-request-id`) goes out on every attempt. `deadline` defaults to now plus
+    /// `RetryOptions::max_total_elapsed`; a lookup inside another operation passes that one's.
+    pub(crate) fn call(&self, mut request: HttpRequest, deadline: Option<Instant>) -> Call {
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        request.set_header("x-ms-client-request-id", client_request_id.clone());
+        request.set_header("user-agent", self.user_agent.clone());
+        let budget = self.retry.max_total_elapsed;
+        let deadline = deadline.unwrap_or_else(|| Instant::now() + budget);
+        Call {
+            request,
+            client_request_id,
+            attempts: 0,
+            deadline,
+            budget,
+        }
     }
 }
 
 #[maybe_async]
 impl Pipeline {
-    /// Sends a request, retrying per the core schedule. The same `x-ms-client-request-id` (and any
-    /// `repeatability-request-id`) goes out on every attempt; authorization is renewed per attempt.
-    pub(crate) async fn send(&self, mut request: HttpRequest) -> Result<Exchange> {
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        request.set_header("x-ms-client-request-id", client_request_id.clone());
-        request.set_header("user-agent", self.user_agent.clone());
-        let mut attempt = 0;
+    /// Sends a request, retrying per the core schedule within the operation's budget.
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<Exchange> {
+        let mut call = self.call(request, None);
+        self.run(&mut call).await
+    }
+
+    /// Runs a call to its outcome. An attempt that needs reconciling ends the call with its
+    /// error: without a way to look the outcome up, sending again could act twice.
+    pub(crate) async fn run(&self, call: &mut Call) -> Result<Exchange> {
         loop {
-            attempt += 1;
-            let mut signed = request.clone();
-            self.authorize(&mut signed).await?;
-            let decision = match self.transport.send(&signed).await {
-                Ok(response) => {
-                    match retry::after_response(&self.retry, &request, &response, attempt) {
-                        RetryDecision::Stop => {
-                            log::debug!(
-                                "{} {} {} -> {} (attempts: {attempt}, x-ms-client-request-id {client_request_id})",
-                                request.operation,
-                                request.method.as_str(),
-                                request.url,
-                                response.status
-                            );
-                            return Ok(Exchange {
-                                operation: request.operation,
-                                expected_status: request.expected_status,
-                                response,
-                                attempts: attempt,
-                                client_request_id: Some(client_request_id),
-                            });
-                        }
-                        retry => retry,
-                    }
-                }
-                Err((kind, source)) => {
-                    match retry::after_transport_error(&self.retry, &request, kind, attempt) {
-                        RetryDecision::Stop => {
-                            return Err(Error::Transport {
-                                operation: request.operation,
-                                kind,
-                                attempts: attempt,
-                                source,
-                            })
-                        }
-                        retry => retry,
-                    }
-                }
-            };
-            if let RetryDecision::RetryAfter(delay) = decision {
-                // Never log headers: they carry the token or the HMAC signature.
-                log::warn!(
-                    "{}: attempt {attempt} failed; retrying in {delay:?} (x-ms-client-request-id {client_request_id})",
-                    request.operation
-                );
-                rt::sleep(delay).await;
+            match self.attempt(call).await {
+                Step::Done(outcome) => return outcome,
+                Step::Retry(delay) => rt::sleep(delay).await,
+                Step::Reconcile { error, .. } => return Err(error),
             }
         }
     }
 
-    async fn authorize(&self, request: &mut HttpRequest) -> Result<()> {
+    /// Makes one attempt and decides what follows it.
+    pub(crate) async fn attempt(&self, call: &mut Call) -> Step {
+        call.attempts += 1;
+        let attempt = call.attempts;
+        let operation = call.request.operation;
+        if call.remaining().is_zero() {
+            return Step::Done(Err(call.timed_out()));
+        }
+        let mut signed = call.request.clone();
+        if let Err(e) = self.authorize(&mut signed, call.remaining()).await {
+            return Step::Done(Err(e));
+        }
+        let timeout = self.timeout.min(call.remaining());
+        if timeout.is_zero() {
+            return Step::Done(Err(call.timed_out()));
+        }
+        let (decision, outcome) = match self.transport.send(&signed, timeout).await {
+            Ok(response) => {
+                let decision = retry::after_response(
+                    &self.retry,
+                    &call.request,
+                    &response,
+                    attempt,
+                    call.remaining(),
+                );
+                let exchange = Exchange {
+                    operation,
+                    expected_status: call.request.expected_status,
+                    response,
+                    attempts: attempt,
+                    client_request_id: Some(call.client_request_id.clone()),
+                };
+                (decision, Ok(exchange))
+            }
+            Err(SendError::TooLarge(limit)) => {
+                return Step::Done(Err(Error::ResponseTooLarge { operation, limit }))
+            }
+            Err(SendError::Transport(kind, source)) => {
+                let decision = retry::after_transport_error(
+                    &self.retry,
+                    &call.request,
+                    kind,
+                    attempt,
+                    call.remaining(),
+                );
+                let error = Error::Transport {
+                    operation,
+                    kind,
+                    attempts: attempt,
+                    source,
+                };
+                (decision, Err(error))
+            }
+        };
+        // Never log headers or bodies: they carry the token, the HMAC signature, user content.
+        match decision {
+            RetryDecision::Stop => {
+                log::debug!(
+                    "{operation} {} {} -> {} (attempts: {attempt}, x-ms-client-request-id {})",
+                    call.request.method.as_str(),
+                    call.request.url,
+                    match &outcome {
+                        Ok(exchange) => exchange.response.status.to_string(),
+                        Err(_) => "transport error".to_string(),
+                    },
+                    call.client_request_id
+                );
+                Step::Done(outcome)
+            }
+            RetryDecision::RetryAfter(delay) => {
+                log::warn!(
+                    "{operation}: attempt {attempt} failed; retrying in {delay:?} (x-ms-client-request-id {})",
+                    call.client_request_id
+                );
+                Step::Retry(delay)
+            }
+            RetryDecision::ReconcileThenRetry(delay) => {
+                log::warn!(
+                    "{operation}: attempt {attempt} may have taken effect; looking it up (x-ms-client-request-id {})",
+                    call.client_request_id
+                );
+                let error = match outcome {
+                    Ok(exchange) => service_error(&exchange),
+                    Err(error) => error,
+                };
+                Step::Reconcile { delay, error }
+            }
+        }
+    }
+
+    async fn authorize(&self, request: &mut HttpRequest, budget: Duration) -> Result<()> {
         match &self.auth {
             Auth::Bearer(credential) => {
-                let token = credential.get_token().await?;
+                let token = credential.get_token_within(budget).await?;
                 request.set_header("authorization", format!("Bearer {}", token.token.expose()));
                 Ok(())
             }

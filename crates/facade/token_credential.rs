@@ -1,28 +1,33 @@
 //! `CommunicationTokenCredential`: a user access token, optionally refreshed, shared by clients.
 
 use crate::rt::{self, maybe_async};
-use acs_chat_core::credential::{needs_refresh, system_clock};
-use acs_chat_core::{AccessToken, Clock, CommunicationTokenCredentialOptions, Result};
+use acs_chat_core::credential::{system_clock, RefreshPlan, RefreshState, DEFAULT_REFRESH_TIMEOUT};
+use acs_chat_core::{AccessToken, Clock, CommunicationTokenCredentialOptions, Error, Result};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// A user access token for chat, cheap to clone and safe to share between clients and tasks.
 ///
 /// Built from a token string with [`CommunicationTokenCredential::new`] (used until the service
 /// rejects it), or with a refresher (`with_refresher`) that is called when fewer than 2 minutes
-/// remain (10 minutes with `proactive_refresh`). Concurrent callers of an expiring credential wait
-/// for one refresh: the refresher is called once, not once per caller.
+/// remain (10 minutes with `proactive_refresh`). At most one refresher call runs at a time:
+/// callers whose token is still valid keep using it meanwhile, and callers that need the new token
+/// wait for that one call (at most `refresh_timeout`, default 30 s) and share its outcome, failure
+/// included. After a failure the next refresh waits 1 s, doubling up to 30 s.
 #[derive(Clone)]
 pub struct CommunicationTokenCredential {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    // Held across the refresh: concurrent callers queue here and find the fresh token.
-    current: rt::Mutex<AccessToken>,
-    refresher: Option<rt::Refresher>,
+    // Never held across a wait or a refresher call.
+    state: Mutex<RefreshState>,
+    refreshed: rt::Signal,
+    refresher: Option<Arc<rt::Refresher>>,
     proactive: bool,
     clock: Clock,
+    refresh_timeout: Duration,
 }
 
 impl fmt::Debug for CommunicationTokenCredential {
@@ -31,6 +36,7 @@ impl fmt::Debug for CommunicationTokenCredential {
             .field("token", &"<redacted>")
             .field("refreshes", &self.inner.refresher.is_some())
             .field("proactive_refresh", &self.inner.proactive)
+            .field("refresh_timeout", &self.inner.refresh_timeout)
             .finish()
     }
 }
@@ -49,12 +55,28 @@ impl CommunicationTokenCredential {
         let options = options.unwrap_or_default();
         Ok(CommunicationTokenCredential {
             inner: Arc::new(Inner {
-                current: rt::Mutex::new(AccessToken::parse(token)?),
-                refresher,
+                state: Mutex::new(RefreshState::new(AccessToken::parse(token)?)),
+                refreshed: rt::Signal::default(),
+                refresher: refresher.map(Arc::new),
                 proactive: options.proactive_refresh,
                 clock: options.clock.unwrap_or_else(system_clock),
+                refresh_timeout: options.refresh_timeout.unwrap_or(DEFAULT_REFRESH_TIMEOUT),
             }),
         })
+    }
+
+    fn state(&self) -> MutexGuard<'_, RefreshState> {
+        // A panic elsewhere cannot leave the state half-written: every update is one assignment.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn finish(&self, flight: u64, outcome: Result<String>) {
+        let outcome = outcome.and_then(|token| AccessToken::parse(&token));
+        self.state().finish(flight, outcome, Instant::now());
+        self.inner.refreshed.notify(flight);
     }
 }
 
@@ -62,13 +84,60 @@ impl CommunicationTokenCredential {
 impl CommunicationTokenCredential {
     /// The current token, refreshed first if it is about to expire and a refresher was given.
     pub async fn get_token(&self) -> Result<AccessToken> {
-        let mut current = self.inner.current.lock().await;
-        if let Some(refresher) = &self.inner.refresher {
-            if needs_refresh(&current, (self.inner.clock)(), self.inner.proactive) {
-                let fresh = rt::refresh(refresher).await?;
-                *current = AccessToken::parse(&fresh)?;
+        self.get_token_within(self.inner.refresh_timeout).await
+    }
+
+    /// [`get_token`](Self::get_token), waiting for a refresh at most `budget` (less than the
+    /// refresh timeout when the operation has less time left).
+    pub(crate) async fn get_token_within(&self, budget: Duration) -> Result<AccessToken> {
+        let Some(refresher) = &self.inner.refresher else {
+            return Ok(self.state().current().clone());
+        };
+        let deadline = Instant::now() + budget.min(self.inner.refresh_timeout);
+        let mut leader_of = None;
+        loop {
+            let plan = self.state().plan(
+                (self.inner.clock)(),
+                Instant::now(),
+                self.inner.proactive,
+                leader_of,
+            );
+            let flight = match plan {
+                RefreshPlan::Use(token) => return Ok(token),
+                RefreshPlan::Fail(error) => return Err(error),
+                RefreshPlan::Start { flight } => {
+                    leader_of = Some(flight);
+                    let this = self.clone();
+                    rt::spawn_refresh(refresher.clone(), move |outcome| {
+                        this.finish(flight, outcome)
+                    })
+                    .await;
+                    flight
+                }
+                RefreshPlan::Wait { flight } => flight,
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.inner.refreshed.wait(flight, left).await {
+                continue;
             }
+            let timeout = self.inner.refresh_timeout;
+            if budget < timeout {
+                // This operation's budget ran out, not the refresh's: others may still get it.
+                let state = self.state();
+                return if state.current().expires_on > (self.inner.clock)() {
+                    Ok(state.current().clone())
+                } else {
+                    Err(Error::CredentialTimeout { timeout: budget })
+                };
+            }
+            // The refresh is overdue: give up on it for every caller (a late answer is kept).
+            self.state().finish(
+                flight,
+                Err(Error::CredentialTimeout { timeout }),
+                Instant::now(),
+            );
+            self.inner.refreshed.notify(flight);
+            leader_of = Some(flight);
         }
-        Ok(current.clone())
     }
 }

@@ -15,6 +15,7 @@ async fn proactive_refresh_follows_the_clock() {
     let options = chat::CommunicationTokenCredentialOptions {
         proactive_refresh: true,
         clock: Some(fixed_clock(now.clone())),
+        ..Default::default()
     };
     let (credential, calls) = counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
     let token = credential.get_token().await.unwrap();
@@ -38,6 +39,7 @@ async fn on_demand_refresh_waits_for_the_last_two_minutes() {
     let options = chat::CommunicationTokenCredentialOptions {
         proactive_refresh: false,
         clock: Some(fixed_clock(now.clone())),
+        ..Default::default()
     };
     let (credential, calls) = counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
     credential.get_token().await.unwrap();

@@ -57,6 +57,7 @@ async fn e2e_thread_client_flow() {
         chat_message_type: Some(chat::ChatMessageType::Html),
         sender_display_name: Some("Alice".into()),
         metadata: Some([("k".to_string(), "v".to_string())].into()),
+        ..Default::default()
     };
     let second = thread.send_message("<b>hi</b>", Some(html)).await.unwrap().id;
     let got = thread.get_message(&second).await.unwrap();
@@ -158,6 +159,7 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
     let options = chat::CommunicationTokenCredentialOptions {
         proactive_refresh: true,
         clock: Some(fixed_clock(now.clone())),
+        ..Default::default()
     };
     let (credential, calls) = counting_credential(&token.token, vec![fresh.clone()], Some(options));
     let client = ChatClient::new(live.emulator.endpoint(), credential.clone(), Some(live.options.clone())).unwrap();

@@ -53,6 +53,7 @@ fn options(max_retries: u32) -> ChatClientOptions {
             max_retries,
             initial_delay: std::time::Duration::from_millis(1),
             max_delay: std::time::Duration::from_millis(20),
+            ..Default::default()
         },
         ..Default::default()
     }

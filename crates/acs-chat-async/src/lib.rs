@@ -31,10 +31,9 @@ mod transport;
 
 mod rt {
     pub(crate) use crate::pager::{paginate, ItemPager};
-    pub(crate) use crate::refresher::{refresh, Refresher};
+    pub(crate) use crate::refresher::{spawn_refresh, Refresher, Signal};
     pub(crate) use crate::transport::Transport;
     pub(crate) use maybe_async::must_be_async as maybe_async;
-    pub(crate) use tokio::sync::Mutex;
     pub(crate) use tokio::time::sleep;
 
     pub(crate) const FACADE: &str = "acs-chat-async";

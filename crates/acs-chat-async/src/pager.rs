@@ -26,14 +26,14 @@ impl<T> Stream for PagePager<'_, T> {
                 let page = ready!(fetching.as_mut().poll(cx));
                 this.in_flight = None;
                 if let Ok(page) = &page {
-                    this.state = PageState::after(page);
+                    this.state.after(page);
                 }
                 return Poll::Ready(Some(page));
             }
-            match this.state.take() {
-                PageState::Next(url) => this.in_flight = Some((this.fetch)(url)),
-                PageState::Failed(error) => return Poll::Ready(Some(Err(error))),
-                PageState::Done => return Poll::Ready(None),
+            match this.state.next_url() {
+                Some(Ok(url)) => this.in_flight = Some((this.fetch)(url)),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
             }
         }
     }
@@ -52,7 +52,7 @@ impl<'a, T> ItemPager<'a, T> {
     pub fn by_page(self, continuation_token: Option<String>) -> PagePager<'a, T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
-            pages.state = PageState::Next(token);
+            pages.state.resume(token);
             pages.in_flight = None;
         }
         pages

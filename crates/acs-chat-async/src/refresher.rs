@@ -1,21 +1,73 @@
-//! The async shape of a token refresher.
+//! The async shape of a token refresher, and how a refresh runs and is waited for.
 
 use crate::CommunicationTokenCredential;
 use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
 use futures_util::future::BoxFuture;
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// An async refresher: resolves to a fresh token string.
 pub(crate) type Refresher =
     Box<dyn Fn() -> BoxFuture<'static, Result<String, BoxError>> + Send + Sync>;
 
-pub(crate) async fn refresh(refresher: &Refresher) -> Result<String> {
-    refresher().await.map_err(Error::Credential)
+/// Runs one refresher call as its own task, so that it completes even when the caller that
+/// started it is cancelled, and callers can stop waiting for a refresher that hangs. Without a
+/// tokio runtime it runs in place.
+pub(crate) async fn spawn_refresh(
+    refresher: Arc<Refresher>,
+    done: impl FnOnce(Result<String>) + Send + 'static,
+) {
+    let refresh = async move {
+        let outcome = refresher().await.map_err(Error::Credential);
+        done(outcome);
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(refresh);
+        }
+        Err(_) => refresh.await,
+    }
+}
+
+/// Tells waiters which refresh finished last.
+pub(crate) struct Signal(tokio::sync::watch::Sender<u64>);
+
+impl Default for Signal {
+    fn default() -> Self {
+        Signal(tokio::sync::watch::Sender::new(0))
+    }
+}
+
+impl Signal {
+    pub(crate) fn notify(&self, flight: u64) {
+        self.0.send_if_modified(|finished| {
+            let newer = flight > *finished;
+            *finished = (*finished).max(flight);
+            newer
+        });
+    }
+
+    /// Waits until refresh `flight` has finished; `false` when `timeout` passed first.
+    pub(crate) async fn wait(&self, flight: u64, timeout: Duration) -> bool {
+        let mut finished = self.0.subscribe();
+        if *finished.borrow() >= flight {
+            return true;
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            // No timer without a runtime; the refresh ran in place, so it is not coming.
+            return false;
+        }
+        let done = finished.wait_for(|done| *done >= flight);
+        let reached = matches!(tokio::time::timeout(timeout, done).await, Ok(Ok(_)));
+        reached
+    }
 }
 
 impl CommunicationTokenCredential {
     /// A credential that awaits `refresher` for a new token when the current one is about to
-    /// expire. Concurrent requests wait for one refresh: the refresher runs once, not per request.
+    /// expire. Concurrent requests wait for one refresh: the refresher runs once, not per request
+    /// (see the type's documentation). Needs a tokio runtime, like the rest of this crate.
     pub fn with_refresher<F, Fut>(
         token: &str,
         refresher: F,

@@ -1,14 +1,17 @@
 //! The reqwest transport: moves bytes, nothing else.
 
+use acs_chat_core::http::SendError;
 use acs_chat_core::{
     BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub(crate) struct Transport {
     client: reqwest::Client,
+    options: ClientOptions,
 }
 
 impl Transport {
@@ -45,23 +48,28 @@ impl Transport {
             .timeout(options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT))
             .build()
             .map_err(|e| Error::Tls(e.to_string()))?;
-        Ok(Transport { client })
+        Ok(Transport {
+            client,
+            options: options.clone(),
+        })
     }
 
+    /// Sends one attempt; `timeout` bounds it from connect to the last body byte.
     pub(crate) async fn send(
         &self,
         request: &HttpRequest,
-    ) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
+        timeout: Duration,
+    ) -> Result<HttpResponse, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
-            .map_err(|e| (TransportErrorKind::Other, Box::new(e) as BoxError))?;
-        let mut builder = self.client.request(method, &request.url);
+            .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
+        let mut builder = self.client.request(method, &request.url).timeout(timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let response = builder.send().await.map_err(classify)?;
+        let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -73,7 +81,23 @@ impl Transport {
                 )
             })
             .collect();
-        let body = response.bytes().await.map_err(classify)?.to_vec();
+        let (limit, truncate) = self.options.body_limit(status);
+        if !truncate && response.content_length().is_some_and(|n| n > limit) {
+            return Err(SendError::TooLarge(limit));
+        }
+        // Read chunk by chunk so that an oversized body never sits in memory whole.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = (limit as usize).saturating_sub(body.len());
+            if chunk.len() > room {
+                if !truncate {
+                    return Err(SendError::TooLarge(limit));
+                }
+                body.extend_from_slice(&chunk[..room]);
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(HttpResponse {
             status,
             headers,
@@ -82,7 +106,7 @@ impl Transport {
     }
 }
 
-fn classify(error: reqwest::Error) -> (TransportErrorKind, BoxError) {
+fn classify(error: reqwest::Error) -> SendError {
     let kind = if error.is_connect() {
         TransportErrorKind::Connect
     } else if error.is_timeout() {
@@ -90,5 +114,5 @@ fn classify(error: reqwest::Error) -> (TransportErrorKind, BoxError) {
     } else {
         TransportErrorKind::Other
     };
-    (kind, Box::new(error))
+    SendError::Transport(kind, Box::new(error) as BoxError)
 }

@@ -28,7 +28,7 @@ mod transport;
 
 mod rt {
     pub(crate) use crate::pager::{paginate, ItemPager};
-    pub(crate) use crate::refresher::{refresh, Refresher};
+    pub(crate) use crate::refresher::{spawn_refresh, Refresher, Signal};
     pub(crate) use crate::transport::Transport;
     pub(crate) use maybe_async::must_be_sync as maybe_async;
 
@@ -36,22 +36,6 @@ mod rt {
 
     pub(crate) fn sleep(duration: std::time::Duration) {
         std::thread::sleep(duration);
-    }
-
-    /// A mutex whose `lock` has the same shape as tokio's once `.await` is removed.
-    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Mutex(std::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
-            // A panicking refresher poisons the lock; the token inside is still valid.
-            self.0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        }
     }
 }
 

@@ -14,17 +14,11 @@ impl<T> Iterator for PagePager<'_, T> {
     type Item = Result<Page<T>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.state.take() {
-            PageState::Next(url) => {
-                let page = (self.fetch)(url);
-                if let Ok(page) = &page {
-                    self.state = PageState::after(page);
-                }
-                Some(page)
-            }
-            PageState::Failed(error) => Some(Err(error)),
-            PageState::Done => None,
+        let page = self.state.next_url()?.and_then(|url| (self.fetch)(url));
+        if let Ok(page) = &page {
+            self.state.after(page);
         }
+        Some(page)
     }
 }
 
@@ -41,7 +35,7 @@ impl<'a, T> ItemPager<'a, T> {
     pub fn by_page(self, continuation_token: Option<String>) -> PagePager<'a, T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
-            pages.state = PageState::Next(token);
+            pages.state.resume(token);
         }
         pages
     }

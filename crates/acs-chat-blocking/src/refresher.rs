@@ -1,18 +1,68 @@
-//! The blocking shape of a token refresher.
+//! The blocking shape of a token refresher, and how a refresh runs and is waited for.
 
 use crate::CommunicationTokenCredential;
 use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// A blocking refresher: returns a fresh token string.
 pub(crate) type Refresher = Box<dyn Fn() -> Result<String, BoxError> + Send + Sync>;
 
-pub(crate) fn refresh(refresher: &Refresher) -> Result<String> {
-    refresher().map_err(Error::Credential)
+/// Runs one refresher call on its own thread, so that callers can stop waiting for a refresher
+/// that hangs (a blocking call cannot be cancelled).
+pub(crate) fn spawn_refresh(
+    refresher: Arc<Refresher>,
+    done: impl FnOnce(Result<String>) + Send + 'static,
+) {
+    let done = Arc::new(Mutex::new(Some(done)));
+    let on_thread = done.clone();
+    let spawned = std::thread::Builder::new()
+        .name("acs-chat-token-refresh".into())
+        .spawn(move || {
+            let outcome = refresher().map_err(Error::Credential);
+            if let Some(done) = take(&on_thread) {
+                done(outcome);
+            }
+        });
+    if let Err(e) = spawned {
+        if let Some(done) = take(&done) {
+            done(Err(Error::Credential(Box::new(e))));
+        }
+    }
+}
+
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// Tells waiters which refresh finished last.
+#[derive(Default)]
+pub(crate) struct Signal {
+    finished: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Signal {
+    pub(crate) fn notify(&self, flight: u64) {
+        let mut finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
+        *finished = (*finished).max(flight);
+        self.changed.notify_all();
+    }
+
+    /// Waits until refresh `flight` has finished; `false` when `timeout` passed first.
+    pub(crate) fn wait(&self, flight: u64, timeout: Duration) -> bool {
+        let finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
+        let (finished, _) = self
+            .changed
+            .wait_timeout_while(finished, timeout, |done| *done < flight)
+            .unwrap_or_else(PoisonError::into_inner);
+        *finished >= flight
+    }
 }
 
 impl CommunicationTokenCredential {
     /// A credential that calls `refresher` for a new token when the current one is about to
-    /// expire (one call however many threads are waiting).
+    /// expire (one call however many threads are waiting; see the type's documentation).
     pub fn with_refresher<F>(
         token: &str,
         refresher: F,

@@ -1,15 +1,16 @@
 //! The ureq transport: moves bytes, nothing else.
 
+use acs_chat_core::http::SendError;
 use acs_chat_core::{
     BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
 };
+use std::io::Read;
+use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-
-/// Responses larger than this are refused (the largest ACS page is far below it).
-const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 pub(crate) struct Transport {
     agent: ureq::Agent,
+    options: ClientOptions,
 }
 
 impl Transport {
@@ -49,13 +50,16 @@ impl Transport {
             .build();
         Ok(Transport {
             agent: config.into(),
+            options: options.clone(),
         })
     }
 
+    /// Sends one attempt; `timeout` bounds it from connect to the last body byte.
     pub(crate) fn send(
         &self,
         request: &HttpRequest,
-    ) -> Result<HttpResponse, (TransportErrorKind, BoxError)> {
+        timeout: Duration,
+    ) -> Result<HttpResponse, SendError> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(&request.url);
@@ -65,10 +69,15 @@ impl Transport {
         let body = request.body.clone().unwrap_or_default();
         let http_request = builder
             .body(body)
-            .map_err(|e| (TransportErrorKind::Other, Box::new(e) as BoxError))?;
+            .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
+        let http_request = self
+            .agent
+            .configure_request(http_request)
+            .timeout_global(Some(timeout))
+            .build();
         let mut response = self.agent.run(http_request).map_err(classify)?;
         let status = response.status().as_u16();
-        let headers = response
+        let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(n, v)| {
@@ -78,12 +87,26 @@ impl Transport {
                 )
             })
             .collect();
-        let body = response
+        let (limit, truncate) = self.options.body_limit(status);
+        if !truncate && declared_length(&headers).is_some_and(|n| n > limit) {
+            return Err(SendError::TooLarge(limit));
+        }
+        let mut body = Vec::new();
+        // One byte past the limit tells "exactly at the limit" from "over it".
+        response
             .body_mut()
             .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(classify)?;
+            .limit(u64::MAX)
+            .reader()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(classify_io)?;
+        if body.len() as u64 > limit {
+            if !truncate {
+                return Err(SendError::TooLarge(limit));
+            }
+            body.truncate(limit as usize);
+        }
         Ok(HttpResponse {
             status,
             headers,
@@ -92,7 +115,28 @@ impl Transport {
     }
 }
 
-fn classify(error: ureq::Error) -> (TransportErrorKind, BoxError) {
+fn declared_length(headers: &[(String, String)]) -> Option<u64> {
+    headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+fn classify_io(error: std::io::Error) -> SendError {
+    // ureq reports its own errors (timeouts among them) wrapped in io::Error while reading.
+    match error.downcast::<ureq::Error>() {
+        Ok(inner) => classify(inner),
+        Err(io) => {
+            let kind = match io.kind() {
+                std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+                _ => TransportErrorKind::Other,
+            };
+            SendError::Transport(kind, Box::new(io))
+        }
+    }
+}
+
+fn classify(error: ureq::Error) -> SendError {
     let kind = match &error {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
@@ -101,5 +145,5 @@ fn classify(error: ureq::Error) -> (TransportErrorKind, BoxError) {
         }
         _ => TransportErrorKind::Other,
     };
-    (kind, Box::new(error))
+    SendError::Transport(kind, Box::new(error) as BoxError)
 }

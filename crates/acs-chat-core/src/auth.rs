@@ -68,11 +68,17 @@ impl ConnectionString {
     pub fn parse(s: &str) -> Result<Self> {
         let mut endpoint = None;
         let mut key = None;
-        for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        for (index, part) in s
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .enumerate()
+        {
+            // Never quote the segment: it may be (part of) the access key.
             let (name, value) = part.split_once('=').ok_or_else(|| {
-                let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
                 Error::InvalidConnectionString(format!(
-                    "segment `{name}...` is not of the form key=value"
+                    "segment {} is not of the form key=value",
+                    index + 1
                 ))
             })?;
             match name.trim().to_ascii_lowercase().as_str() {

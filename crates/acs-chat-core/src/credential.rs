@@ -112,6 +112,145 @@ pub fn needs_refresh(token: &AccessToken, now: OffsetDateTime, proactive: bool) 
     token.expires_on - now < Duration::minutes(window)
 }
 
+/// How long callers wait for one refresher call by default.
+pub const DEFAULT_REFRESH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// After a failed refresh, no new refresh starts for this long (doubled per failure, up to
+/// [`MAX_REFRESH_BACKOFF`]); callers with an expired token get the failure meanwhile.
+pub const FIRST_REFRESH_BACKOFF: std::time::Duration = std::time::Duration::from_secs(1);
+/// The longest pause between failed refreshes.
+pub const MAX_REFRESH_BACKOFF: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What a caller of `get_token` should do next.
+#[derive(Debug)]
+pub enum RefreshPlan {
+    /// Use this token.
+    Use(AccessToken),
+    /// Start refresh number `flight` (call the refresher, then [`RefreshState::finish`]) and wait
+    /// for it like the others.
+    Start {
+        /// The refresh to start.
+        flight: u64,
+    },
+    /// Wait until refresh `flight` finishes, then plan again.
+    Wait {
+        /// The refresh to wait for.
+        flight: u64,
+    },
+    /// The last refresh failed, the token has expired, and the next refresh is not due yet.
+    Fail(Error),
+}
+
+/// The single-flight refresh state of one credential: at most one refresher call runs; callers
+/// whose token is still valid keep using it meanwhile; callers that need the new token share the
+/// outcome of that one call, failures included; after a failure the next call backs off.
+#[derive(Debug)]
+pub struct RefreshState {
+    current: AccessToken,
+    running: Option<u64>,
+    started: u64,
+    finished: u64,
+    failures: u32,
+    last_error: Option<crate::error::SharedError>,
+    next_attempt: Option<std::time::Instant>,
+}
+
+impl RefreshState {
+    /// The state of a credential holding `token`.
+    pub fn new(token: AccessToken) -> Self {
+        RefreshState {
+            current: token,
+            running: None,
+            started: 0,
+            finished: 0,
+            failures: 0,
+            last_error: None,
+            next_attempt: None,
+        }
+    }
+
+    /// The token held now.
+    pub fn current(&self) -> &AccessToken {
+        &self.current
+    }
+
+    /// Whether refresh `flight` has finished (or been given up on).
+    pub fn is_finished(&self, flight: u64) -> bool {
+        self.finished >= flight
+    }
+
+    /// Decides what a caller does. `leader_of` is the refresh this caller started, if any: its
+    /// starter waits for it even while the old token is valid, as the Python SDK's does.
+    pub fn plan(
+        &mut self,
+        now: OffsetDateTime,
+        instant: std::time::Instant,
+        proactive: bool,
+        leader_of: Option<u64>,
+    ) -> RefreshPlan {
+        if !needs_refresh(&self.current, now, proactive) {
+            return RefreshPlan::Use(self.current.clone());
+        }
+        let valid = self.current.expires_on > now;
+        if let Some(flight) = self.running {
+            return if valid && leader_of != Some(flight) {
+                RefreshPlan::Use(self.current.clone())
+            } else {
+                RefreshPlan::Wait { flight }
+            };
+        }
+        if leader_of.is_some() || self.next_attempt.is_some_and(|at| instant < at) {
+            // Our own refresh just failed, or the last one did and the next is not due.
+            return match (valid, &self.last_error) {
+                (true, _) => RefreshPlan::Use(self.current.clone()),
+                (false, Some(error)) => RefreshPlan::Fail(error.to_error()),
+                (false, None) => RefreshPlan::Fail(Error::InvalidToken(
+                    "the token has expired and no refresh succeeded".into(),
+                )),
+            };
+        }
+        self.started += 1;
+        self.running = Some(self.started);
+        RefreshPlan::Start {
+            flight: self.started,
+        }
+    }
+
+    /// Records the outcome of refresh `flight`. A late success of a refresh already given up on
+    /// is still kept when its token lasts longer than the one held.
+    pub fn finish(
+        &mut self,
+        flight: u64,
+        outcome: Result<AccessToken>,
+        instant: std::time::Instant,
+    ) {
+        let current_flight = self.running == Some(flight);
+        match outcome {
+            Ok(token) => {
+                if current_flight || token.expires_on > self.current.expires_on {
+                    self.current = token;
+                    self.failures = 0;
+                    self.last_error = None;
+                    self.next_attempt = None;
+                }
+            }
+            Err(error) if current_flight => {
+                self.failures = self.failures.saturating_add(1);
+                let pause = FIRST_REFRESH_BACKOFF
+                    .saturating_mul(1u32 << (self.failures - 1).min(16))
+                    .min(MAX_REFRESH_BACKOFF);
+                self.next_attempt = Some(instant + pause);
+                self.last_error = Some(crate::error::SharedError::new(error));
+            }
+            Err(_) => {}
+        }
+        if current_flight {
+            self.running = None;
+            self.finished = flight;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,8 @@
 
 use crate::models::ChatError;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A boxed error from a transport, a refresher callback or another foreign source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -18,6 +20,13 @@ pub enum TransportErrorKind {
     Timeout,
     /// Anything else (TLS, I/O while reading, protocol).
     Other,
+}
+
+impl TransportErrorKind {
+    /// Whether the request may have reached the service (everything but a failed connect).
+    pub fn may_have_been_sent(self) -> bool {
+        self != TransportErrorKind::Connect
+    }
 }
 
 /// Every error this SDK returns.
@@ -68,9 +77,44 @@ pub enum Error {
     /// A user access token is malformed (not a JWT with a numeric `exp`).
     #[error("invalid access token: {0}")]
     InvalidToken(String),
-    /// The token refresher failed.
+    /// The token refresher failed. Callers that waited for the same refresh share this error.
     #[error("token refresher failed: {0}")]
     Credential(#[source] BoxError),
+    /// The token refresher did not answer within the refresh timeout, and the current token has
+    /// expired.
+    #[error("token refresher did not answer within {timeout:?}")]
+    CredentialTimeout {
+        /// The refresh timeout.
+        timeout: Duration,
+    },
+    /// A response body was larger than the configured cap; it was not read further and the
+    /// request was not retried.
+    #[error("{operation}: the response body exceeds {limit} bytes")]
+    ResponseTooLarge {
+        /// The SDK operation.
+        operation: &'static str,
+        /// The cap, in bytes (`ClientOptions::max_response_body_bytes`).
+        limit: u64,
+    },
+    /// The operation used up `RetryOptions::max_total_elapsed` before any attempt could finish.
+    #[error(
+        "{operation}: no outcome within the operation budget of {budget:?} ({attempts} attempt(s))"
+    )]
+    Timeout {
+        /// The SDK operation.
+        operation: &'static str,
+        /// The budget (`RetryOptions::max_total_elapsed`).
+        budget: Duration,
+        /// How many attempts were started.
+        attempts: u32,
+    },
+    /// A listing's next link or continuation token named a page already fetched: following it
+    /// would loop forever, so the listing ends here.
+    #[error("{operation}: the service returned a next link to a page already fetched; the listing stops")]
+    RepeatedContinuationToken {
+        /// The SDK operation.
+        operation: &'static str,
+    },
     /// A connection string is malformed.
     #[error("invalid connection string: {0}")]
     InvalidConnectionString(String),
@@ -114,12 +158,21 @@ impl Error {
     }
 
     /// Whether retrying the same request later could succeed (throttling, outages, timeouts).
+    /// Statuses follow [`crate::retry::RETRYABLE_STATUSES`], the list the retry policy uses.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Service(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
-            Error::Transport { .. } => true,
+            Error::Service(e) => crate::retry::is_retryable_status(e.status),
+            Error::Transport { .. } | Error::Timeout { .. } | Error::CredentialTimeout { .. } => {
+                true
+            }
             _ => false,
         }
+    }
+
+    /// How long the service asked to wait before trying again (`Retry-After` and friends), if
+    /// this is a service error that said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.as_service_error().and_then(|e| e.retry_after)
     }
 
     /// The service error, if this is one.
@@ -162,6 +215,10 @@ pub struct ServiceError {
     pub attempts: u32,
     /// The `x-ms-client-request-id` of the request, for support cases.
     pub client_request_id: Option<String>,
+    /// The wait the service asked for (`retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`),
+    /// at most [`crate::retry::MAX_RETRY_AFTER`]. When it is longer than `RetryOptions::max_delay`
+    /// or the time left in the operation's budget the SDK does not wait: read it here.
+    pub retry_after: Option<Duration>,
 }
 
 impl fmt::Display for ServiceError {
@@ -186,8 +243,52 @@ impl fmt::Display for ServiceError {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {wait:?})")?;
+        }
         Ok(())
     }
 }
 
 impl std::error::Error for ServiceError {}
+
+/// One error shared by several callers (the outcome of one token refresh).
+#[derive(Debug, Clone)]
+pub struct SharedError(Arc<Error>);
+
+impl SharedError {
+    /// Shares an error.
+    pub fn new(error: Error) -> Self {
+        SharedError(Arc::new(error))
+    }
+
+    /// The shared error.
+    pub fn get(&self) -> &Error {
+        &self.0
+    }
+
+    /// A fresh `Error` for one more caller.
+    pub fn to_error(&self) -> Error {
+        match &*self.0 {
+            Error::CredentialTimeout { timeout } => Error::CredentialTimeout { timeout: *timeout },
+            Error::InvalidToken(message) => Error::InvalidToken(message.clone()),
+            _ => Error::Credential(Box::new(self.clone())),
+        }
+    }
+}
+
+impl fmt::Display for SharedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            // Shown inside another `Error::Credential`: do not say "refresher failed" twice.
+            Error::Credential(source) => fmt::Display::fmt(source, f),
+            other => fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+impl std::error::Error for SharedError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}

@@ -25,6 +25,22 @@ impl Method {
     }
 }
 
+/// Whether a request may be sent again when it is unknown whether an attempt took effect (a
+/// timeout, a connection lost after the request was written, a 5xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Sending it twice acts like sending it once: GET, DELETE, PATCH, a create with a
+    /// `repeatability-request-id`, adding participants, typing notifications, read receipts.
+    Safe,
+    /// A second send may act twice (a message without an idempotency key, a new identity). Only
+    /// retried where azure-core retries a POST: 500, 503, 504, or a retryable status with
+    /// `Retry-After`; never after a transport failure past connecting.
+    Unsafe,
+    /// A second send may act twice, but the caller can look up whether the first attempt took
+    /// effect before sending again (a message send with an idempotency key).
+    Reconcile,
+}
+
 /// A request built by core, sent by a facade's transport.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -40,6 +56,8 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
     /// The status that means success for this operation.
     pub expected_status: u16,
+    /// Whether the request may be repeated after an ambiguous failure.
+    pub replay: Replay,
 }
 
 impl HttpRequest {
@@ -56,7 +74,16 @@ impl HttpRequest {
             headers: vec![("accept".into(), "application/json".into())],
             body: None,
             expected_status,
+            replay: match method {
+                Method::Post => Replay::Unsafe,
+                Method::Get | Method::Delete | Method::Patch => Replay::Safe,
+            },
         }
+    }
+
+    pub(crate) fn replay(mut self, replay: Replay) -> Self {
+        self.replay = replay;
+        self
     }
 
     pub(crate) fn json_body(mut self, content_type: &str, body: &impl serde::Serialize) -> Self {
@@ -104,6 +131,15 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// Why a transport could not produce a response.
+#[derive(Debug)]
+pub enum SendError {
+    /// Connecting, writing or reading failed.
+    Transport(crate::error::TransportErrorKind, crate::error::BoxError),
+    /// The response body exceeded this many bytes (a success body; error bodies are truncated).
+    TooLarge(u64),
 }
 
 /// What the pipeline hands to a decoder: the response plus what it needs for error context.

@@ -72,6 +72,9 @@ pub struct PhoneNumberIdentifier {
     pub is_anonymous: bool,
     /// The asserted id, for numbers that share one E.164 value.
     pub asserted_id: Option<String>,
+    /// The raw id exactly as the service sent it, when it differs from the one computed from the
+    /// other fields (the raw id is the identity: it is kept verbatim, never recomputed).
+    pub raw_id: Option<String>,
 }
 
 /// A Microsoft Teams user (`8:orgid:...`, `8:teamsvisitor:...`, `8:dod:...`, `8:gcch:...`).
@@ -83,6 +86,9 @@ pub struct MicrosoftTeamsUserIdentifier {
     pub is_anonymous: bool,
     /// The cloud.
     pub cloud: CommunicationCloudEnvironment,
+    /// The raw id exactly as the service sent it, when it differs from the one computed from the
+    /// other fields (the raw id is the identity: it is kept verbatim, never recomputed).
+    pub raw_id: Option<String>,
 }
 
 /// A Microsoft Teams app, e.g. a bot (`28:orgid:...`).
@@ -92,6 +98,9 @@ pub struct MicrosoftTeamsAppIdentifier {
     pub app_id: String,
     /// The cloud.
     pub cloud: CommunicationCloudEnvironment,
+    /// The raw id exactly as the service sent it, when it differs from the one computed from the
+    /// other fields (the raw id is the identity: it is kept verbatim, never recomputed).
+    pub raw_id: Option<String>,
 }
 
 /// A Teams Phone extension user (`8:acs:<resourceId>_<tenantId>_<userId>`).
@@ -105,6 +114,9 @@ pub struct TeamsExtensionUserIdentifier {
     pub resource_id: String,
     /// The cloud.
     pub cloud: CommunicationCloudEnvironment,
+    /// The raw id exactly as the service sent it, when it differs from the one computed from the
+    /// other fields (the raw id is the identity: it is kept verbatim, never recomputed).
+    pub raw_id: Option<String>,
 }
 
 /// Any communication identifier. Unknown shapes are kept as [`CommunicationIdentifier::Unknown`].
@@ -136,12 +148,16 @@ impl CommunicationIdentifier {
             phone_number: number.into(),
             is_anonymous: false,
             asserted_id: None,
+            raw_id: None,
         })
     }
 
     /// The raw id of this identifier.
     pub fn raw_id(&self) -> String {
         use CommunicationCloudEnvironment as Cloud;
+        if let Some(kept) = self.kept_raw_id() {
+            return kept.to_string();
+        }
         match self {
             Self::CommunicationUser(u) => u.id.clone(),
             Self::PhoneNumber(p) if p.is_anonymous => "4:anonymous".to_string(),
@@ -178,6 +194,16 @@ impl CommunicationIdentifier {
         }
     }
 
+    fn kept_raw_id(&self) -> Option<&str> {
+        match self {
+            Self::PhoneNumber(p) => p.raw_id.as_deref(),
+            Self::MicrosoftTeamsUser(t) => t.raw_id.as_deref(),
+            Self::MicrosoftTeamsApp(a) => a.raw_id.as_deref(),
+            Self::TeamsExtensionUser(e) => e.raw_id.as_deref(),
+            Self::CommunicationUser(_) | Self::Unknown(_) => None,
+        }
+    }
+
     /// Parses a raw id by its prefix; anything unrecognised becomes [`CommunicationIdentifier::Unknown`].
     pub fn from_raw_id(raw_id: &str) -> Self {
         use CommunicationCloudEnvironment as Cloud;
@@ -187,6 +213,7 @@ impl CommunicationIdentifier {
                     phone_number: String::new(),
                     is_anonymous: true,
                     asserted_id: None,
+                    raw_id: None,
                 });
             }
             let (number, asserted_id) = match rest.rsplit_once('_') {
@@ -202,6 +229,7 @@ impl CommunicationIdentifier {
                 phone_number: number,
                 is_anonymous: false,
                 asserted_id,
+                raw_id: None,
             });
         }
         let segments: Vec<&str> = raw_id.split(':').collect();
@@ -214,12 +242,14 @@ impl CommunicationIdentifier {
                 user_id: suffix.clone(),
                 is_anonymous,
                 cloud,
+                raw_id: None,
             })
         };
         let teams_app = |cloud| {
             Self::MicrosoftTeamsApp(MicrosoftTeamsAppIdentifier {
                 app_id: suffix.clone(),
                 cloud,
+                raw_id: None,
             })
         };
         match (segments[0], segments[1]) {
@@ -245,6 +275,7 @@ impl CommunicationIdentifier {
                             tenant_id: tenant.to_string(),
                             resource_id: resource.to_string(),
                             cloud,
+                            raw_id: None,
                         })
                     }
                     _ => Self::user(raw_id),
@@ -418,39 +449,78 @@ impl From<&CommunicationIdentifier> for CommunicationIdentifierModel {
 
 impl From<&CommunicationIdentifierModel> for CommunicationIdentifier {
     fn from(m: &CommunicationIdentifierModel) -> Self {
-        if let Some(u) = &m.communication_user {
-            return CommunicationIdentifier::user(u.id.clone());
+        let mut id = from_parts(m)
+            .unwrap_or_else(|| Self::from_raw_id(m.raw_id.as_deref().unwrap_or_default()));
+        if let Some(sent) = m.raw_id.as_deref().filter(|r| !r.is_empty()) {
+            if id.raw_id() != sent {
+                id.keep_raw_id(sent);
+            }
         }
-        if let Some(p) = &m.phone_number {
-            return CommunicationIdentifier::PhoneNumber(PhoneNumberIdentifier {
+        id
+    }
+}
+
+impl CommunicationIdentifier {
+    fn keep_raw_id(&mut self, raw: &str) {
+        let kept = Some(raw.to_string());
+        match self {
+            Self::PhoneNumber(p) => p.raw_id = kept,
+            Self::MicrosoftTeamsUser(t) => t.raw_id = kept,
+            Self::MicrosoftTeamsApp(a) => a.raw_id = kept,
+            Self::TeamsExtensionUser(e) => e.raw_id = kept,
+            // A user's id is its raw id; an unknown identifier is nothing but its raw id.
+            Self::CommunicationUser(_) => {}
+            Self::Unknown(r) => *r = raw.to_string(),
+        }
+    }
+}
+
+/// The identifier from the nested object of its kind, if the model has one.
+fn from_parts(m: &CommunicationIdentifierModel) -> Option<CommunicationIdentifier> {
+    if let Some(u) = &m.communication_user {
+        return Some(CommunicationIdentifier::user(u.id.clone()));
+    }
+    if let Some(p) = &m.phone_number {
+        return Some(CommunicationIdentifier::PhoneNumber(
+            PhoneNumberIdentifier {
                 phone_number: p.value.clone(),
                 is_anonymous: p.is_anonymous.unwrap_or(false),
                 asserted_id: p.asserted_id.clone(),
-            });
-        }
-        if let Some(t) = &m.microsoft_teams_user {
-            return CommunicationIdentifier::MicrosoftTeamsUser(MicrosoftTeamsUserIdentifier {
+                raw_id: None,
+            },
+        ));
+    }
+    if let Some(t) = &m.microsoft_teams_user {
+        return Some(CommunicationIdentifier::MicrosoftTeamsUser(
+            MicrosoftTeamsUserIdentifier {
                 user_id: t.user_id.clone(),
                 is_anonymous: t.is_anonymous.unwrap_or(false),
                 cloud: t.cloud.clone().unwrap_or_default(),
-            });
-        }
-        if let Some(a) = &m.microsoft_teams_app {
-            return CommunicationIdentifier::MicrosoftTeamsApp(MicrosoftTeamsAppIdentifier {
+                raw_id: None,
+            },
+        ));
+    }
+    if let Some(a) = &m.microsoft_teams_app {
+        return Some(CommunicationIdentifier::MicrosoftTeamsApp(
+            MicrosoftTeamsAppIdentifier {
                 app_id: a.app_id.clone(),
                 cloud: a.cloud.clone().unwrap_or_default(),
-            });
-        }
-        if let Some(e) = &m.teams_extension_user {
-            return CommunicationIdentifier::TeamsExtensionUser(TeamsExtensionUserIdentifier {
+                raw_id: None,
+            },
+        ));
+    }
+    if let Some(e) = &m.teams_extension_user {
+        return Some(CommunicationIdentifier::TeamsExtensionUser(
+            TeamsExtensionUserIdentifier {
                 user_id: e.user_id.clone(),
                 tenant_id: e.tenant_id.clone(),
                 resource_id: e.resource_id.clone(),
                 cloud: e.cloud.clone().unwrap_or_default(),
-            });
-        }
-        CommunicationIdentifier::from_raw_id(m.raw_id.as_deref().unwrap_or_default())
+                raw_id: None,
+            },
+        ));
     }
+    None
 }
 
 impl Serialize for CommunicationIdentifier {
@@ -533,5 +603,27 @@ mod tests {
             only_raw,
             CommunicationIdentifier::phone_number("+15550001111")
         );
+    }
+
+    #[test]
+    fn the_services_raw_id_is_kept_verbatim() {
+        let phone: CommunicationIdentifier = serde_json::from_value(serde_json::json!({
+            "rawId": "4:14255550123", "phoneNumber": {"value": "+14255550123"}
+        }))
+        .unwrap();
+        assert_eq!(phone.raw_id(), "4:14255550123");
+        let bot: CommunicationIdentifier = serde_json::from_value(serde_json::json!({
+            "rawId": "28:dod-global:bot", "microsoftTeamsApp": {"appId": "bot", "cloud": "dod"}
+        }))
+        .unwrap();
+        assert_eq!(bot.raw_id(), "28:dod-global:bot");
+        let sent = serde_json::to_value(&bot).unwrap();
+        assert_eq!(sent["rawId"], "28:dod-global:bot");
+        // A raw id that matches the parts is not stored twice.
+        let same: CommunicationIdentifier = serde_json::from_value(serde_json::json!({
+            "rawId": "4:+14255550123", "phoneNumber": {"value": "+14255550123"}
+        }))
+        .unwrap();
+        assert_eq!(same, CommunicationIdentifier::phone_number("+14255550123"));
     }
 }

@@ -11,8 +11,14 @@ pub struct RetryOptions {
     pub max_retries: u32,
     /// The first backoff delay, doubled per retry. Default 200 ms.
     pub initial_delay: Duration,
-    /// The largest backoff delay. Default 30 s.
+    /// The longest wait between attempts, whether backoff or a server's `Retry-After`. A server
+    /// asking for a longer wait ends the call with its error, which carries the requested wait in
+    /// [`ServiceError::retry_after`](crate::ServiceError::retry_after). Default 30 s.
     pub max_delay: Duration,
+    /// The most time one operation may take in all: every attempt, the sleeps between them and
+    /// waiting for a token refresh. Each attempt's timeout is cut to what is left; a wait that
+    /// would end past it ends the call instead. Default 2 minutes.
+    pub max_total_elapsed: Duration,
 }
 
 impl Default for RetryOptions {
@@ -21,6 +27,7 @@ impl Default for RetryOptions {
             max_retries: 3,
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
+            max_total_elapsed: Duration::from_secs(120),
         }
     }
 }
@@ -39,6 +46,15 @@ pub struct ClientOptions {
     pub additional_ca_certificates_pem: Vec<String>,
     /// Prepended to `User-Agent` to identify your application.
     pub application_id: Option<String>,
+    /// The largest success response body read, in bytes; a larger one is an
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) and is not retried. `None` for
+    /// [`ClientOptions::DEFAULT_MAX_RESPONSE_BODY_BYTES`] (64 MiB). Error bodies are always read
+    /// to at most [`ClientOptions::MAX_ERROR_BODY_BYTES`] and truncated.
+    pub max_response_body_bytes: Option<u64>,
+    /// Give every `send_message` without an `idempotency_key` a fresh one (a UUID), so that a send
+    /// whose outcome is unknown is looked up before it is sent again: exactly-once sends at the
+    /// cost of a listing after ambiguous failures. Default `false`. Used by chat clients only.
+    pub generate_idempotency_keys: bool,
 }
 
 /// Options of `ChatClient` (an alias of [`ClientOptions`]).
@@ -49,6 +65,24 @@ pub type CommunicationIdentityClientOptions = ClientOptions;
 impl ClientOptions {
     /// The default per-attempt timeout.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The default cap on a success response body.
+    pub const DEFAULT_MAX_RESPONSE_BODY_BYTES: u64 = 64 * 1024 * 1024;
+    /// How much of an error response body is read; the rest is dropped.
+    pub const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+    /// The cap on a response body of `status`: `(limit, truncate)`. Error bodies are truncated
+    /// at the limit; a success body over it is an error.
+    pub fn body_limit(&self, status: u16) -> (u64, bool) {
+        if status >= 400 {
+            (Self::MAX_ERROR_BODY_BYTES, true)
+        } else {
+            (
+                self.max_response_body_bytes
+                    .unwrap_or(Self::DEFAULT_MAX_RESPONSE_BODY_BYTES),
+                false,
+            )
+        }
+    }
 
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self, facade: &str) -> String {
@@ -122,7 +156,17 @@ pub struct SendMessageOptions {
     pub sender_display_name: Option<String>,
     /// Message metadata.
     pub metadata: Option<Metadata>,
+    /// A string you choose (e.g. a UUID) that makes this send exactly-once: it is stored in the
+    /// message's metadata under [`IDEMPOTENCY_KEY_METADATA`], and after an ambiguous failure
+    /// (timeout, connection lost after the request was written, 408 or 5xx) the SDK looks for a
+    /// message carrying it and returns that message's id instead of sending again. Without a key
+    /// an ambiguous failure is returned (or, for 500/503/504, retried as azure-core does, which
+    /// can duplicate the message).
+    pub idempotency_key: Option<String>,
 }
+
+/// The metadata key under which `send_message` stores its idempotency key.
+pub const IDEMPOTENCY_KEY_METADATA: &str = "acsChatIdempotencyKey";
 
 /// Options of `update_message`.
 #[derive(Debug, Clone, Default)]
@@ -165,6 +209,9 @@ pub struct CommunicationTokenCredentialOptions {
     pub proactive_refresh: bool,
     /// The clock used to judge expiry; `None` for the system clock. For tests.
     pub clock: Option<crate::credential::Clock>,
+    /// How long callers wait for one refresher call before it counts as failed. `None` for
+    /// [`crate::credential::DEFAULT_REFRESH_TIMEOUT`] (30 s).
+    pub refresh_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for CommunicationTokenCredentialOptions {
@@ -172,6 +219,7 @@ impl std::fmt::Debug for CommunicationTokenCredentialOptions {
         f.debug_struct("CommunicationTokenCredentialOptions")
             .field("proactive_refresh", &self.proactive_refresh)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .field("refresh_timeout", &self.refresh_timeout)
             .finish()
     }
 }

@@ -1,6 +1,8 @@
 //! Paging: a page of items with its continuation token, and the pager state machine.
 
 use crate::error::Error;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,36 +14,129 @@ pub struct Page<T> {
     pub continuation_token: Option<String>,
 }
 
-/// Where a pager is.
+/// Where a pager is: the next page to fetch, an error to report once, or the end. It remembers
+/// every page it fetched, so a service that links back to one of them ends the listing with
+/// [`Error::RepeatedContinuationToken`] instead of looping forever.
 #[derive(Debug)]
-pub enum PageState {
-    /// The next page to fetch (its URL).
-    Next(String),
-    /// The listing could not start; the error is yielded once.
+pub struct PageState {
+    operation: &'static str,
+    next: Next,
+    // Hashes, not URLs: a listing of 100k items keeps 500 words, not 500 URLs.
+    fetched: HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+#[derive(Debug)]
+enum Next {
+    Fetch(String),
     Failed(Error),
-    /// No more pages.
     Done,
 }
 
 impl PageState {
     /// The state before the first page: `first` is the URL of page one, or why it cannot be built.
-    pub fn start(first: Result<String, Error>) -> Self {
-        match first {
-            Ok(url) => PageState::Next(url),
-            Err(e) => PageState::Failed(e),
+    pub fn start(operation: &'static str, first: Result<String, Error>) -> Self {
+        PageState {
+            operation,
+            next: match first {
+                Ok(url) => Next::Fetch(url),
+                Err(e) => Next::Failed(e),
+            },
+            fetched: HashSet::new(),
+            hasher: Default::default(),
         }
     }
 
-    /// The state after a page arrived.
-    pub fn after<T>(page: &Page<T>) -> Self {
-        match &page.continuation_token {
-            Some(next) => PageState::Next(next.clone()),
-            None => PageState::Done,
+    /// Continues from a saved continuation token instead of where the pager is.
+    pub fn resume(&mut self, continuation_token: String) {
+        self.next = Next::Fetch(continuation_token);
+    }
+
+    /// What to do next: `Some(Ok(url))` to fetch a page, `Some(Err(_))` once for an error, `None`
+    /// at the end. After an error or the end, always `None`.
+    pub fn next_url(&mut self) -> Option<Result<String, Error>> {
+        match std::mem::replace(&mut self.next, Next::Done) {
+            Next::Fetch(url) => {
+                self.fetched.insert(self.hash(&url));
+                Some(Ok(url))
+            }
+            Next::Failed(error) => Some(Err(error)),
+            Next::Done => None,
         }
     }
 
-    /// Takes the state, leaving `Done` (an error or the end is reported once).
-    pub fn take(&mut self) -> Self {
-        std::mem::replace(self, PageState::Done)
+    /// Records a page that arrived: its continuation token is next, unless it was fetched before.
+    pub fn after<T>(&mut self, page: &Page<T>) {
+        self.next = match &page.continuation_token {
+            Some(next) if self.fetched.contains(&self.hash(next)) => {
+                Next::Failed(Error::RepeatedContinuationToken {
+                    operation: self.operation,
+                })
+            }
+            Some(next) => Next::Fetch(next.clone()),
+            None => Next::Done,
+        };
+    }
+
+    fn hash(&self, url: &str) -> u64 {
+        let mut hasher = self.hasher.build_hasher();
+        url.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// Checks that a page does not name itself as the next page (for single-page calls, which keep
+/// no history).
+pub fn check_progress<T>(
+    operation: &'static str,
+    requested_url: &str,
+    page: &Page<T>,
+) -> Result<(), Error> {
+    if page.continuation_token.as_deref() == Some(requested_url) {
+        return Err(Error::RepeatedContinuationToken { operation });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(next: Option<&str>) -> Page<u8> {
+        Page {
+            items: vec![1],
+            continuation_token: next.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_link_back_to_any_fetched_page_ends_the_listing() {
+        let mut state = PageState::start("op", Ok("a".into()));
+        assert_eq!(state.next_url().unwrap().unwrap(), "a");
+        state.after(&page(Some("b")));
+        assert_eq!(state.next_url().unwrap().unwrap(), "b");
+        state.after(&page(Some("a")));
+        assert!(matches!(
+            state.next_url(),
+            Some(Err(Error::RepeatedContinuationToken { operation: "op" }))
+        ));
+        assert!(state.next_url().is_none());
+    }
+
+    #[test]
+    fn the_end_and_errors_are_reported_once() {
+        let mut state = PageState::start("op", Ok("a".into()));
+        state.next_url();
+        state.after(&page(None));
+        assert!(state.next_url().is_none());
+        let mut failed = PageState::start("op", Err(Error::invalid("op", "bad")));
+        assert!(matches!(failed.next_url(), Some(Err(_))));
+        assert!(failed.next_url().is_none());
+    }
+
+    #[test]
+    fn a_page_naming_itself_is_refused() {
+        assert!(check_progress("op", "u", &page(Some("u"))).is_err());
+        assert!(check_progress("op", "u", &page(Some("v"))).is_ok());
     }
 }

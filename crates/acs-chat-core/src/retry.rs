@@ -1,9 +1,24 @@
 //! The retry schedule: which failures are retried and how long to wait. The facades only sleep.
+//!
+//! Every decision is bounded: a wait never exceeds `RetryOptions::max_delay` nor the time left in
+//! the operation's budget (`RetryOptions::max_total_elapsed`), and no header value can make it
+//! panic or wait longer.
 
 use crate::error::TransportErrorKind;
-use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::http::{HttpRequest, HttpResponse, Replay};
 use crate::options::RetryOptions;
 use std::time::{Duration, SystemTime};
+
+/// The statuses a retry can help with: timeout, throttling, and server or gateway failures.
+pub const RETRYABLE_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+
+/// The largest server-requested wait this SDK represents (larger values saturate to it).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(u32::MAX as u64);
+
+/// Whether a status is one a retry can help with ([`RETRYABLE_STATUSES`]).
+pub fn is_retryable_status(status: u16) -> bool {
+    RETRYABLE_STATUSES.contains(&status)
+}
 
 /// What to do after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,54 +27,76 @@ pub enum RetryDecision {
     Stop,
     /// Sleep this long, then send the same request again.
     RetryAfter(Duration),
+    /// The attempt may have taken effect: find out whether it did (for [`Replay::Reconcile`]
+    /// requests), and only if it did not, sleep this long and send again.
+    ReconcileThenRetry(Duration),
 }
 
-/// Decides after a response, following azure-core's RetryPolicy: any status >= 400 with a
-/// `Retry-After` header is retried; otherwise GET/DELETE retry on 408, 429, 500, 502, 503, 504 and
-/// POST/PATCH only on 500, 503, 504 (a POST may have taken effect on other statuses).
+/// Decides after a response. Only [`RETRYABLE_STATUSES`] are retried. A [`Replay::Safe`] request
+/// is retried on all of them; a [`Replay::Unsafe`] one follows azure-core's POST rule (500, 503,
+/// 504, or any of them with a `Retry-After`); a [`Replay::Reconcile`] one is retried on 429 (not
+/// processed) and reconciled first on the others. The wait is the server's `Retry-After` when it
+/// gives one, else exponential backoff; a wait above `max_delay` or past `remaining` stops.
 pub fn after_response(
     options: &RetryOptions,
     request: &HttpRequest,
     response: &HttpResponse,
     attempt: u32,
+    remaining: Duration,
 ) -> RetryDecision {
-    if attempt > options.max_retries || response.status < 400 {
+    let status = response.status;
+    if attempt > options.max_retries || !is_retryable_status(status) {
         return RetryDecision::Stop;
     }
-    if let Some(delay) = retry_after(response, SystemTime::now()) {
-        return RetryDecision::RetryAfter(delay);
-    }
-    let retryable = match request.method {
-        Method::Get | Method::Delete => {
-            matches!(response.status, 408 | 429 | 500 | 502 | 503 | 504)
+    let server_wait = retry_after(response, SystemTime::now());
+    let retry = |delay: Duration| bounded(options, delay, remaining, RetryDecision::RetryAfter);
+    let delay = server_wait.unwrap_or_else(|| backoff(options, attempt));
+    match request.replay {
+        Replay::Safe => retry(delay),
+        Replay::Unsafe if matches!(status, 500 | 503 | 504) || server_wait.is_some() => {
+            retry(delay)
         }
-        Method::Post | Method::Patch => matches!(response.status, 500 | 503 | 504),
-    };
-    if retryable {
-        RetryDecision::RetryAfter(backoff(options, attempt))
-    } else {
-        RetryDecision::Stop
+        Replay::Unsafe => RetryDecision::Stop,
+        Replay::Reconcile if status == 429 => retry(delay),
+        Replay::Reconcile => bounded(options, delay, remaining, RetryDecision::ReconcileThenRetry),
     }
 }
 
 /// Decides after a transport failure. A connection that was never made is always safe to retry;
-/// other failures only for idempotent requests (GET, DELETE, PATCH, or a create carrying a
-/// `repeatability-request-id`), since the service may have acted on them.
+/// after any other failure the request may have reached the service, so only [`Replay::Safe`]
+/// requests are sent again and [`Replay::Reconcile`] ones are reconciled first.
 pub fn after_transport_error(
     options: &RetryOptions,
     request: &HttpRequest,
     kind: TransportErrorKind,
     attempt: u32,
+    remaining: Duration,
 ) -> RetryDecision {
     if attempt > options.max_retries {
         return RetryDecision::Stop;
     }
-    let idempotent =
-        request.method != Method::Post || request.header("repeatability-request-id").is_some();
-    if kind == TransportErrorKind::Connect || idempotent {
-        RetryDecision::RetryAfter(backoff(options, attempt))
-    } else {
+    let delay = backoff(options, attempt);
+    match (request.replay, kind.may_have_been_sent()) {
+        (_, false) | (Replay::Safe, true) => {
+            bounded(options, delay, remaining, RetryDecision::RetryAfter)
+        }
+        (Replay::Reconcile, true) => {
+            bounded(options, delay, remaining, RetryDecision::ReconcileThenRetry)
+        }
+        (Replay::Unsafe, true) => RetryDecision::Stop,
+    }
+}
+
+fn bounded(
+    options: &RetryOptions,
+    delay: Duration,
+    remaining: Duration,
+    decision: fn(Duration) -> RetryDecision,
+) -> RetryDecision {
+    if delay > options.max_delay || delay >= remaining {
         RetryDecision::Stop
+    } else {
+        decision(delay)
     }
 }
 
@@ -76,28 +113,46 @@ pub fn backoff(options: &RetryOptions, attempt: u32) -> Duration {
 }
 
 /// Reads `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After` (seconds or an HTTP date).
+/// Negative, non-numeric and non-finite values are ignored; huge ones saturate at
+/// [`MAX_RETRY_AFTER`].
 pub fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = response
-            .header(name)
-            .and_then(|v| v.trim().parse::<f64>().ok())
-        {
-            if ms.is_finite() && ms >= 0.0 {
-                return Some(Duration::from_secs_f64(ms / 1000.0));
-            }
+        if let Some(ms) = response.header(name).and_then(parse_non_negative) {
+            return Some(seconds(ms / 1000.0));
         }
     }
     let value = response.header("retry-after")?.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    if let Some(secs) = parse_non_negative(value) {
+        return Some(seconds(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
+}
+
+fn parse_non_negative(value: &str) -> Option<f64> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+fn seconds(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs)
+        .unwrap_or(MAX_RETRY_AFTER)
+        .min(MAX_RETRY_AFTER)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Method;
+
+    const PLENTY: Duration = Duration::from_secs(3600);
 
     fn response(status: u16, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
@@ -114,37 +169,103 @@ mod tests {
         HttpRequest::new("op", method, "https://h/x".into(), 200)
     }
 
+    fn keyed() -> HttpRequest {
+        request(Method::Post).replay(Replay::Reconcile)
+    }
+
     #[test]
     fn statuses_and_methods_follow_azure_core() {
         let o = RetryOptions::default();
-        let retried =
-            |m, s| after_response(&o, &request(m), &response(s, &[]), 1) != RetryDecision::Stop;
+        let decide = |r: &HttpRequest, s, h: &[(&str, &str)]| {
+            after_response(&o, r, &response(s, h), 1, PLENTY)
+        };
+        let retried = |m, s| decide(&request(m), s, &[]) != RetryDecision::Stop;
         assert!(retried(Method::Get, 429));
         assert!(retried(Method::Get, 502));
+        assert!(retried(Method::Get, 408));
         assert!(!retried(Method::Post, 429));
         assert!(!retried(Method::Post, 502));
         assert!(retried(Method::Post, 503));
         assert!(!retried(Method::Get, 404));
+        assert!(!retried(Method::Get, 501));
         assert!(!retried(Method::Get, 200));
-        let with_header = after_response(
-            &o,
-            &request(Method::Post),
-            &response(429, &[("retry-after", "2")]),
-            1,
-        );
         assert_eq!(
-            with_header,
+            decide(&request(Method::Post), 429, &[("retry-after", "2")]),
             RetryDecision::RetryAfter(Duration::from_secs(2))
         );
+        // Retry-After does not make a status retryable.
+        for status in [400, 401, 403, 404, 409, 413] {
+            assert_eq!(
+                decide(&request(Method::Get), status, &[("retry-after", "0")]),
+                RetryDecision::Stop,
+                "{status}"
+            );
+        }
         assert_eq!(
             after_response(
                 &o,
                 &request(Method::Get),
                 &response(503, &[]),
-                o.max_retries + 1
+                o.max_retries + 1,
+                PLENTY
             ),
             RetryDecision::Stop
         );
+    }
+
+    #[test]
+    fn keyed_sends_reconcile_ambiguous_outcomes() {
+        let o = RetryOptions::default();
+        let on = |s| after_response(&o, &keyed(), &response(s, &[]), 1, PLENTY);
+        assert!(matches!(on(429), RetryDecision::RetryAfter(_)));
+        assert!(matches!(on(503), RetryDecision::ReconcileThenRetry(_)));
+        assert!(matches!(on(408), RetryDecision::ReconcileThenRetry(_)));
+        assert_eq!(on(400), RetryDecision::Stop);
+        let t = |kind| after_transport_error(&o, &keyed(), kind, 1, PLENTY);
+        assert!(matches!(
+            t(TransportErrorKind::Connect),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            t(TransportErrorKind::Timeout),
+            RetryDecision::ReconcileThenRetry(_)
+        ));
+        let unsafe_post = |kind| after_transport_error(&o, &request(Method::Post), kind, 1, PLENTY);
+        assert_eq!(unsafe_post(TransportErrorKind::Other), RetryDecision::Stop);
+        assert!(matches!(
+            unsafe_post(TransportErrorKind::Connect),
+            RetryDecision::RetryAfter(_)
+        ));
+    }
+
+    #[test]
+    fn waits_are_capped_by_max_delay_and_the_budget() {
+        let o = RetryOptions::default();
+        let get = request(Method::Get);
+        let day = response(429, &[("retry-after", "86400")]);
+        assert_eq!(
+            after_response(&o, &get, &day, 1, PLENTY),
+            RetryDecision::Stop
+        );
+        let two = response(429, &[("retry-after", "2")]);
+        assert_eq!(
+            after_response(&o, &get, &two, 1, Duration::from_secs(1)),
+            RetryDecision::Stop
+        );
+        for (name, value) in [
+            ("retry-after", "1e30"),
+            ("retry-after-ms", "1e300"),
+            ("retry-after", "18446744073709551616"),
+            ("x-ms-retry-after-ms", "1.7976931348623157e308"),
+        ] {
+            let huge = response(503, &[(name, value)]);
+            assert_eq!(retry_after(&huge, SystemTime::now()), Some(MAX_RETRY_AFTER));
+            assert_eq!(
+                after_response(&o, &get, &huge, 1, PLENTY),
+                RetryDecision::Stop
+            );
+        }
+        assert!(backoff(&o, u32::MAX) <= o.max_delay);
     }
 
     #[test]
@@ -163,10 +284,13 @@ mod tests {
             retry_after(&response(503, &[("retry-after", &date)]), now),
             Some(Duration::from_secs(5))
         );
-        assert_eq!(
-            retry_after(&response(503, &[("retry-after", "soon")]), now),
-            None
-        );
+        for junk in ["soon", "-1", "NaN", "inf", ""] {
+            assert_eq!(
+                retry_after(&response(503, &[("retry-after", junk)]), now),
+                None,
+                "{junk}"
+            );
+        }
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub struct ChatError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Further details.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::null_as_empty"
+    )]
     pub details: Vec<ChatError>,
     /// The inner error.
     #[serde(

@@ -82,10 +82,18 @@ pub struct ChatMessageContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// Participants added or removed (`participantAdded`, `participantRemoved`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::null_as_empty"
+    )]
     pub participants: Vec<ChatParticipant>,
     /// Attachments (2023-11-07 on).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::null_as_empty"
+    )]
     pub attachments: Vec<ChatAttachment>,
     /// Who caused a system message.
     #[serde(

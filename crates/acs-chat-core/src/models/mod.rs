@@ -27,12 +27,25 @@ pub type Metadata = BTreeMap<String, String>;
 
 /// A page of a list response on the wire: `{ "value": [...], "nextLink": "..." }`.
 #[derive(Debug, Clone, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    bound(deserialize = "T: serde::Deserialize<'de>")
+)]
 pub struct Collection<T> {
     /// The items.
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", deserialize_with = "null_as_empty")]
     pub value: Vec<T>,
     /// The link to the next page; absent, null or empty at the end.
     #[serde(default)]
     pub next_link: Option<String>,
+}
+
+/// Reads `null` where the spec has an array as an empty array: services and proxies send it.
+pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }

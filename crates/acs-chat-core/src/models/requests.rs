@@ -77,7 +77,11 @@ pub struct AddChatParticipantsRequest {
 #[serde(rename_all = "camelCase")]
 pub struct AddChatParticipantsResult {
     /// Participants that could not be added.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::null_as_empty"
+    )]
     pub invalid_participants: Vec<ChatError>,
 }
 

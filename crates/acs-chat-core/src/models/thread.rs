@@ -53,7 +53,11 @@ pub struct CreateChatThreadResult {
     /// The created (or, for a repeated idempotency token, the existing) thread.
     pub chat_thread: ChatThreadProperties,
     /// Participants that could not be added.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::null_as_empty"
+    )]
     pub invalid_participants: Vec<ChatError>,
 }
 

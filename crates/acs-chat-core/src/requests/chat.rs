@@ -2,7 +2,7 @@
 
 use crate::endpoint::{encode_component, Endpoint};
 use crate::error::{Error, Result};
-use crate::http::{HttpRequest, Method};
+use crate::http::{HttpRequest, Method, Replay};
 use crate::identifier::CommunicationIdentifier;
 use crate::models::*;
 use crate::options::*;
@@ -82,7 +82,8 @@ impl ChatRequests {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let mut request =
             HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
-                .json_body(JSON, &body);
+                .json_body(JSON, &body)
+                .replay(Replay::Safe);
         request.set_header("repeatability-request-id", token);
         Ok(request)
     }
@@ -149,14 +150,31 @@ impl ChatRequests {
         const OP: &str = "ChatThreadClient.send_message";
         check_content(OP, content)?;
         let path = Self::thread_path(OP, thread_id, "/messages")?;
+        let mut metadata = options.metadata.clone();
+        let replay = match options.idempotency_key.as_deref() {
+            Some(key) if key.trim().is_empty() => {
+                return Err(Error::invalid(OP, "idempotency_key is empty"))
+            }
+            Some(key) => {
+                metadata
+                    .get_or_insert_with(Default::default)
+                    .insert(IDEMPOTENCY_KEY_METADATA.to_string(), key.to_string());
+                Replay::Reconcile
+            }
+            None => Replay::Unsafe,
+        };
         let body = SendChatMessageRequest {
             content: content.to_string(),
             sender_display_name: options.sender_display_name.clone(),
             // Omitted unless given: the service defaults to text, and the official examples omit it.
             kind: options.chat_message_type.clone(),
-            metadata: options.metadata.clone(),
+            metadata,
         };
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201).json_body(JSON, &body))
+        Ok(
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201)
+                .json_body(JSON, &body)
+                .replay(replay),
+        )
     }
 
     /// `GET /chat/threads/{id}/messages/{messageId}`.
@@ -250,7 +268,9 @@ impl ChatRequests {
             participants: participants.to_vec(),
         };
         Ok(Some(
-            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201).json_body(JSON, &body),
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201)
+                .json_body(JSON, &body)
+                .replay(Replay::Safe),
         ))
     }
 
@@ -264,7 +284,8 @@ impl ChatRequests {
         let path = Self::thread_path(OP, thread_id, "/participants/:remove")?;
         Ok(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 204)
-                .json_body(JSON, identifier),
+                .json_body(JSON, identifier)
+                .replay(Replay::Safe),
         )
     }
 
@@ -279,7 +300,11 @@ impl ChatRequests {
         let body = SendTypingNotificationRequest {
             sender_display_name: options.sender_display_name.clone(),
         };
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200).json_body(JSON, &body))
+        Ok(
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200)
+                .json_body(JSON, &body)
+                .replay(Replay::Safe),
+        )
     }
 
     /// `POST /chat/threads/{id}/readReceipts`.
@@ -292,7 +317,11 @@ impl ChatRequests {
         let body = SendReadReceiptRequest {
             chat_message_id: message_id.to_string(),
         };
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200).json_body(JSON, &body))
+        Ok(
+            HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200)
+                .json_body(JSON, &body)
+                .replay(Replay::Safe),
+        )
     }
 
     /// URL of the first page of `GET /chat/threads/{id}/readReceipts`.

@@ -64,6 +64,7 @@ pub fn service_error(exchange: &Exchange) -> Error {
         raw_body: None,
         attempts: exchange.attempts,
         client_request_id: exchange.client_request_id.clone(),
+        retry_after: crate::retry::retry_after(response, std::time::SystemTime::now()),
     };
     match parsed {
         Some(body) => {

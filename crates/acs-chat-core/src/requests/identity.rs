@@ -2,7 +2,7 @@
 
 use crate::endpoint::{encode_component, Endpoint};
 use crate::error::{Error, Result};
-use crate::http::{HttpRequest, Method};
+use crate::http::{HttpRequest, Method, Replay};
 use crate::models::*;
 use crate::options::TokenOptions;
 
@@ -69,14 +69,17 @@ impl IdentityRequests {
             scopes: scopes.to_vec(),
             expires_in_minutes: expires_in_minutes(OP, options)?,
         };
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 200).json_body(JSON, &body))
+        // Issuing twice only yields a second valid token.
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 200)
+            .json_body(JSON, &body)
+            .replay(Replay::Safe))
     }
 
     /// `POST /identities/{id}/:revokeAccessTokens`.
     pub fn revoke_tokens(&self, user_id: &str) -> Result<HttpRequest> {
         const OP: &str = "CommunicationIdentityClient.revoke_tokens";
         let path = Self::user_path(OP, user_id, "/:revokeAccessTokens")?;
-        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 204))
+        Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 204).replay(Replay::Safe))
     }
 
     /// `DELETE /identities/{id}`.
