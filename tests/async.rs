@@ -41,6 +41,54 @@ fn counting_credential(
     (credential, calls)
 }
 
+/// A credential whose refresher never answers.
+fn hung_credential(
+    token: &str,
+    options: Option<chat::CommunicationTokenCredentialOptions>,
+) -> chat::CommunicationTokenCredential {
+    chat::CommunicationTokenCredential::with_refresher(
+        token,
+        || std::future::pending::<Result<String, chat::BoxError>>(),
+        options,
+    )
+    .expect("credential")
+}
+
+/// A credential whose refresher fails slowly and counts its calls.
+fn failing_credential(token: &str) -> (chat::CommunicationTokenCredential, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let credential = chat::CommunicationTokenCredential::with_refresher(
+        token,
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                Err::<String, chat::BoxError>("identity service down".into())
+            }
+        },
+        None,
+    )
+    .expect("credential");
+    (credential, calls)
+}
+
+/// `get_token` from `n` tasks at once.
+async fn get_tokens_concurrently(
+    credential: &chat::CommunicationTokenCredential,
+    n: usize,
+) -> Vec<chat::Result<chat::AccessToken>> {
+    let tasks = (0..n).map(|_| {
+        let credential = credential.clone();
+        tokio::spawn(async move { credential.get_token().await })
+    });
+    futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect()
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");
@@ -48,6 +96,8 @@ include!("scenarios/paging.rs");
 include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");
 include!("scenarios/e2e.rs");
+include!("scenarios/hostile.rs");
+include!("scenarios/logging.rs");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_share_one_refresh() {

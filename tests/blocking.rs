@@ -36,6 +36,55 @@ fn counting_credential(
     (credential, calls)
 }
 
+/// A credential whose refresher never answers (its thread sleeps for an hour).
+fn hung_credential(
+    token: &str,
+    options: Option<chat::CommunicationTokenCredentialOptions>,
+) -> chat::CommunicationTokenCredential {
+    chat::CommunicationTokenCredential::with_refresher(
+        token,
+        || {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+            Ok(String::new())
+        },
+        options,
+    )
+    .expect("credential")
+}
+
+/// A credential whose refresher fails slowly and counts its calls.
+fn failing_credential(token: &str) -> (chat::CommunicationTokenCredential, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let credential = chat::CommunicationTokenCredential::with_refresher(
+        token,
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            Err("identity service down".into())
+        },
+        None,
+    )
+    .expect("credential");
+    (credential, calls)
+}
+
+/// `get_token` from `n` threads at once.
+fn get_tokens_concurrently(
+    credential: &chat::CommunicationTokenCredential,
+    n: usize,
+) -> Vec<chat::Result<chat::AccessToken>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| scope.spawn(|| credential.get_token()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    })
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");
@@ -43,6 +92,8 @@ include!("scenarios/paging.rs");
 include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");
 include!("scenarios/e2e.rs");
+include!("scenarios/hostile.rs");
+include!("scenarios/logging.rs");
 
 #[test]
 fn fifty_threads_share_one_refresh() {

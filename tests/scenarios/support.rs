@@ -120,3 +120,90 @@ impl Live {
         ChatClient::new(self.emulator.endpoint(), credential, Some(self.options.clone())).expect("chat client")
     }
 }
+
+/// A raw TCP server for what mockito cannot send: oversized or endless bodies, broken framing,
+/// junk status lines. Each connection's request is read (head and `content-length` body), then
+/// `respond(connection_index, stream)` writes whatever it likes and the connection is closed.
+struct RawServer {
+    url: String,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn raw_server<F>(respond: F) -> RawServer
+where
+    F: Fn(usize, &mut std::net::TcpStream) + Send + Sync + 'static,
+{
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = connections.clone();
+    let respond = std::sync::Arc::new(respond);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let index = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let respond = respond.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let head_text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let length = head_text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                if stream.read_exact(&mut body).is_err() {
+                    return;
+                }
+                respond(index, &mut stream);
+            });
+        }
+    });
+    RawServer { url, connections }
+}
+
+impl RawServer {
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn chat(&self, options: ChatClientOptions) -> ChatClient {
+        let credential = CommunicationTokenCredential::new(&far_future_token()).expect("token");
+        ChatClient::new(&self.url, credential, Some(options)).expect("client")
+    }
+}
+
+/// Writes a chunked response of `total` bytes of JSON-ish filler, stopping early if the client
+/// hangs up.
+fn write_chunked(stream: &mut std::net::TcpStream, status: u16, total: usize) {
+    use std::io::Write;
+    let head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n");
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    while sent < total {
+        let frame = format!("{:x}\r\n", chunk.len());
+        if stream.write_all(frame.as_bytes()).and_then(|_| stream.write_all(&chunk)).and_then(|_| stream.write_all(b"\r\n")).is_err() {
+            return;
+        }
+        sent += chunk.len();
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+}
+
+/// Options for hostile-server tests: quick retries, a short per-attempt timeout.
+fn quick_options(max_retries: u32) -> ChatClientOptions {
+    let mut options = options(max_retries);
+    options.timeout = Some(std::time::Duration::from_millis(500));
+    options
+}
