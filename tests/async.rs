@@ -98,6 +98,7 @@ include!("scenarios/credential.rs");
 include!("scenarios/e2e.rs");
 include!("scenarios/hostile.rs");
 include!("scenarios/logging.rs");
+include!("scenarios/faults.rs");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_share_one_refresh() {

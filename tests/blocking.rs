@@ -94,6 +94,7 @@ include!("scenarios/credential.rs");
 include!("scenarios/e2e.rs");
 include!("scenarios/hostile.rs");
 include!("scenarios/logging.rs");
+include!("scenarios/faults.rs");
 
 #[test]
 fn fifty_threads_share_one_refresh() {
