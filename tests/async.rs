@@ -48,7 +48,7 @@ fn hung_credential(
 ) -> chat::CommunicationTokenCredential {
     chat::CommunicationTokenCredential::with_refresher(
         token,
-        || std::future::pending::<Result<String, chat::BoxError>>(),
+        std::future::pending::<Result<String, chat::BoxError>>,
         options,
     )
     .expect("credential")

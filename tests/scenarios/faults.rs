@@ -27,12 +27,14 @@ async fn exactly_once_through_a_faulty_proxy() {
     for _ in 0..3 {
         others.push(identity.create_user().await.unwrap());
     }
-    let mut faulty = ChatClientOptions::default();
-    faulty.timeout = Some(Duration::from_millis(250));
-    faulty.retry = RetryOptions {
-        max_retries: 12,
-        initial_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(200),
+    let faulty = ChatClientOptions {
+        timeout: Some(Duration::from_millis(250)),
+        retry: RetryOptions {
+            max_retries: 12,
+            initial_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(200),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let credential = CommunicationTokenCredential::new(&token.token).unwrap();

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,9 +79,7 @@ impl PageState {
     }
 
     fn hash(&self, url: &str) -> u64 {
-        let mut hasher = self.hasher.build_hasher();
-        url.hash(&mut hasher);
-        hasher.finish()
+        self.hasher.hash_one(url)
     }
 }
 

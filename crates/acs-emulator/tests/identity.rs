@@ -192,6 +192,7 @@ fn bad_signatures_stale_dates_and_missing_auth_are_401() {
         headers: vec![],
         body: None,
         expected_status: 0,
+        replay: acs_chat_core::http::Replay::Safe,
     };
     let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(20 * 60);
     acs_chat_core::auth::sign_request(&mut request, &key, stale).unwrap();

@@ -154,6 +154,7 @@ impl Harness {
             headers: vec![],
             body: body.map(|b| serde_json::to_vec(&b).unwrap()),
             expected_status: 0,
+            replay: acs_chat_core::http::Replay::Safe,
         };
         sign_request(&mut request, &self.key, SystemTime::now()).unwrap();
         if request.body.is_some() {
