@@ -128,3 +128,86 @@ async fn exactly_once_through_a_faulty_proxy() {
     assert_eq!((duplicate_threads, lost_threads, phantom_threads), (0, 0, 0));
     assert_eq!((duplicate_messages, lost_messages, phantom_messages), (0, 0, 0));
 }
+
+#[maybe_async]
+#[chat_test]
+async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
+    let mut server = mock_server().await;
+    let key = "b66d6031-fdcc-41df-8306-e524c9f226b8";
+    let send = server
+        .mock("POST", format!("{THREAD_PATH}/messages").as_str())
+        .match_query(Matcher::Any)
+        .match_body(Matcher::PartialJson(json!({"content": "once", "metadata": {(chat::IDEMPOTENCY_KEY_METADATA): key}})))
+        .with_status(503)
+        .with_body(error_body("ServiceUnavailable", "stored, then failed"))
+        .expect(1)
+        .create();
+    let mut stored = example_response("Messages_ListChatMessagesWithPageSize", "200");
+    stored["nextLink"] = Value::Null;
+    let mut message = stored["value"][0].clone();
+    message["id"] = json!("1700000000001");
+    message["metadata"] = json!({(chat::IDEMPOTENCY_KEY_METADATA): key});
+    stored["value"] = json!([stored["value"][0].clone(), message]);
+    let lookup = server
+        .mock("GET", format!("{THREAD_PATH}/messages").as_str())
+        .match_query(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("maxPageSize".into(), "200".into()),
+            Matcher::Regex("startTime=".into()),
+        ]))
+        .with_body(stored.to_string())
+        .expect(1)
+        .create();
+    let options = chat::SendMessageOptions { idempotency_key: Some(key.into()), ..Default::default() };
+    let sent = thread_client(&server).send_message("once", Some(options)).await.unwrap();
+    send.assert();
+    lookup.assert();
+    assert_eq!(sent.id, "1700000000001");
+}
+
+#[maybe_async]
+#[chat_test]
+async fn generated_idempotency_keys_go_into_the_metadata() {
+    let mut server = mock_server().await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let record = seen.clone();
+    let mock = server
+        .mock("POST", format!("{THREAD_PATH}/messages").as_str())
+        .match_query(Matcher::Any)
+        .match_request(move |r| {
+            record.lock().unwrap().push(serde_json::from_slice(r.body().unwrap()).unwrap());
+            true
+        })
+        .with_status(201)
+        .with_body(r#"{"id":"1"}"#)
+        .expect(2)
+        .create();
+    let mut options = options(0);
+    options.generate_idempotency_keys = true;
+    let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
+    let thread = ChatClient::new(&server.url(), credential, Some(options)).unwrap().get_chat_thread_client(THREAD_ID);
+    let keep = chat::SendMessageOptions { metadata: Some([("mine".to_string(), "kept".to_string())].into()), ..Default::default() };
+    thread.send_message("a", Some(keep)).await.unwrap();
+    thread.send_message("b", None).await.unwrap();
+    mock.assert();
+    let bodies = seen.lock().unwrap().clone();
+    let keys: Vec<&str> = bodies.iter().filter_map(|b| b["metadata"][chat::IDEMPOTENCY_KEY_METADATA].as_str()).collect();
+    assert!(keys.len() >= 2 && keys.iter().all(|k| uuid_like(k)), "{bodies:?}");
+    assert!(bodies.iter().any(|b| b["metadata"]["mine"] == "kept"), "{bodies:?}");
+}
+
+fn uuid_like(s: &str) -> bool {
+    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+#[maybe_async]
+#[chat_test]
+async fn a_stalled_body_times_out_per_attempt() {
+    let server = raw_server(|_, stream| {
+        use std::io::Write;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":");
+        let _ = stream.flush();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+    });
+    let err = server.chat(quick_options(1)).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: chat::TransportErrorKind::Timeout, attempts: 2, .. }), "{err:?}");
+}
