@@ -15,14 +15,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let identity = CommunicationIdentityClient::from_connection_string(
         &target.connection_string,
-        Some(target.options.clone()),
+        Some(target.identity_options()),
     )?;
     let user = identity.create_user()?;
     let token = identity.get_token(&user, &[CommunicationTokenScope::Chat], None)?;
     let chat_client = ChatClient::new(
         &target.endpoint,
         CommunicationTokenCredential::new(&token.token)?,
-        Some(target.options.clone()),
+        Some(target.chat_options()),
     )?;
 
     // create_thread

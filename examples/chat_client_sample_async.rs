@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let identity = CommunicationIdentityClient::from_connection_string(
         &target.connection_string,
-        Some(target.options.clone()),
+        Some(target.identity_options()),
     )?;
     let user = identity.create_user().await?;
     let token = identity
@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chat_client = ChatClient::new(
         &target.endpoint,
         CommunicationTokenCredential::new(&token.token)?,
-        Some(target.options.clone()),
+        Some(target.chat_options()),
     )?;
 
     // create_thread

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let identity = CommunicationIdentityClient::from_connection_string(
         &target.connection_string,
-        Some(target.options.clone()),
+        Some(target.identity_options()),
     )?;
     let user = identity.create_user()?;
     let new_user = identity.create_user()?;
@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chat_client = ChatClient::new(
         &target.endpoint,
         CommunicationTokenCredential::new(&token.token)?,
-        Some(target.options.clone()),
+        Some(target.chat_options()),
     )?;
     let participant = |id: &str, name: &str| {
         ChatParticipant::new(CommunicationIdentifier::user(id))

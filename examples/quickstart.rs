@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let identity = CommunicationIdentityClient::from_connection_string(
         &target.connection_string,
-        Some(target.options.clone()),
+        Some(target.identity_options()),
     )?;
     let (alice, alice_token) =
         identity.create_user_and_token(&[CommunicationTokenScope::Chat], None)?;
@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let alice_chat = ChatClient::new(
         &target.endpoint,
         CommunicationTokenCredential::new(&alice_token.token)?,
-        Some(target.options.clone()),
+        Some(target.chat_options()),
     )?;
     let bob_participant = ChatParticipant::new(CommunicationIdentifier::user(bob.id.clone()))
         .with_display_name("Bob");
@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bob_chat = ChatClient::new(
         &target.endpoint,
         CommunicationTokenCredential::new(&bob_token.token)?,
-        Some(target.options.clone()),
+        Some(target.chat_options()),
     )?;
     for (client, text) in [
         (&alice_chat, "Hi Bob!"),

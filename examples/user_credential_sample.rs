@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let identity = Arc::new(CommunicationIdentityClient::from_connection_string(
         &target.connection_string,
-        Some(target.options.clone()),
+        Some(target.identity_options()),
     )?);
     let user = identity.create_user()?;
     let token = identity
@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // The credential in use: list the user's threads with it.
-    let chat_client = ChatClient::new(&target.endpoint, credential, Some(target.options.clone()))?;
+    let chat_client = ChatClient::new(&target.endpoint, credential, Some(target.chat_options()))?;
     let page = chat_client.list_chat_threads_page(None, None)?;
     println!(
         "the credential works: the user has {} threads",

@@ -125,3 +125,64 @@ async fn fifty_concurrent_requests_share_one_refresh() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     mock.assert();
 }
+
+/// Owns the client, returns the pager: possible because pagers own what they need.
+fn messages_of(
+    endpoint: &str,
+    token: &str,
+    options: ChatClientOptions,
+    thread_id: &str,
+) -> chat::ItemPager<chat::ChatMessage> {
+    let credential = CommunicationTokenCredential::new(token).expect("token");
+    let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
+    client.get_chat_thread_client(thread_id).list_messages(None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pager_made_in_another_function_runs_in_a_spawned_task() {
+    use futures_util::TryStreamExt;
+    let live = live();
+    let (_user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let thread = live
+        .chat(&token.token)
+        .create_chat_thread("owned", None)
+        .await
+        .unwrap()
+        .chat_thread
+        .id;
+    live.chat(&token.token)
+        .get_chat_thread_client(&thread)
+        .send_message("hi", None)
+        .await
+        .unwrap();
+    let pager = messages_of(
+        live.emulator.endpoint(),
+        &token.token,
+        live.options.clone(),
+        &thread,
+    );
+    let moved = tokio::spawn(async move { pager.try_collect::<Vec<_>>().await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        moved
+            .iter()
+            .any(|m| m.content.as_ref().and_then(|c| c.message.as_deref()) == Some("hi")),
+        "{moved:?}"
+    );
+    assert!(format!(
+        "{:?}",
+        messages_of(
+            live.emulator.endpoint(),
+            &token.token,
+            live.options.clone(),
+            &thread
+        )
+    )
+    .contains("ItemPager"));
+}

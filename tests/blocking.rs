@@ -106,3 +106,60 @@ fn fifty_threads_share_one_refresh() {
     });
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+/// Owns the client, returns the pager: possible because pagers own what they need.
+fn messages_of(
+    endpoint: &str,
+    token: &str,
+    options: ChatClientOptions,
+    thread_id: &str,
+) -> chat::ItemPager<chat::ChatMessage> {
+    let credential = CommunicationTokenCredential::new(token).expect("token");
+    let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
+    client.get_chat_thread_client(thread_id).list_messages(None)
+}
+
+#[test]
+fn a_pager_outlives_the_client_that_made_it() {
+    let live = live();
+    let (_user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .unwrap();
+    let thread = live
+        .chat(&token.token)
+        .create_chat_thread("owned", None)
+        .unwrap()
+        .chat_thread
+        .id;
+    live.chat(&token.token)
+        .get_chat_thread_client(&thread)
+        .send_message("hi", None)
+        .unwrap();
+    let pager = messages_of(
+        live.emulator.endpoint(),
+        &token.token,
+        live.options.clone(),
+        &thread,
+    );
+    let moved = std::thread::spawn(move || pager.collect::<Result<Vec<_>, _>>())
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(
+        moved
+            .iter()
+            .any(|m| m.content.as_ref().and_then(|c| c.message.as_deref()) == Some("hi")),
+        "{moved:?}"
+    );
+    assert!(format!(
+        "{:?}",
+        messages_of(
+            live.emulator.endpoint(),
+            &token.token,
+            live.options.clone(),
+            &thread
+        )
+    )
+    .contains("ItemPager"));
+}

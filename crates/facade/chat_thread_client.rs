@@ -1,6 +1,6 @@
 //! `ChatThreadClient`: everything inside one thread.
 
-use super::chat_client::ChatCore;
+use super::chat_core::ChatCore;
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{maybe_async, ItemPager};
 use acs_chat_core::models::pair_invalid_participants;
@@ -111,15 +111,12 @@ impl ChatThreadClient {
     }
 
     /// The messages, newest first, system messages included.
-    pub fn list_messages(
-        &self,
-        options: Option<ListMessagesOptions>,
-    ) -> ItemPager<'_, ChatMessage> {
+    pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<ChatMessage> {
         let first = self
             .core
             .requests
             .list_messages_url(&self.thread_id, &options.unwrap_or_default());
-        self.core.pager("ChatThreadClient.list_messages", first)
+        ChatCore::pager(&self.core, "ChatThreadClient.list_messages", first)
     }
 
     /// One page of [`list_messages`](Self::list_messages).
@@ -164,12 +161,12 @@ impl ChatThreadClient {
     pub fn list_participants(
         &self,
         options: Option<ListParticipantsOptions>,
-    ) -> ItemPager<'_, ChatParticipant> {
+    ) -> ItemPager<ChatParticipant> {
         let first = self
             .core
             .requests
             .list_participants_url(&self.thread_id, &options.unwrap_or_default());
-        self.core.pager("ChatThreadClient.list_participants", first)
+        ChatCore::pager(&self.core, "ChatThreadClient.list_participants", first)
     }
 
     /// One page of [`list_participants`](Self::list_participants).
@@ -245,13 +242,12 @@ impl ChatThreadClient {
     pub fn list_read_receipts(
         &self,
         options: Option<ListReadReceiptsOptions>,
-    ) -> ItemPager<'_, ChatMessageReadReceipt> {
+    ) -> ItemPager<ChatMessageReadReceipt> {
         let first = self
             .core
             .requests
             .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
-        self.core
-            .pager("ChatThreadClient.list_read_receipts", first)
+        ChatCore::pager(&self.core, "ChatThreadClient.list_read_receipts", first)
     }
 
     /// One page of [`list_read_receipts`](Self::list_read_receipts).

@@ -4,9 +4,17 @@ use super::pipeline::{Auth, Pipeline};
 use crate::rt::maybe_async;
 use acs_chat_core::requests::{decode_empty, decode_json, IdentityRequests};
 use acs_chat_core::*;
+use std::sync::Arc;
 
 /// Creates and deletes ACS users and issues and revokes their tokens (HMAC-signed requests).
+///
+/// Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
 pub struct CommunicationIdentityClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     pipeline: Pipeline,
     requests: IdentityRequests,
 }
@@ -14,8 +22,8 @@ pub struct CommunicationIdentityClient {
 impl std::fmt::Debug for CommunicationIdentityClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CommunicationIdentityClient")
-            .field("endpoint", &self.requests.endpoint.as_str())
-            .field("api_version", &self.requests.api_version)
+            .field("endpoint", &self.inner.requests.endpoint.as_str())
+            .field("api_version", &self.inner.requests.api_version)
             .finish()
     }
 }
@@ -29,11 +37,13 @@ impl CommunicationIdentityClient {
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
         Ok(CommunicationIdentityClient {
-            pipeline: Pipeline::new(Auth::Key(access_key), &options)?,
-            requests: IdentityRequests::new(
-                Endpoint::parse(endpoint)?,
-                options.api_version.clone(),
-            ),
+            inner: Arc::new(Inner {
+                pipeline: Pipeline::new(Auth::Key(access_key), &options.client_options)?,
+                requests: IdentityRequests::new(
+                    Endpoint::parse(endpoint)?,
+                    options.api_version.clone(),
+                ),
+            }),
         })
     }
 
@@ -51,9 +61,12 @@ impl CommunicationIdentityClient {
 impl CommunicationIdentityClient {
     /// Creates a user.
     pub async fn create_user(&self) -> Result<CommunicationUserIdentifier> {
-        let request = self.requests.create_user(None, &TokenOptions::default())?;
+        let request = self
+            .inner
+            .requests
+            .create_user(None, &TokenOptions::default())?;
         let result: CommunicationIdentityAccessTokenResult =
-            decode_json(self.pipeline.send(request).await?)?;
+            decode_json(self.inner.pipeline.send(request).await?)?;
         Ok(CommunicationUserIdentifier {
             id: result.identity.id,
         })
@@ -69,9 +82,10 @@ impl CommunicationIdentityClient {
         CommunicationIdentityAccessToken,
     )> {
         let request = self
+            .inner
             .requests
             .create_user(Some(scopes), &options.unwrap_or_default())?;
-        let exchange = self.pipeline.send(request).await?;
+        let exchange = self.inner.pipeline.send(request).await?;
         let operation = exchange.operation;
         let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
         let token = result
@@ -95,21 +109,22 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         options: Option<TokenOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
-        let request = self
-            .requests
-            .get_token(&user.id, scopes, &options.unwrap_or_default())?;
-        decode_json(self.pipeline.send(request).await?)
+        let request =
+            self.inner
+                .requests
+                .get_token(&user.id, scopes, &options.unwrap_or_default())?;
+        decode_json(self.inner.pipeline.send(request).await?)
     }
 
     /// Revokes every token of `user`.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<()> {
-        let request = self.requests.revoke_tokens(&user.id)?;
-        decode_empty(self.pipeline.send(request).await?)
+        let request = self.inner.requests.revoke_tokens(&user.id)?;
+        decode_empty(self.inner.pipeline.send(request).await?)
     }
 
     /// Deletes `user` and revokes its tokens.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<()> {
-        let request = self.requests.delete_user(&user.id)?;
-        decode_empty(self.pipeline.send(request).await?)
+        let request = self.inner.requests.delete_user(&user.id)?;
+        decode_empty(self.inner.pipeline.send(request).await?)
     }
 }

@@ -3,17 +3,20 @@
 //! shape, and which maybe-async flavour `#[maybe_async]` means).
 
 mod chat_client;
+mod chat_core;
 mod chat_thread_client;
 mod identity_client;
 mod pipeline;
 mod token_credential;
+pub(crate) mod trust;
 
-/// The sans-IO core, for advanced use (request builders, decoders, retry schedule).
-pub use acs_chat_core as core;
+/// The sans-IO core, for advanced use (request builders, decoders, retry schedule). Not named
+/// `core`, which would shadow the `core` crate for `use <facade>::*`.
+pub use acs_chat_core as sansio;
 pub use acs_chat_core::{
-    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, ConnectionString,
-    Error, Page, Result, ServiceError, TransportErrorKind, DEFAULT_CHAT_API_VERSION,
-    DEFAULT_IDENTITY_API_VERSION,
+    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, Clock,
+    ConnectionString, Error, Page, Result, ServiceError, TransportErrorKind,
+    DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;

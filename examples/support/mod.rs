@@ -1,7 +1,7 @@
 //! Where the examples run: real ACS when the seed's environment variables are set, otherwise an
 //! embedded acs-emulator (announced in one line).
 
-use acs_chat_core::ClientOptions;
+use acs_chat_core::{ChatClientOptions, ClientOptions, CommunicationIdentityClientOptions};
 use acs_emulator::Emulator;
 
 /// A place to run against.
@@ -10,8 +10,9 @@ pub struct Target {
     pub endpoint: String,
     /// The identity connection string.
     pub connection_string: String,
-    /// Client options (trusting the emulator's CA when it is used).
-    pub options: ClientOptions,
+    /// Transport options (trusting the emulator's CA when it is used, or the PEM file named by
+    /// `ACS_CHAT_CA_CERTIFICATE_FILE`).
+    pub client_options: ClientOptions,
     // Kept alive for the example's lifetime; dropping it stops the emulator.
     _emulator: Option<Emulator>,
 }
@@ -24,7 +25,7 @@ pub fn target() -> Result<Target, Box<dyn std::error::Error>> {
         return Ok(Target {
             endpoint,
             connection_string,
-            options: ClientOptions::default(),
+            client_options: client_options_from_env()?,
             _emulator: None,
         });
     }
@@ -33,18 +34,48 @@ pub fn target() -> Result<Target, Box<dyn std::error::Error>> {
         "AZURE_COMMUNICATION_SERVICE_ENDPOINT / COMMUNICATION_SAMPLES_CONNECTION_STRING not set: using a local acs-emulator at {}",
         emulator.endpoint()
     );
-    let options = ClientOptions {
-        additional_ca_certificates_pem: emulator
-            .ca_certificate_pem()
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    };
+    let mut client_options = client_options_from_env()?;
+    client_options
+        .additional_ca_certificates_pem
+        .extend(emulator.ca_certificate_pem().map(str::to_string));
     Ok(Target {
         endpoint: emulator.endpoint().to_string(),
         connection_string: emulator.connection_string(),
-        options,
+        client_options,
         _emulator: Some(emulator),
     })
+}
+
+/// Default options, plus the CA certificates (PEM) in the file named by
+/// `ACS_CHAT_CA_CERTIFICATE_FILE`, for a server whose CA is neither public nor in the OS store.
+fn client_options_from_env() -> Result<ClientOptions, Box<dyn std::error::Error>> {
+    let mut options = ClientOptions::default();
+    if let Some(path) = std::env::var_os("ACS_CHAT_CA_CERTIFICATE_FILE") {
+        let pem = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "ACS_CHAT_CA_CERTIFICATE_FILE ({}): {e}",
+                path.to_string_lossy()
+            )
+        })?;
+        options.additional_ca_certificates_pem.push(pem);
+    }
+    Ok(options)
+}
+
+impl Target {
+    /// Options for `ChatClient` / `ChatThreadClient`.
+    pub fn chat_options(&self) -> ChatClientOptions {
+        ChatClientOptions {
+            client_options: self.client_options.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Options for `CommunicationIdentityClient`.
+    pub fn identity_options(&self) -> CommunicationIdentityClientOptions {
+        CommunicationIdentityClientOptions {
+            client_options: self.client_options.clone(),
+            ..Default::default()
+        }
+    }
 }

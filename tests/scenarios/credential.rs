@@ -1,6 +1,6 @@
 // Token refresh: windows judged with an injectable clock; refresher failures are typed.
 
-fn fixed_clock(now: std::sync::Arc<std::sync::atomic::AtomicI64>) -> chat::core::Clock {
+fn fixed_clock(now: std::sync::Arc<std::sync::atomic::AtomicI64>) -> chat::Clock {
     std::sync::Arc::new(move || {
         time::OffsetDateTime::from_unix_timestamp(now.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
     })

@@ -229,7 +229,7 @@ async fn e2e_throttling_is_a_typed_retryable_429() {
     let (_user, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
     let credential = CommunicationTokenCredential::new(&token.token).unwrap();
     let mut no_retries = live.options.clone();
-    no_retries.retry.max_retries = 0;
+    no_retries.client_options.retry.max_retries = 0;
     let client = ChatClient::new(live.emulator.endpoint(), credential, Some(no_retries)).unwrap();
     let thread = client.get_chat_thread_client(client.create_chat_thread("busy", None).await.unwrap().chat_thread.id);
     // Typing: five per user per thread in ten seconds.
@@ -260,17 +260,17 @@ async fn e2e_certificates_are_verified() {
     let token = jwt(4_102_444_800);
     // Without the emulator's CA the handshake fails: nothing is sent to an unverified server.
     let mut untrusting = live.options.clone();
-    untrusting.additional_ca_certificates_pem.clear();
+    untrusting.client_options.additional_ca_certificates_pem.clear();
     let client = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(untrusting)).unwrap();
     let err = client.list_chat_threads_page(None, None).await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 
     let mut bad = live.options.clone();
-    bad.additional_ca_certificates_pem = vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
+    bad.client_options.additional_ca_certificates_pem = vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
     let err = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(bad)).unwrap_err();
     assert!(matches!(err, Error::Tls(_)), "{err:?}");
     let mut empty = live.options.clone();
-    empty.additional_ca_certificates_pem = vec!["no pem here".into()];
+    empty.client_options.additional_ca_certificates_pem = vec!["no pem here".into()];
     let err = ChatClient::new(live.emulator.endpoint(), CommunicationTokenCredential::new(&token).unwrap(), Some(empty)).unwrap_err();
     assert!(matches!(err, Error::Tls(_)), "{err:?}");
 }
@@ -293,4 +293,35 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
     assert_eq!(properties.metadata, None);
     let current = live.chat(&token.token).get_chat_thread_client(&thread_id).get_properties().await.unwrap();
     assert_eq!(current.metadata.unwrap()["k"], "v");
+}
+
+#[maybe_async]
+#[chat_test]
+async fn e2e_the_os_trust_store_and_ssl_cert_file_are_honoured() {
+    // rustls-native-certs reads SSL_CERT_FILE when a client is built; setting it in this
+    // multi-threaded process would race, so the check runs in a child copy of this test binary.
+    if let Ok(endpoint) = std::env::var("ACS_CHAT_TEST_OS_TRUST_ENDPOINT") {
+        let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
+        let trusting = ChatClient::new(&endpoint, credential.clone(), Some(options(0))).unwrap();
+        let err = trusting.list_chat_threads_page(None, None).await.unwrap_err();
+        // The handshake succeeded: the emulator itself refused the unsigned token.
+        assert_eq!(err.status(), Some(401), "{err:?}");
+        let mut no_os = options(0);
+        no_os.client_options.trust_os_certificates = false;
+        let untrusting = ChatClient::new(&endpoint, credential, Some(no_os)).unwrap();
+        let err = untrusting.list_chat_threads_page(None, None).await.unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("acs-chat-os-trust-{}", std::process::id()));
+    let emulator = acs_emulator::Emulator::builder().cert_dir(&dir).start().unwrap();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "e2e_the_os_trust_store_and_ssl_cert_file_are_honoured", "--nocapture"])
+        .env("ACS_CHAT_TEST_OS_TRUST_ENDPOINT", emulator.endpoint())
+        .env("SSL_CERT_FILE", dir.join("ca.pem"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && text.contains("1 passed"), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
 }

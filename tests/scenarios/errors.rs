@@ -173,7 +173,7 @@ async fn a_silent_server_times_out_per_attempt() {
         drop(held);
     });
     let mut quick = options(1);
-    quick.timeout = Some(std::time::Duration::from_millis(200));
+    quick.client_options.timeout = Some(std::time::Duration::from_millis(200));
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
     let client = ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(quick)).unwrap();
     let err = client.get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();

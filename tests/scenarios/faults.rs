@@ -28,11 +28,14 @@ async fn exactly_once_through_a_faulty_proxy() {
         others.push(identity.create_user().await.unwrap());
     }
     let faulty = ChatClientOptions {
-        timeout: Some(Duration::from_millis(250)),
-        retry: RetryOptions {
-            max_retries: 12,
-            initial_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(200),
+        client_options: chat::ClientOptions {
+            timeout: Some(Duration::from_millis(250)),
+            retry: RetryOptions {
+                max_retries: 12,
+                initial_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(200),
+                ..Default::default()
+            },
             ..Default::default()
         },
         ..Default::default()

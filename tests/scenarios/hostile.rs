@@ -16,7 +16,7 @@ async fn an_absurd_retry_after_is_a_typed_error_not_a_panic() {
         let err = thread_client(&server).get_properties().await.unwrap_err();
         mock.assert();
         assert_eq!(err.status(), Some(503), "{name}: {value}");
-        assert_eq!(err.retry_after(), Some(chat::core::retry::MAX_RETRY_AFTER), "{name}: {value}");
+        assert_eq!(err.retry_after(), Some(chat::sansio::retry::MAX_RETRY_AFTER), "{name}: {value}");
     }
 }
 
@@ -53,8 +53,8 @@ async fn a_wait_past_the_budget_ends_the_call() {
         .expect(1)
         .create();
     let mut options = options(5);
-    options.retry.max_delay = std::time::Duration::from_secs(1);
-    options.retry.max_total_elapsed = std::time::Duration::from_millis(200);
+    options.client_options.retry.max_delay = std::time::Duration::from_secs(1);
+    options.client_options.retry.max_total_elapsed = std::time::Duration::from_millis(200);
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
     let err = client.get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
@@ -88,8 +88,8 @@ async fn an_oversized_success_body_is_a_typed_error_and_not_retried() {
     // Chunked, so no content-length warns the client: the cap must hold while streaming.
     let server = raw_server(|_, stream| write_chunked(stream, 200, 8 * 1024 * 1024));
     let mut options = quick_options(3);
-    options.max_response_body_bytes = Some(1024 * 1024);
-    options.timeout = Some(std::time::Duration::from_secs(20));
+    options.client_options.max_response_body_bytes = Some(1024 * 1024);
+    options.client_options.timeout = Some(std::time::Duration::from_secs(20));
     let err = server.chat(options).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { limit: 1_048_576, .. }), "{err:?}");
     assert!(!err.is_retryable());
@@ -113,7 +113,7 @@ async fn a_declared_oversized_body_is_refused_before_reading() {
 async fn a_huge_error_body_is_truncated() {
     let server = raw_server(|_, stream| write_chunked(stream, 500, 4 * 1024 * 1024));
     let mut options = quick_options(0);
-    options.timeout = Some(std::time::Duration::from_secs(20));
+    options.client_options.timeout = Some(std::time::Duration::from_secs(20));
     let err = server.chat(options).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
     let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(service.status, 500);
@@ -148,7 +148,7 @@ async fn a_hung_refresher_cannot_outlive_the_operation_budget() {
     let mock = server.mock("DELETE", THREAD_PATH).match_query(Matcher::Any).with_status(204).expect(0).create();
     let credential = hung_credential(&jwt(1_000), None);
     let mut options = options(3);
-    options.retry.max_total_elapsed = std::time::Duration::from_millis(300);
+    options.client_options.retry.max_total_elapsed = std::time::Duration::from_millis(300);
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
     let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
     mock.assert();
@@ -313,7 +313,7 @@ async fn random_server_answers_never_panic() {
         let _ = stream.write_all(&bytes);
     });
     let mut options = quick_options(2);
-    options.retry.max_total_elapsed = std::time::Duration::from_secs(2);
+    options.client_options.retry.max_total_elapsed = std::time::Duration::from_secs(2);
     let client = server.chat(options);
     let thread = client.get_chat_thread_client(THREAD_ID);
     for _ in 0..60 {

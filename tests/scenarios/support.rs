@@ -48,7 +48,11 @@ fn example_response(name: &str, status: &str) -> Value {
 }
 
 fn options(max_retries: u32) -> ChatClientOptions {
-    ChatClientOptions {
+    ChatClientOptions { client_options: transport_options(max_retries), ..Default::default() }
+}
+
+fn transport_options(max_retries: u32) -> chat::ClientOptions {
+    chat::ClientOptions {
         retry: RetryOptions {
             max_retries,
             initial_delay: std::time::Duration::from_millis(1),
@@ -96,6 +100,7 @@ fn error_body(code: &str, message: &str) -> String {
 struct Live {
     emulator: acs_emulator::Emulator,
     options: ChatClientOptions,
+    identity_options: chat::CommunicationIdentityClientOptions,
 }
 
 fn live() -> Live {
@@ -104,14 +109,16 @@ fn live() -> Live {
 
 fn live_with(limits: acs_emulator::Limits) -> Live {
     let emulator = acs_emulator::Emulator::builder().limits(limits).start().expect("emulator");
-    let mut options = options(2);
-    options.additional_ca_certificates_pem = vec![emulator.ca_certificate_pem().expect("https").to_string()];
-    Live { emulator, options }
+    let mut client_options = transport_options(2);
+    client_options.additional_ca_certificates_pem = vec![emulator.ca_certificate_pem().expect("https").to_string()];
+    let options = ChatClientOptions { client_options: client_options.clone(), ..Default::default() };
+    let identity_options = chat::CommunicationIdentityClientOptions { client_options, ..Default::default() };
+    Live { emulator, options, identity_options }
 }
 
 impl Live {
     fn identity(&self) -> chat::CommunicationIdentityClient {
-        chat::CommunicationIdentityClient::from_connection_string(&self.emulator.connection_string(), Some(self.options.clone()))
+        chat::CommunicationIdentityClient::from_connection_string(&self.emulator.connection_string(), Some(self.identity_options.clone()))
             .expect("identity client")
     }
 
@@ -204,6 +211,6 @@ fn write_chunked(stream: &mut std::net::TcpStream, status: u16, total: usize) {
 /// Options for hostile-server tests: quick retries, a short per-attempt timeout.
 fn quick_options(max_retries: u32) -> ChatClientOptions {
     let mut options = options(max_retries);
-    options.timeout = Some(std::time::Duration::from_millis(500));
+    options.client_options.timeout = Some(std::time::Duration::from_millis(500));
     options
 }

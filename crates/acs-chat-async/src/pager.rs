@@ -1,22 +1,34 @@
-//! Async pagers: streams over items and over pages.
+//! Async pagers: streams over items and over pages. They own what they need (a handle to the
+//! client's pipeline), so they are `Send + 'static`: return one from a function, move one into
+//! `tokio::spawn`.
 
 use acs_chat_core::{Page, PageState, Result};
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-type Fetch<'a, T> = Box<dyn Fn(String) -> BoxFuture<'a, Result<Page<T>>> + Send + Sync + 'a>;
+type Fetch<T> = Box<dyn Fn(String) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 /// A stream of the pages of a listing. Each page carries its continuation token.
-pub struct PagePager<'a, T> {
-    fetch: Fetch<'a, T>,
+pub struct PageStream<T> {
+    fetch: Fetch<T>,
     state: PageState,
-    in_flight: Option<BoxFuture<'a, Result<Page<T>>>>,
+    in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
 }
 
-impl<T> Stream for PagePager<'_, T> {
+impl<T> fmt::Debug for PageStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageStream")
+            .field("state", &self.state)
+            .field("fetching", &self.in_flight.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Stream for PageStream<T> {
     type Item = Result<Page<T>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -41,15 +53,24 @@ impl<T> Stream for PagePager<'_, T> {
 
 /// A stream of the items of a listing, fetching pages as needed. An error is yielded once and
 /// ends the listing.
-pub struct ItemPager<'a, T> {
-    pages: PagePager<'a, T>,
+pub struct ItemPager<T> {
+    pages: PageStream<T>,
     buffer: std::vec::IntoIter<T>,
 }
 
-impl<'a, T> ItemPager<'a, T> {
+impl<T> fmt::Debug for ItemPager<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemPager")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<T> ItemPager<T> {
     /// Streams by page instead, from `continuation_token` when given (a token saved from an
     /// earlier page), else from where this pager is.
-    pub fn by_page(self, continuation_token: Option<String>) -> PagePager<'a, T> {
+    pub fn by_page(self, continuation_token: Option<String>) -> PageStream<T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
             pages.state.resume(token);
@@ -59,7 +80,7 @@ impl<'a, T> ItemPager<'a, T> {
     }
 }
 
-impl<T: Unpin> Stream for ItemPager<'_, T> {
+impl<T: Unpin> Stream for ItemPager<T> {
     type Item = Result<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -77,13 +98,13 @@ impl<T: Unpin> Stream for ItemPager<'_, T> {
     }
 }
 
-pub(crate) fn paginate<'a, T, F, Fut>(state: PageState, fetch: F) -> ItemPager<'a, T>
+pub(crate) fn paginate<T, F, Fut>(state: PageState, fetch: F) -> ItemPager<T>
 where
-    F: Fn(String) -> Fut + Send + Sync + 'a,
-    Fut: Future<Output = Result<Page<T>>> + Send + 'a,
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
     ItemPager {
-        pages: PagePager {
+        pages: PageStream {
             fetch: Box::new(move |url| Box::pin(fetch(url))),
             state,
             in_flight: None,

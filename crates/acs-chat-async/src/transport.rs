@@ -4,8 +4,6 @@ use acs_chat_core::http::SendError;
 use acs_chat_core::{
     BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
 };
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,21 +16,15 @@ impl Transport {
     pub(crate) fn new(options: &ClientOptions) -> Result<Self> {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for pem in &options.additional_ca_certificates_pem {
-            let mut found = false;
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert =
-                    cert.map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
-                found = true;
-            }
-            if !found {
-                return Err(Error::Tls(
-                    "additional CA certificate: no PEM certificate found".into(),
-                ));
-            }
+        let extra = crate::facade::trust::extra_roots(options)?;
+        for cert in extra.explicit {
+            roots
+                .add(cert)
+                .map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
+        }
+        let (_added, ignored) = roots.add_parsable_certificates(extra.os);
+        if ignored > 0 {
+            log::debug!("{ignored} OS certificate(s) could not be used as trust anchors");
         }
         // ring, like the blocking facade: one crypto provider in the workspace.
         let provider = Arc::new(rustls::crypto::ring::default_provider());

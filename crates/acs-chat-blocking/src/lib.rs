@@ -43,4 +43,4 @@ mod rt {
 mod facade;
 
 pub use facade::*;
-pub use pager::{ItemPager, PagePager};
+pub use pager::{ItemPager, PageIterator};

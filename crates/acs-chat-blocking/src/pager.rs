@@ -1,16 +1,26 @@
-//! Blocking pagers: iterators over items and over pages.
+//! Blocking pagers: iterators over items and over pages. They own what they need (a handle to the
+//! client's pipeline), so a function can return one and a thread can take one.
 
 use acs_chat_core::{Page, PageState, Result};
+use std::fmt;
 
-type Fetch<'a, T> = Box<dyn Fn(String) -> Result<Page<T>> + Send + 'a>;
+type Fetch<T> = Box<dyn Fn(String) -> Result<Page<T>> + Send + Sync>;
 
 /// An iterator over the pages of a listing. Each page carries its continuation token.
-pub struct PagePager<'a, T> {
-    fetch: Fetch<'a, T>,
+pub struct PageIterator<T> {
+    fetch: Fetch<T>,
     state: PageState,
 }
 
-impl<T> Iterator for PagePager<'_, T> {
+impl<T> fmt::Debug for PageIterator<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageIterator")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Iterator for PageIterator<T> {
     type Item = Result<Page<T>>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -24,15 +34,24 @@ impl<T> Iterator for PagePager<'_, T> {
 
 /// An iterator over the items of a listing, fetching pages as needed. An error is yielded once
 /// and ends the listing.
-pub struct ItemPager<'a, T> {
-    pages: PagePager<'a, T>,
+pub struct ItemPager<T> {
+    pages: PageIterator<T>,
     buffer: std::vec::IntoIter<T>,
 }
 
-impl<'a, T> ItemPager<'a, T> {
+impl<T> fmt::Debug for ItemPager<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemPager")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<T> ItemPager<T> {
     /// Iterates by page instead, from `continuation_token` when given (a token saved from an
     /// earlier page), else from where this pager is.
-    pub fn by_page(self, continuation_token: Option<String>) -> PagePager<'a, T> {
+    pub fn by_page(self, continuation_token: Option<String>) -> PageIterator<T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
             pages.state.resume(token);
@@ -41,7 +60,7 @@ impl<'a, T> ItemPager<'a, T> {
     }
 }
 
-impl<T> Iterator for ItemPager<'_, T> {
+impl<T> Iterator for ItemPager<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -57,12 +76,12 @@ impl<T> Iterator for ItemPager<'_, T> {
     }
 }
 
-pub(crate) fn paginate<'a, T, F>(state: PageState, fetch: F) -> ItemPager<'a, T>
+pub(crate) fn paginate<T, F>(state: PageState, fetch: F) -> ItemPager<T>
 where
-    F: Fn(String) -> Result<Page<T>> + Send + 'a,
+    F: Fn(String) -> Result<Page<T>> + Send + Sync + 'static,
 {
     ItemPager {
-        pages: PagePager {
+        pages: PageIterator {
             fetch: Box::new(fetch),
             state,
         },

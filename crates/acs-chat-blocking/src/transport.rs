@@ -2,11 +2,11 @@
 
 use acs_chat_core::http::SendError;
 use acs_chat_core::{
-    BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
+    BoxError, ClientOptions, HttpRequest, HttpResponse, Result, TransportErrorKind,
 };
 use std::io::Read;
 use std::time::Duration;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 pub(crate) struct Transport {
     agent: ureq::Agent,
@@ -16,28 +16,16 @@ pub(crate) struct Transport {
 impl Transport {
     pub(crate) fn new(options: &ClientOptions) -> Result<Self> {
         let mut tls = TlsConfig::builder();
-        if !options.additional_ca_certificates_pem.is_empty() {
-            let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        let extra = crate::facade::trust::extra_roots(options)?;
+        if !extra.explicit.is_empty() || !extra.os.is_empty() {
+            let roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
                 .iter()
                 .map(|der| Certificate::from_der(der.as_ref()))
+                .chain(
+                    (extra.explicit.iter().chain(&extra.os))
+                        .map(|der| Certificate::from_der(der).to_owned()),
+                )
                 .collect();
-            for pem in &options.additional_ca_certificates_pem {
-                let before = roots.len();
-                for item in ureq::tls::parse_pem(pem.as_bytes()) {
-                    match item {
-                        Ok(PemItem::Certificate(cert)) => roots.push(cert),
-                        Ok(_) => {}
-                        Err(e) => {
-                            return Err(Error::Tls(format!("additional CA certificate: {e}")))
-                        }
-                    }
-                }
-                if roots.len() == before {
-                    return Err(Error::Tls(
-                        "additional CA certificate: no PEM certificate found".into(),
-                    ));
-                }
-            }
             tls = tls.root_certs(RootCerts::new_with_certs(&roots));
         }
         let config = ureq::Agent::config_builder()

@@ -32,11 +32,10 @@ impl Default for RetryOptions {
     }
 }
 
-/// Options of `ChatClient`, `ChatThreadClient` and `CommunicationIdentityClient`.
-#[derive(Debug, Clone, Default)]
+/// Transport and retry options shared by every client (like azure_core's `ClientOptions`); each
+/// client's own options wrap them in `client_options`.
+#[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// The REST api-version; `None` for the SDK's default (chat 2025-03-15, identity 2023-10-01).
-    pub api_version: Option<String>,
     /// Retry policy.
     pub retry: RetryOptions,
     /// Timeout of one attempt (connect to last byte). Default 60 s.
@@ -44,6 +43,9 @@ pub struct ClientOptions {
     /// Extra CA certificates (PEM) to trust besides the public web roots: a local emulator's CA, a
     /// corporate TLS proxy's CA.
     pub additional_ca_certificates_pem: Vec<String>,
+    /// Also trust the operating system's certificate store (on Linux the system bundle, or the
+    /// file named by `SSL_CERT_FILE` / the folder named by `SSL_CERT_DIR`). Default `true`.
+    pub trust_os_certificates: bool,
     /// Prepended to `User-Agent` to identify your application.
     pub application_id: Option<String>,
     /// The largest success response body read, in bytes; a larger one is an
@@ -51,16 +53,42 @@ pub struct ClientOptions {
     /// [`ClientOptions::DEFAULT_MAX_RESPONSE_BODY_BYTES`] (64 MiB). Error bodies are always read
     /// to at most [`ClientOptions::MAX_ERROR_BODY_BYTES`] and truncated.
     pub max_response_body_bytes: Option<u64>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            retry: RetryOptions::default(),
+            timeout: None,
+            additional_ca_certificates_pem: Vec::new(),
+            trust_os_certificates: true,
+            application_id: None,
+            max_response_body_bytes: None,
+        }
+    }
+}
+
+/// Options of `ChatClient` and `ChatThreadClient`.
+#[derive(Debug, Clone, Default)]
+pub struct ChatClientOptions {
+    /// Transport and retry options.
+    pub client_options: ClientOptions,
+    /// The chat REST api-version; `None` for [`crate::DEFAULT_CHAT_API_VERSION`].
+    pub api_version: Option<String>,
     /// Give every `send_message` without an `idempotency_key` a fresh one (a UUID), so that a send
     /// whose outcome is unknown is looked up before it is sent again: exactly-once sends at the
-    /// cost of a listing after ambiguous failures. Default `false`. Used by chat clients only.
+    /// cost of a listing after ambiguous failures. Default `false`.
     pub generate_idempotency_keys: bool,
 }
 
-/// Options of `ChatClient` (an alias of [`ClientOptions`]).
-pub type ChatClientOptions = ClientOptions;
-/// Options of `CommunicationIdentityClient` (an alias of [`ClientOptions`]).
-pub type CommunicationIdentityClientOptions = ClientOptions;
+/// Options of `CommunicationIdentityClient`.
+#[derive(Debug, Clone, Default)]
+pub struct CommunicationIdentityClientOptions {
+    /// Transport and retry options.
+    pub client_options: ClientOptions,
+    /// The identity REST api-version; `None` for [`crate::DEFAULT_IDENTITY_API_VERSION`].
+    pub api_version: Option<String>,
+}
 
 impl ClientOptions {
     /// The default per-attempt timeout.

@@ -1,0 +1,169 @@
+//! What `ChatClient` and its `ChatThreadClient`s share: the pipeline, the request builder, and the
+//! operations both need (decoding, paging, exactly-once sends).
+
+use super::pipeline::{Auth, Pipeline, Step};
+use super::token_credential::CommunicationTokenCredential;
+use crate::rt::{self, maybe_async, paginate, ItemPager};
+use acs_chat_core::paging::check_progress;
+use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
+use acs_chat_core::*;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What `ChatClient` and its `ChatThreadClient`s share: one pipeline (one connection pool, one
+/// credential) and one request builder.
+pub(crate) struct ChatCore {
+    pub(crate) pipeline: Pipeline,
+    pub(crate) requests: ChatRequests,
+    pub(crate) generate_idempotency_keys: bool,
+}
+
+/// How far before the first attempt a keyed send looks for its message: covers clock skew
+/// between this machine and the service.
+const LOOKUP_MARGIN: time::Duration = time::Duration::minutes(5);
+
+impl ChatCore {
+    pub(crate) fn new(
+        endpoint: &str,
+        credential: CommunicationTokenCredential,
+        options: Option<ChatClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let endpoint = Endpoint::parse(endpoint)?;
+        Ok(ChatCore {
+            pipeline: Pipeline::new(Auth::Bearer(credential), &options.client_options)?,
+            requests: ChatRequests::new(endpoint, options.api_version.clone()),
+            generate_idempotency_keys: options.generate_idempotency_keys,
+        })
+    }
+}
+
+#[maybe_async]
+impl ChatCore {
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        request: Result<HttpRequest>,
+    ) -> Result<T> {
+        let exchange = self.pipeline.send(request?).await?;
+        decode_json(exchange)
+    }
+
+    pub(crate) async fn empty(&self, request: Result<HttpRequest>) -> Result<()> {
+        let exchange = self.pipeline.send(request?).await?;
+        decode_empty(exchange)
+    }
+
+    pub(crate) async fn page<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        url: String,
+        deadline: Option<Instant>,
+    ) -> Result<Page<T>> {
+        let request = self.requests.page(operation, &url)?;
+        let mut call = self.pipeline.call(request, deadline);
+        let exchange = self.pipeline.run(&mut call).await?;
+        let page = decode_page(
+            exchange,
+            &self.requests.endpoint,
+            &self.requests.api_version,
+        )?;
+        check_progress(operation, &url, &page)?;
+        Ok(page)
+    }
+
+    /// One page: the continuation token's, or the first page's.
+    pub(crate) async fn page_or_first<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        continuation_token: Option<&str>,
+        first: Result<String>,
+    ) -> Result<Page<T>> {
+        let url = match continuation_token {
+            Some(token) => token.to_string(),
+            None => first?,
+        };
+        self.page(operation, url, None).await
+    }
+
+    /// Sends a keyed message exactly once: after an attempt that may have taken effect, looks
+    /// for a message carrying the key before sending again.
+    pub(crate) async fn send_exactly_once(
+        &self,
+        thread_id: &str,
+        request: HttpRequest,
+        key: &str,
+    ) -> Result<SendChatMessageResult> {
+        let since = time::OffsetDateTime::now_utc() - LOOKUP_MARGIN;
+        let mut call = self.pipeline.call(request, None);
+        loop {
+            let (delay, error) = match self.pipeline.attempt(&mut call).await {
+                Step::Done(outcome) => return decode_json(outcome?),
+                Step::Retry(delay) => {
+                    rt::sleep(delay).await;
+                    continue;
+                }
+                Step::Reconcile { delay, error } => (delay, error),
+            };
+            loop {
+                match self
+                    .find_keyed_message(thread_id, key, since, call.deadline())
+                    .await
+                {
+                    Ok(Some(id)) => return Ok(SendChatMessageResult { id }),
+                    Ok(None) => break,
+                    // Unknown whether it was stored: never send again blind; look again.
+                    Err(lookup) if Instant::now() + delay < call.deadline() => {
+                        log::warn!("looking up an ambiguous send failed: {lookup}");
+                        rt::sleep(delay).await;
+                    }
+                    Err(_) => return Err(error),
+                }
+            }
+            rt::sleep(delay).await;
+        }
+    }
+
+    /// A pager that owns a handle to the core: it can outlive the client that made it and move
+    /// between threads and tasks.
+    pub(crate) fn pager<T: DeserializeOwned + Send + 'static>(
+        core: &Arc<ChatCore>,
+        operation: &'static str,
+        first: Result<String>,
+    ) -> ItemPager<T> {
+        let core = core.clone();
+        paginate(PageState::start(operation, first), move |url: String| {
+            let core = core.clone();
+            async move { core.page(operation, url, None).await }
+        })
+    }
+
+    async fn find_keyed_message(
+        &self,
+        thread_id: &str,
+        key: &str,
+        since: time::OffsetDateTime,
+        deadline: Instant,
+    ) -> Result<Option<String>> {
+        const OP: &str = "ChatThreadClient.send_message";
+        let options = ListMessagesOptions {
+            results_per_page: Some(acs_chat_core::requests::MAX_PAGE_SIZE),
+            start_time: Some(since),
+        };
+        let mut pages = PageState::start(OP, self.requests.list_messages_url(thread_id, &options));
+        while let Some(url) = pages.next_url() {
+            let page: Page<ChatMessage> = self.page(OP, url?, Some(deadline)).await?;
+            let found = page.items.iter().find(|m| {
+                m.metadata
+                    .as_ref()
+                    .and_then(|meta| meta.get(IDEMPOTENCY_KEY_METADATA))
+                    .is_some_and(|k| k == key)
+            });
+            if let Some(message) = found {
+                return Ok(Some(message.id.clone()));
+            }
+            pages.after(&page);
+        }
+        Ok(None)
+    }
+}
