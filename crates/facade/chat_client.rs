@@ -79,8 +79,8 @@ impl ChatClient {
         let first = self
             .core
             .requests
-            .list_chat_threads_url(&options.unwrap_or_default());
-        ChatCore::pager(&self.core, "ChatClient.list_chat_threads", first)
+            .list_chat_threads(&options.unwrap_or_default());
+        ChatCore::pager(&self.core, first)
     }
 
     /// One page of [`list_chat_threads`](Self::list_chat_threads): the first page, or the page of a
@@ -93,10 +93,8 @@ impl ChatClient {
         let first = self
             .core
             .requests
-            .list_chat_threads_url(&options.unwrap_or_default());
-        self.core
-            .page_or_first("ChatClient.list_chat_threads", continuation_token, first)
-            .await
+            .list_chat_threads(&options.unwrap_or_default());
+        self.core.page_or_first(continuation_token, first).await
     }
 
     /// Deletes a thread (for every participant). Deleting a deleted thread succeeds.

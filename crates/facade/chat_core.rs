@@ -5,7 +5,7 @@ use super::pipeline::{Auth, Pipeline, Step};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async, paginate, ItemPager};
 use acs_chat_core::paging::check_progress;
-use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
+use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests, FirstPage};
 use acs_chat_core::*;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -54,13 +54,25 @@ impl ChatCore {
         decode_empty(exchange)
     }
 
+    /// One page from a URL this crate built or resolved; `deadline` is that of an enclosing
+    /// operation, if any.
     pub(crate) async fn page<T: DeserializeOwned>(
         &self,
         operation: &'static str,
         url: String,
         deadline: Option<Instant>,
     ) -> Result<Page<T>> {
-        let request = self.requests.page(operation, &url)?;
+        let request = self.requests.next_page(operation, url);
+        self.fetch_page(request, deadline).await
+    }
+
+    async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        request: HttpRequest,
+        deadline: Option<Instant>,
+    ) -> Result<Page<T>> {
+        let operation = request.operation;
+        let url = request.url.clone();
         let mut call = self.pipeline.call(request, deadline);
         let exchange = self.pipeline.run(&mut call).await?;
         let page = decode_page(
@@ -72,18 +84,22 @@ impl ChatCore {
         Ok(page)
     }
 
-    /// One page: the continuation token's, or the first page's.
+    /// One page: a saved continuation token's (checked, since it comes from outside), or the
+    /// first page's.
     pub(crate) async fn page_or_first<T: DeserializeOwned>(
         &self,
-        operation: &'static str,
         continuation_token: Option<&str>,
-        first: Result<String>,
+        first: Result<FirstPage>,
     ) -> Result<Page<T>> {
-        let url = match continuation_token {
-            Some(token) => token.to_string(),
-            None => first?,
+        let request = match (continuation_token, first) {
+            (None, first) => {
+                let first = first?;
+                self.requests.next_page(first.operation, first.url)
+            }
+            (Some(token), Ok(first)) => self.requests.page(first.operation, token)?,
+            (Some(_), Err(e)) => return Err(e),
         };
-        self.page(operation, url, None).await
+        self.fetch_page(request, None).await
     }
 
     /// Sends a keyed message exactly once: after an attempt that may have taken effect, looks
@@ -95,6 +111,7 @@ impl ChatCore {
         key: &str,
     ) -> Result<SendChatMessageResult> {
         let since = time::OffsetDateTime::now_utc() - LOOKUP_MARGIN;
+        let operation = request.operation;
         let mut call = self.pipeline.call(request, None);
         loop {
             let (delay, error) = match self.pipeline.attempt(&mut call).await {
@@ -107,7 +124,7 @@ impl ChatCore {
             };
             loop {
                 match self
-                    .find_keyed_message(thread_id, key, since, call.deadline())
+                    .find_keyed_message(operation, thread_id, key, since, call.deadline())
                     .await
                 {
                     Ok(Some(id)) => return Ok(SendChatMessageResult { id }),
@@ -128,11 +145,14 @@ impl ChatCore {
     /// between threads and tasks.
     pub(crate) fn pager<T: DeserializeOwned + Send + 'static>(
         core: &Arc<ChatCore>,
-        operation: &'static str,
-        first: Result<String>,
+        first: Result<FirstPage>,
     ) -> ItemPager<T> {
         let core = core.clone();
-        paginate(PageState::start(operation, first), move |url: String| {
+        let operation = match &first {
+            Ok(page) => page.operation,
+            Err(e) => e.operation().unwrap_or_default(),
+        };
+        paginate(PageState::start(first), move |url: String| {
             let core = core.clone();
             async move { core.page(operation, url, None).await }
         })
@@ -140,19 +160,22 @@ impl ChatCore {
 
     async fn find_keyed_message(
         &self,
+        operation: &'static str,
         thread_id: &str,
         key: &str,
         since: time::OffsetDateTime,
         deadline: Instant,
     ) -> Result<Option<String>> {
-        const OP: &str = "ChatThreadClient.send_message";
         let options = ListMessagesOptions {
             results_per_page: Some(acs_chat_core::requests::MAX_PAGE_SIZE),
             start_time: Some(since),
         };
-        let mut pages = PageState::start(OP, self.requests.list_messages_url(thread_id, &options));
+        let mut first = self.requests.list_messages(thread_id, &options)?;
+        // The lookup is part of the send: its errors and logs name the send.
+        first.operation = operation;
+        let mut pages = PageState::start(Ok(first));
         while let Some(url) = pages.next_url() {
-            let page: Page<ChatMessage> = self.page(OP, url?, Some(deadline)).await?;
+            let page: Page<ChatMessage> = self.page(operation, url?, Some(deadline)).await?;
             let found = page.items.iter().find(|m| {
                 m.metadata
                     .as_ref()

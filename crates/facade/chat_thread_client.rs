@@ -56,25 +56,16 @@ impl ChatThreadClient {
 
     /// Changes the topic.
     pub async fn update_topic(&self, topic: &str) -> Result<()> {
-        let options = UpdatePropertiesOptions {
-            topic: Some(topic.to_string()),
-            ..Default::default()
-        };
-        let request = self.core.requests.update_properties(
-            "ChatThreadClient.update_topic",
-            &self.thread_id,
-            &options,
-        );
+        let request = self.core.requests.update_topic(&self.thread_id, topic);
         self.core.empty(request).await
     }
 
     /// Changes any of topic, metadata and retention policy (2025-03-15).
     pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
-        let request = self.core.requests.update_properties(
-            "ChatThreadClient.update_properties",
-            &self.thread_id,
-            &options.unwrap_or_default(),
-        );
+        let request = self
+            .core
+            .requests
+            .update_properties(&self.thread_id, &options.unwrap_or_default());
         self.core.empty(request).await
     }
 
@@ -115,8 +106,8 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_messages_url(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, "ChatThreadClient.list_messages", first)
+            .list_messages(&self.thread_id, &options.unwrap_or_default());
+        ChatCore::pager(&self.core, first)
     }
 
     /// One page of [`list_messages`](Self::list_messages).
@@ -128,10 +119,8 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_messages_url(&self.thread_id, &options.unwrap_or_default());
-        self.core
-            .page_or_first("ChatThreadClient.list_messages", continuation_token, first)
-            .await
+            .list_messages(&self.thread_id, &options.unwrap_or_default());
+        self.core.page_or_first(continuation_token, first).await
     }
 
     /// Edits a message's content and/or metadata.
@@ -165,8 +154,8 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_participants_url(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, "ChatThreadClient.list_participants", first)
+            .list_participants(&self.thread_id, &options.unwrap_or_default());
+        ChatCore::pager(&self.core, first)
     }
 
     /// One page of [`list_participants`](Self::list_participants).
@@ -178,14 +167,8 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_participants_url(&self.thread_id, &options.unwrap_or_default());
-        self.core
-            .page_or_first(
-                "ChatThreadClient.list_participants",
-                continuation_token,
-                first,
-            )
-            .await
+            .list_participants(&self.thread_id, &options.unwrap_or_default());
+        self.core.page_or_first(continuation_token, first).await
     }
 
     /// Adds participants; returns those the service refused, each with its error (empty when all
@@ -246,8 +229,8 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, "ChatThreadClient.list_read_receipts", first)
+            .list_read_receipts(&self.thread_id, &options.unwrap_or_default());
+        ChatCore::pager(&self.core, first)
     }
 
     /// One page of [`list_read_receipts`](Self::list_read_receipts).
@@ -259,13 +242,7 @@ impl ChatThreadClient {
         let first = self
             .core
             .requests
-            .list_read_receipts_url(&self.thread_id, &options.unwrap_or_default());
-        self.core
-            .page_or_first(
-                "ChatThreadClient.list_read_receipts",
-                continuation_token,
-                first,
-            )
-            .await
+            .list_read_receipts(&self.thread_id, &options.unwrap_or_default());
+        self.core.page_or_first(continuation_token, first).await
     }
 }

@@ -169,6 +169,21 @@ impl Error {
         }
     }
 
+    /// The SDK operation the error belongs to, when it belongs to one.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::Service(e) => Some(e.operation),
+            Error::Transport { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::InvalidArgument { operation, .. }
+            | Error::UnexpectedResponse { operation, .. }
+            | Error::ResponseTooLarge { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::RepeatedContinuationToken { operation } => Some(operation),
+            _ => None,
+        }
+    }
+
     /// How long the service asked to wait before trying again (`Retry-After` and friends), if
     /// this is a service error that said so.
     pub fn retry_after(&self) -> Option<Duration> {

@@ -86,13 +86,19 @@ impl HttpRequest {
         self
     }
 
-    pub(crate) fn json_body(mut self, content_type: &str, body: &impl serde::Serialize) -> Self {
-        // Serializing our own models cannot fail: every map key is a string.
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
+    pub(crate) fn json_body(
+        mut self,
+        content_type: &str,
+        body: &impl serde::Serialize,
+    ) -> crate::error::Result<Self> {
+        // Every map key is a string, so only a value can fail: a timestamp outside 0000..=9999.
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            crate::error::Error::invalid(self.operation, format!("cannot serialize the body: {e}"))
+        })?;
         self.headers
             .push(("content-type".into(), content_type.into()));
         self.body = Some(bytes);
-        self
+        Ok(self)
     }
 
     /// Sets a header, replacing any header of the same name.

@@ -34,14 +34,15 @@ enum Next {
 }
 
 impl PageState {
-    /// The state before the first page: `first` is the URL of page one, or why it cannot be built.
-    pub fn start(operation: &'static str, first: Result<String, Error>) -> Self {
+    /// The state before the first page: page one, or why it cannot be built.
+    pub fn start(first: Result<crate::requests::FirstPage, Error>) -> Self {
+        let (operation, next) = match first {
+            Ok(page) => (page.operation, Next::Fetch(page.url)),
+            Err(e) => (e.operation().unwrap_or_default(), Next::Failed(e)),
+        };
         PageState {
             operation,
-            next: match first {
-                Ok(url) => Next::Fetch(url),
-                Err(e) => Next::Failed(e),
-            },
+            next,
             fetched: HashSet::new(),
             hasher: Default::default(),
         }
@@ -100,6 +101,13 @@ pub fn check_progress<T>(
 mod tests {
     use super::*;
 
+    fn first(url: &str) -> crate::requests::FirstPage {
+        crate::requests::FirstPage {
+            operation: "op",
+            url: url.into(),
+        }
+    }
+
     fn page(next: Option<&str>) -> Page<u8> {
         Page {
             items: vec![1],
@@ -109,7 +117,7 @@ mod tests {
 
     #[test]
     fn a_link_back_to_any_fetched_page_ends_the_listing() {
-        let mut state = PageState::start("op", Ok("a".into()));
+        let mut state = PageState::start(Ok(first("a")));
         assert_eq!(state.next_url().unwrap().unwrap(), "a");
         state.after(&page(Some("b")));
         assert_eq!(state.next_url().unwrap().unwrap(), "b");
@@ -123,11 +131,11 @@ mod tests {
 
     #[test]
     fn the_end_and_errors_are_reported_once() {
-        let mut state = PageState::start("op", Ok("a".into()));
+        let mut state = PageState::start(Ok(first("a")));
         state.next_url();
         state.after(&page(None));
         assert!(state.next_url().is_none());
-        let mut failed = PageState::start("op", Err(Error::invalid("op", "bad")));
+        let mut failed = PageState::start(Err(Error::invalid("op", "bad")));
         assert!(matches!(failed.next_url(), Some(Err(_))));
         assert!(failed.next_url().is_none());
     }

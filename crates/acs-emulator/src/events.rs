@@ -53,7 +53,7 @@ impl EventLog {
             "eventType": format!("Microsoft.Communication.{event_type}"),
             "dataVersion": "1.0",
             "metadataVersion": "1",
-            "eventTime": acs_chat_core::time_format::format(OffsetDateTime::now_utc()),
+            "eventTime": crate::chat::notify::format(OffsetDateTime::now_utc()),
         });
         if let Some(sender) = self
             .webhook

@@ -137,7 +137,7 @@ fn share_history_time_limits_what_a_new_participant_sees() {
     let thread = h.thread(&alice, &[]);
     h.send(&alice, &thread, "before bob");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let now = acs_chat_core::time_format::format(time::OffsetDateTime::now_utc());
+    let now = acs_chat_core::time_format::to_rfc3339(time::OffsetDateTime::now_utc()).unwrap();
     let mut p = participant(&bob.id);
     p["shareHistoryTime"] = json!(now);
     let add = h.chat(

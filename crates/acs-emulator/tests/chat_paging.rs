@@ -67,9 +67,10 @@ fn paging_rules() {
     assert_eq!(unique.len(), ids.len());
 
     // startTime is a lower bound.
-    let future = acs_chat_core::time_format::format(
+    let future = acs_chat_core::time_format::to_rfc3339(
         time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-    );
+    )
+    .unwrap();
     let none = h.chat(
         &alice,
         "GET",
@@ -77,9 +78,10 @@ fn paging_rules() {
         None,
     );
     assert_eq!(none.body["value"].as_array().unwrap().len(), 0);
-    let past = acs_chat_core::time_format::format(
+    let past = acs_chat_core::time_format::to_rfc3339(
         time::OffsetDateTime::now_utc() - time::Duration::hours(1),
-    );
+    )
+    .unwrap();
     assert_eq!(
         h.list_all(
             &alice,
@@ -179,9 +181,10 @@ fn thread_listing_pages_and_start_time() {
         .collect();
     created.reverse();
     assert_eq!(listed, created, "newest first, across three pages");
-    let future = acs_chat_core::time_format::format(
+    let future = acs_chat_core::time_format::to_rfc3339(
         time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-    );
+    )
+    .unwrap();
     assert!(h
         .list_all(
             &alice,

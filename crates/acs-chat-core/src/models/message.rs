@@ -1,8 +1,8 @@
 use super::extensible::extensible_enum;
 use super::{ChatParticipant, Metadata};
 use crate::identifier::CommunicationIdentifier;
-use crate::time_format::{rfc3339, rfc3339_opt};
 use serde::{Deserialize, Serialize};
+use time::serde::rfc3339;
 use time::OffsetDateTime;
 
 extensible_enum! {
@@ -61,10 +61,18 @@ pub struct ChatMessage {
     )]
     pub sender: Option<CommunicationIdentifier>,
     /// When the message was deleted.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted_on: Option<OffsetDateTime>,
     /// When the message was last edited.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub edited_on: Option<OffsetDateTime>,
     /// Message metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]

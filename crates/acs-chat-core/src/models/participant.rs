@@ -1,7 +1,7 @@
 use super::Metadata;
 use crate::identifier::CommunicationIdentifier;
-use crate::time_format::rfc3339_opt;
 use serde::{Deserialize, Serialize};
+use time::serde::rfc3339;
 use time::OffsetDateTime;
 
 /// A participant of a thread.
@@ -15,7 +15,11 @@ pub struct ChatParticipant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// From when the participant sees the thread's history.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub share_history_time: Option<OffsetDateTime>,
     /// Participant metadata (2025-03-15; at most 1 KB in all).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,6 @@
 use crate::identifier::CommunicationIdentifier;
-use crate::time_format::rfc3339;
 use serde::{Deserialize, Serialize};
+use time::serde::rfc3339;
 use time::OffsetDateTime;
 
 /// A read receipt: the latest message a participant has read.

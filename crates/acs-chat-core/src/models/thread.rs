@@ -1,8 +1,8 @@
 use super::extensible::extensible_enum;
 use super::{ChatError, ChatParticipant, Metadata};
 use crate::identifier::CommunicationIdentifier;
-use crate::time_format::{rfc3339, rfc3339_opt};
 use serde::{Deserialize, Serialize};
+use time::serde::rfc3339;
 use time::OffsetDateTime;
 
 /// A thread's properties (`ChatThreadProperties`).
@@ -20,7 +20,11 @@ pub struct ChatThreadProperties {
     #[serde(rename = "createdByCommunicationIdentifier")]
     pub created_by: CommunicationIdentifier,
     /// When the thread was deleted.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted_on: Option<OffsetDateTime>,
     /// Thread metadata (2025-03-15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,10 +43,18 @@ pub struct ChatThreadItem {
     /// The topic.
     pub topic: String,
     /// When the thread was deleted.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted_on: Option<OffsetDateTime>,
     /// When the last message arrived.
-    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_message_received_on: Option<OffsetDateTime>,
 }
 

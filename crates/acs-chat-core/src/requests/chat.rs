@@ -16,6 +16,15 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 const JSON: &str = "application/json";
 const MERGE_PATCH: &str = "application/merge-patch+json";
 
+/// The first page of a listing: the operation it belongs to and its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstPage {
+    /// The SDK operation, e.g. `ChatThreadClient.list_messages`.
+    pub operation: &'static str,
+    /// The absolute URL of page one.
+    pub url: String,
+}
+
 /// Builds the chat requests of one endpoint and api-version.
 #[derive(Debug, Clone)]
 pub struct ChatRequests {
@@ -82,19 +91,23 @@ impl ChatRequests {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let mut request =
             HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
-                .json_body(JSON, &body)
+                .json_body(JSON, &body)?
                 .replay(Replay::Safe);
         request.set_header("repeatability-request-id", token);
         Ok(request)
     }
 
-    /// URL of the first page of `GET /chat/threads`.
-    pub fn list_chat_threads_url(&self, options: &ListChatThreadsOptions) -> Result<String> {
-        let mut query = page_size("ChatClient.list_chat_threads", options.results_per_page)?;
+    /// The first page of `GET /chat/threads`.
+    pub fn list_chat_threads(&self, options: &ListChatThreadsOptions) -> Result<FirstPage> {
+        const OP: &str = "ChatClient.list_chat_threads";
+        let mut query = page_size(OP, options.results_per_page)?;
         if let Some(t) = options.start_time {
-            query.push(("startTime", time_format::format(t)));
+            query.push(("startTime", time_format::format(OP, t)?));
         }
-        Ok(self.url("/chat/threads", query))
+        Ok(FirstPage {
+            operation: OP,
+            url: self.url("/chat/threads", query),
+        })
     }
 
     /// `DELETE /chat/threads/{id}`.
@@ -121,8 +134,25 @@ impl ChatRequests {
         ))
     }
 
+    /// `PATCH /chat/threads/{id}` (merge-patch) with a new topic.
+    pub fn update_topic(&self, thread_id: &str, topic: &str) -> Result<HttpRequest> {
+        let options = UpdatePropertiesOptions {
+            topic: Some(topic.to_string()),
+            ..Default::default()
+        };
+        self.patch_thread("ChatThreadClient.update_topic", thread_id, &options)
+    }
+
     /// `PATCH /chat/threads/{id}` (merge-patch): topic, metadata, retention policy.
     pub fn update_properties(
+        &self,
+        thread_id: &str,
+        options: &UpdatePropertiesOptions,
+    ) -> Result<HttpRequest> {
+        self.patch_thread("ChatThreadClient.update_properties", thread_id, options)
+    }
+
+    fn patch_thread(
         &self,
         operation: &'static str,
         thread_id: &str,
@@ -136,7 +166,7 @@ impl ChatRequests {
         };
         Ok(
             HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
-                .json_body(MERGE_PATCH, &body),
+                .json_body(MERGE_PATCH, &body)?,
         )
     }
 
@@ -172,7 +202,7 @@ impl ChatRequests {
         };
         Ok(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201)
-                .json_body(JSON, &body)
+                .json_body(JSON, &body)?
                 .replay(replay),
         )
     }
@@ -189,19 +219,22 @@ impl ChatRequests {
         ))
     }
 
-    /// URL of the first page of `GET /chat/threads/{id}/messages`.
-    pub fn list_messages_url(
+    /// The first page of `GET /chat/threads/{id}/messages`.
+    pub fn list_messages(
         &self,
         thread_id: &str,
         options: &ListMessagesOptions,
-    ) -> Result<String> {
+    ) -> Result<FirstPage> {
         const OP: &str = "ChatThreadClient.list_messages";
         let path = Self::thread_path(OP, thread_id, "/messages")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(t) = options.start_time {
-            query.push(("startTime", time_format::format(t)));
+            query.push(("startTime", time_format::format(OP, t)?));
         }
-        Ok(self.url(&path, query))
+        Ok(FirstPage {
+            operation: OP,
+            url: self.url(&path, query),
+        })
     }
 
     /// `PATCH /chat/threads/{id}/messages/{messageId}` (merge-patch).
@@ -222,7 +255,7 @@ impl ChatRequests {
         };
         Ok(
             HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204)
-                .json_body(MERGE_PATCH, &body),
+                .json_body(MERGE_PATCH, &body)?,
         )
     }
 
@@ -238,19 +271,22 @@ impl ChatRequests {
         ))
     }
 
-    /// URL of the first page of `GET /chat/threads/{id}/participants`.
-    pub fn list_participants_url(
+    /// The first page of `GET /chat/threads/{id}/participants`.
+    pub fn list_participants(
         &self,
         thread_id: &str,
         options: &ListParticipantsOptions,
-    ) -> Result<String> {
+    ) -> Result<FirstPage> {
         const OP: &str = "ChatThreadClient.list_participants";
         let path = Self::thread_path(OP, thread_id, "/participants")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(skip) = options.skip {
             query.push(("skip", skip.to_string()));
         }
-        Ok(self.url(&path, query))
+        Ok(FirstPage {
+            operation: OP,
+            url: self.url(&path, query),
+        })
     }
 
     /// `POST /chat/threads/{id}/participants/:add`; `None` for an empty list (no request is made).
@@ -269,7 +305,7 @@ impl ChatRequests {
         };
         Ok(Some(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 201)
-                .json_body(JSON, &body)
+                .json_body(JSON, &body)?
                 .replay(Replay::Safe),
         ))
     }
@@ -284,7 +320,7 @@ impl ChatRequests {
         let path = Self::thread_path(OP, thread_id, "/participants/:remove")?;
         Ok(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 204)
-                .json_body(JSON, identifier)
+                .json_body(JSON, identifier)?
                 .replay(Replay::Safe),
         )
     }
@@ -302,7 +338,7 @@ impl ChatRequests {
         };
         Ok(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200)
-                .json_body(JSON, &body)
+                .json_body(JSON, &body)?
                 .replay(Replay::Safe),
         )
     }
@@ -319,27 +355,37 @@ impl ChatRequests {
         };
         Ok(
             HttpRequest::new(OP, Method::Post, self.url(&path, vec![]), 200)
-                .json_body(JSON, &body)
+                .json_body(JSON, &body)?
                 .replay(Replay::Safe),
         )
     }
 
-    /// URL of the first page of `GET /chat/threads/{id}/readReceipts`.
-    pub fn list_read_receipts_url(
+    /// The first page of `GET /chat/threads/{id}/readReceipts`.
+    pub fn list_read_receipts(
         &self,
         thread_id: &str,
         options: &ListReadReceiptsOptions,
-    ) -> Result<String> {
+    ) -> Result<FirstPage> {
         const OP: &str = "ChatThreadClient.list_read_receipts";
         let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(skip) = options.skip {
             query.push(("skip", skip.to_string()));
         }
-        Ok(self.url(&path, query))
+        Ok(FirstPage {
+            operation: OP,
+            url: self.url(&path, query),
+        })
     }
 
-    /// `GET <url>` for any page of a listing (the first page's URL or a continuation token).
+    /// `GET <url>` for a page URL this crate built or resolved (a first page, a decoded
+    /// `nextLink`): used as is, not parsed again.
+    pub fn next_page(&self, operation: &'static str, url: String) -> HttpRequest {
+        HttpRequest::new(operation, Method::Get, url, 200)
+    }
+
+    /// `GET <url>` for a continuation token from outside (saved by the caller): checked and
+    /// rebased onto this endpoint so that the token never leaves it.
     pub fn page(&self, operation: &'static str, url: &str) -> Result<HttpRequest> {
         if url::Url::parse(url).is_err() {
             return Err(Error::invalid(

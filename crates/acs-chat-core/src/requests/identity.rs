@@ -50,7 +50,10 @@ impl IdentityRequests {
             create_token_with_scopes: scopes.map(<[_]>::to_vec),
             expires_in_minutes: expires_in_minutes(OP, options)?,
         };
-        Ok(HttpRequest::new(OP, Method::Post, self.url("/identities"), 201).json_body(JSON, &body))
+        Ok(
+            HttpRequest::new(OP, Method::Post, self.url("/identities"), 201)
+                .json_body(JSON, &body)?,
+        )
     }
 
     /// `POST /identities/{id}/:issueAccessToken`.
@@ -71,7 +74,7 @@ impl IdentityRequests {
         };
         // Issuing twice only yields a second valid token.
         Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 200)
-            .json_body(JSON, &body)
+            .json_body(JSON, &body)?
             .replay(Replay::Safe))
     }
 

@@ -1,7 +1,7 @@
 //! The chat API: routes, authorization, and the handlers of the 16 operations.
 
 mod messages;
-mod notify;
+pub(crate) mod notify;
 mod paging;
 mod participants;
 mod threads;

@@ -4,10 +4,14 @@ use super::Ctx;
 use crate::events::EventPair;
 use crate::store::Thread;
 use acs_chat_core::models::{ChatMessage, ChatParticipant};
-use acs_chat_core::time_format::format;
 use acs_chat_core::CommunicationIdentifier;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+
+/// RFC 3339 in UTC. Every time here is now or was parsed from RFC 3339, so it is in range.
+pub(crate) fn format(t: OffsetDateTime) -> String {
+    acs_chat_core::time_format::to_rfc3339(t).unwrap_or_default()
+}
 
 fn now() -> String {
     format(OffsetDateTime::now_utc())
