@@ -131,7 +131,7 @@ impl ChatCore {
                     Ok(None) => break,
                     // Unknown whether it was stored: never send again blind; look again.
                     Err(lookup) if Instant::now() + delay < call.deadline() => {
-                        log::warn!("looking up an ambiguous send failed: {lookup}");
+                        tracing::warn!("looking up an ambiguous send failed: {lookup}");
                         rt::sleep(delay).await;
                     }
                     Err(_) => return Err(error),

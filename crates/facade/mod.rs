@@ -2,6 +2,7 @@
 //! it once; their `rt` module supplies what differs (transport, pager, mutex, sleep, refresher
 //! shape, and which maybe-async flavour `#[maybe_async]` means).
 
+mod assertions;
 mod chat_client;
 mod chat_core;
 mod chat_thread_client;

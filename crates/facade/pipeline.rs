@@ -25,13 +25,15 @@ pub(crate) struct Pipeline {
     user_agent: String,
 }
 
-/// One operation in progress: its request, ids, attempts and budget.
+/// One operation in progress: its request, ids, attempts, budget and tracing span. The span
+/// (`acs_chat.operation`) lives as long as the call, so its duration is the operation's.
 pub(crate) struct Call {
     request: HttpRequest,
     client_request_id: String,
     attempts: u32,
     deadline: Instant,
     budget: Duration,
+    span: tracing::Span,
 }
 
 impl Call {
@@ -83,12 +85,23 @@ impl Pipeline {
         request.set_header("user-agent", self.user_agent.clone());
         let budget = self.retry.max_total_elapsed;
         let deadline = deadline.unwrap_or_else(|| Instant::now() + budget);
+        // Fields only: never a header or a body. The query is left out of the URL.
+        let span = tracing::debug_span!(
+            "acs_chat.operation",
+            operation = request.operation,
+            method = request.method.as_str(),
+            url = request.url.split('?').next().unwrap_or_default(),
+            client_request_id = client_request_id.as_str(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
         Call {
             request,
             client_request_id,
             attempts: 0,
             deadline,
             budget,
+            span,
         }
     }
 }
@@ -168,32 +181,25 @@ impl Pipeline {
             }
         };
         // Never log headers or bodies: they carry the token, the HMAC signature, user content.
+        let status = match &outcome {
+            Ok(exchange) => exchange.response.status,
+            Err(_) => 0,
+        };
+        call.span.record("attempts", attempt);
+        if status != 0 {
+            call.span.record("status", status);
+        }
         match decision {
             RetryDecision::Stop => {
-                log::debug!(
-                    "{operation} {} {} -> {} (attempts: {attempt}, x-ms-client-request-id {})",
-                    call.request.method.as_str(),
-                    call.request.url,
-                    match &outcome {
-                        Ok(exchange) => exchange.response.status.to_string(),
-                        Err(_) => "transport error".to_string(),
-                    },
-                    call.client_request_id
-                );
+                tracing::debug!(parent: &call.span, attempt, status, "{operation}: done");
                 Step::Done(outcome)
             }
             RetryDecision::RetryAfter(delay) => {
-                log::warn!(
-                    "{operation}: attempt {attempt} failed; retrying in {delay:?} (x-ms-client-request-id {})",
-                    call.client_request_id
-                );
+                tracing::warn!(parent: &call.span, attempt, status, ?delay, "{operation}: attempt failed; retrying");
                 Step::Retry(delay)
             }
             RetryDecision::ReconcileThenRetry(delay) => {
-                log::warn!(
-                    "{operation}: attempt {attempt} may have taken effect; looking it up (x-ms-client-request-id {})",
-                    call.client_request_id
-                );
+                tracing::warn!(parent: &call.span, attempt, status, "{operation}: attempt may have taken effect; looking it up");
                 let error = match outcome {
                     Ok(exchange) => service_error(&exchange),
                     Err(error) => error,

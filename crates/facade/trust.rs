@@ -32,7 +32,7 @@ pub(crate) fn extra_roots(options: &ClientOptions) -> Result<ExtraRoots> {
     if options.trust_os_certificates {
         let native = rustls_native_certs::load_native_certs();
         for error in &native.errors {
-            log::debug!("skipping part of the OS certificate store: {error}");
+            tracing::debug!("skipping part of the OS certificate store: {error}");
         }
         os = native.certs;
     }

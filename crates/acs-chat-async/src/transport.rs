@@ -24,7 +24,7 @@ impl Transport {
         }
         let (_added, ignored) = roots.add_parsable_certificates(extra.os);
         if ignored > 0 {
-            log::debug!("{ignored} OS certificate(s) could not be used as trust anchors");
+            tracing::debug!("{ignored} OS certificate(s) could not be used as trust anchors");
         }
         // ring, like the blocking facade: one crypto provider in the workspace.
         let provider = Arc::new(rustls::crypto::ring::default_provider());

@@ -164,10 +164,8 @@ impl ChatRequests {
             metadata: options.metadata.clone(),
             retention_policy: options.retention_policy.clone(),
         };
-        Ok(
-            HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
-                .json_body(MERGE_PATCH, &body)?,
-        )
+        HttpRequest::new(operation, Method::Patch, self.url(&path, vec![]), 204)
+            .json_body(MERGE_PATCH, &body)
     }
 
     /// `POST /chat/threads/{id}/messages`.
@@ -253,10 +251,8 @@ impl ChatRequests {
             content: options.content.clone(),
             metadata: options.metadata.clone(),
         };
-        Ok(
-            HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204)
-                .json_body(MERGE_PATCH, &body)?,
-        )
+        HttpRequest::new(OP, Method::Patch, self.url(&path, vec![]), 204)
+            .json_body(MERGE_PATCH, &body)
     }
 
     /// `DELETE /chat/threads/{id}/messages/{messageId}`.

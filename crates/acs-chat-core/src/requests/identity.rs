@@ -50,10 +50,7 @@ impl IdentityRequests {
             create_token_with_scopes: scopes.map(<[_]>::to_vec),
             expires_in_minutes: expires_in_minutes(OP, options)?,
         };
-        Ok(
-            HttpRequest::new(OP, Method::Post, self.url("/identities"), 201)
-                .json_body(JSON, &body)?,
-        )
+        HttpRequest::new(OP, Method::Post, self.url("/identities"), 201).json_body(JSON, &body)
     }
 
     /// `POST /identities/{id}/:issueAccessToken`.
