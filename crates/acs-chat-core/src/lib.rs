@@ -13,6 +13,9 @@
 
 #![deny(missing_docs)]
 
+#[macro_use]
+mod extensible;
+
 pub mod auth;
 pub mod credential;
 pub mod endpoint;

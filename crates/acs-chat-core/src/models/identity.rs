@@ -1,4 +1,3 @@
-use super::extensible::extensible_enum;
 use serde::{Deserialize, Serialize};
 
 extensible_enum! {

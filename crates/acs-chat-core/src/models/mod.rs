@@ -4,7 +4,6 @@
 //! enums keep values this SDK does not know instead of failing.
 
 mod error;
-mod extensible;
 mod identity;
 mod message;
 mod participant;

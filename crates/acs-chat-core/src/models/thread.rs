@@ -1,4 +1,3 @@
-use super::extensible::extensible_enum;
 use super::{ChatError, ChatParticipant, Metadata};
 use crate::identifier::CommunicationIdentifier;
 use serde::{Deserialize, Serialize};

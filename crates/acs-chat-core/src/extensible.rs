@@ -48,4 +48,3 @@ macro_rules! extensible_enum {
         }
     };
 }
-pub(crate) use extensible_enum;
