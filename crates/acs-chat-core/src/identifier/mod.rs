@@ -16,19 +16,15 @@ use std::fmt;
 
 extensible_enum! {
     /// The cloud an identifier lives in. Unknown values are kept.
+    #[derive(Default)]
     CommunicationCloudEnvironment {
         /// Azure public cloud.
+        #[default]
         Public = "public",
         /// US Department of Defense cloud.
         Dod = "dod",
         /// US Government Community Cloud High.
         Gcch = "gcch",
-    }
-}
-
-impl Default for CommunicationCloudEnvironment {
-    fn default() -> Self {
-        Self::Public
     }
 }
 
