@@ -2,7 +2,8 @@
 
 fn fixed_clock(now: std::sync::Arc<std::sync::atomic::AtomicI64>) -> chat::Clock {
     std::sync::Arc::new(move || {
-        time::OffsetDateTime::from_unix_timestamp(now.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+        time::OffsetDateTime::from_unix_timestamp(now.load(std::sync::atomic::Ordering::SeqCst))
+            .unwrap()
     })
 }
 
@@ -17,17 +18,30 @@ async fn proactive_refresh_follows_the_clock() {
         clock: Some(fixed_clock(now.clone())),
         ..Default::default()
     };
-    let (credential, calls) = counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
+    let (credential, calls) =
+        counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
     let token = credential.get_token().await.unwrap();
     assert_eq!(token.expires_on.unix_timestamp(), t0 + 15 * 60);
-    assert_eq!(calls.load(Ordering::SeqCst), 0, "15 minutes left: no refresh");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "15 minutes left: no refresh"
+    );
     now.store(t0 + 6 * 60, Ordering::SeqCst);
     let token = credential.get_token().await.unwrap();
     assert_eq!(token.expires_on.unix_timestamp(), t0 + 60 * 60);
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "9 minutes left: proactive refresh");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "9 minutes left: proactive refresh"
+    );
     let token = credential.get_token().await.unwrap();
     assert_eq!(token.expires_on.unix_timestamp(), t0 + 60 * 60);
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "fresh token: no second refresh");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "fresh token: no second refresh"
+    );
 }
 
 #[maybe_async]
@@ -41,7 +55,8 @@ async fn on_demand_refresh_waits_for_the_last_two_minutes() {
         clock: Some(fixed_clock(now.clone())),
         ..Default::default()
     };
-    let (credential, calls) = counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
+    let (credential, calls) =
+        counting_credential(&jwt(t0 + 15 * 60), vec![jwt(t0 + 60 * 60)], Some(options));
     credential.get_token().await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 0, "3 minutes left");
     now.store(t0 + 13 * 60 + 30, Ordering::SeqCst);
@@ -69,8 +84,12 @@ async fn the_refreshed_token_goes_on_the_wire() {
 #[maybe_async]
 #[chat_test]
 async fn a_malformed_refreshed_token_is_a_typed_error() {
-    let (credential, _calls) = counting_credential(&jwt(1_000), vec!["not-a-jwt".to_string()], None);
+    let (credential, _calls) =
+        counting_credential(&jwt(1_000), vec!["not-a-jwt".to_string()], None);
     let err = credential.get_token().await.unwrap_err();
     assert!(matches!(err, Error::InvalidToken(_)), "{err}");
-    assert!(matches!(CommunicationTokenCredential::new("a.b"), Err(Error::InvalidToken(_))));
+    assert!(matches!(
+        CommunicationTokenCredential::new("a.b"),
+        Err(Error::InvalidToken(_))
+    ));
 }

@@ -3,7 +3,13 @@
 #[maybe_async]
 #[chat_test]
 async fn acs_error_bodies_become_typed_errors() {
-    for (status, code) in [(401, "Unauthorized"), (403, "Forbidden"), (404, "NotFound"), (429, "TooManyRequests"), (500, "InternalError")] {
+    for (status, code) in [
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "NotFound"),
+        (429, "TooManyRequests"),
+        (500, "InternalError"),
+    ] {
         let mut server = mock_server().await;
         let _mock = server
             .mock("GET", THREAD_PATH)
@@ -12,17 +18,27 @@ async fn acs_error_bodies_become_typed_errors() {
             .with_header("content-type", "application/json")
             .with_body(error_body(code, "it failed"))
             .create();
-        let err = client_with(&server, 0).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+        let err = client_with(&server, 0)
+            .get_chat_thread_client(THREAD_ID)
+            .get_properties()
+            .await
+            .unwrap_err();
         let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
         assert_eq!(service.status, status as u16);
         assert_eq!(service.code.as_deref(), Some(code));
         assert_eq!(service.message.as_deref(), Some("it failed"));
         assert_eq!(service.target.as_deref(), Some("thread"));
         assert_eq!(service.details[0].code, "Inner");
-        assert_eq!(service.inner_error.as_ref().map(|e| e.code.as_str()), Some("Deeper"));
+        assert_eq!(
+            service.inner_error.as_ref().map(|e| e.code.as_str()),
+            Some("Deeper")
+        );
         assert!(service.client_request_id.is_some());
         let text = err.to_string();
-        assert!(text.contains("ChatThreadClient.get_properties") && text.contains(code), "{text}");
+        assert!(
+            text.contains("ChatThreadClient.get_properties") && text.contains(code),
+            "{text}"
+        );
         assert_eq!(err.is_retryable(), matches!(status, 429 | 500));
     }
 }
@@ -38,11 +54,17 @@ async fn a_non_json_error_keeps_status_and_text() {
         .with_header("content-type", "text/html")
         .with_body("<html><body>Bad Gateway from the proxy</body></html>")
         .create();
-    let err = client_with(&server, 0).delete_chat_thread(THREAD_ID).await.unwrap_err();
+    let err = client_with(&server, 0)
+        .delete_chat_thread(THREAD_ID)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(502));
     let service = err.as_service_error().unwrap();
     assert!(service.raw_body.as_deref().unwrap().contains("Bad Gateway"));
-    assert!(err.to_string().contains("Bad Gateway from the proxy"), "{err}");
+    assert!(
+        err.to_string().contains("Bad Gateway from the proxy"),
+        "{err}"
+    );
 }
 
 #[maybe_async]
@@ -52,8 +74,17 @@ async fn a_503_with_retry_after_is_retried_with_the_same_ids() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
     let record = |seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>| {
         move |r: &mockito::Request| {
-            let header = |n: &str| r.header(n).first().and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            seen.lock().unwrap().push((header("repeatability-request-id"), header("x-ms-client-request-id")));
+            let header = |n: &str| {
+                r.header(n)
+                    .first()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            seen.lock().unwrap().push((
+                header("repeatability-request-id"),
+                header("x-ms-client-request-id"),
+            ));
             true
         }
     };
@@ -74,7 +105,10 @@ async fn a_503_with_retry_after_is_retried_with_the_same_ids() {
         .with_body(example_response("Threads_CreateChatThread", "201").to_string())
         .expect(1)
         .create();
-    let outcome = client(&server).create_chat_thread("Lunch", None).await.unwrap();
+    let outcome = client(&server)
+        .create_chat_thread("Lunch", None)
+        .await
+        .unwrap();
     assert_eq!(outcome.chat_thread.topic, "Lunch");
     unavailable.assert();
     created.assert();
@@ -96,7 +130,11 @@ async fn exhausted_retries_say_how_many_attempts() {
         .with_body(error_body("ServiceUnavailable", "down"))
         .expect(3)
         .create();
-    let err = client_with(&server, 2).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+    let err = client_with(&server, 2)
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
     mock.assert();
     assert_eq!(err.as_service_error().unwrap().attempts, 3);
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
@@ -113,7 +151,10 @@ async fn a_post_429_without_retry_after_is_not_retried() {
         .with_body(error_body("TooManyRequests", "slow down"))
         .expect(1)
         .create();
-    let err = thread_client(&server).send_message("hi", None).await.unwrap_err();
+    let err = thread_client(&server)
+        .send_message("hi", None)
+        .await
+        .unwrap_err();
     mock.assert();
     assert_eq!(err.code(), Some("TooManyRequests"));
 }
@@ -122,11 +163,23 @@ async fn a_post_429_without_retry_after_is_not_retried() {
 #[chat_test]
 async fn an_unreachable_endpoint_is_a_transport_error_after_retries() {
     // Bind then drop a listener: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
-    let client = ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(options(2))).unwrap();
+    let client = ChatClient::new(
+        &format!("http://127.0.0.1:{port}"),
+        credential,
+        Some(options(2)),
+    )
+    .unwrap();
     let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { attempts: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
 }
 
@@ -134,7 +187,12 @@ async fn an_unreachable_endpoint_is_a_transport_error_after_retries() {
 #[chat_test]
 async fn insecure_and_malformed_endpoints_are_refused() {
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
-    let err = ChatClient::new("http://contoso.communication.azure.com", credential.clone(), None).unwrap_err();
+    let err = ChatClient::new(
+        "http://contoso.communication.azure.com",
+        credential.clone(),
+        None,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::InsecureEndpoint { .. }), "{err}");
     let err = ChatClient::new("ftp://x", credential, None).unwrap_err();
     assert!(matches!(err, Error::InvalidEndpoint { .. }), "{err}");
@@ -146,7 +204,10 @@ async fn debug_output_never_shows_the_token() {
     let token = far_future_token();
     let credential = CommunicationTokenCredential::new(&token).unwrap();
     let client = ChatClient::new("https://h.example", credential.clone(), None).unwrap();
-    let shown = format!("{credential:?} {client:?} {:?}", client.get_chat_thread_client(THREAD_ID));
+    let shown = format!(
+        "{credential:?} {client:?} {:?}",
+        client.get_chat_thread_client(THREAD_ID)
+    );
     assert!(!shown.contains(&token), "{shown}");
     assert!(!shown.contains("eyJ"), "{shown}");
 }
@@ -155,10 +216,17 @@ async fn debug_output_never_shows_the_token() {
 #[chat_test]
 async fn a_success_status_with_a_bad_body_is_a_decode_error() {
     let mut server = mock_server().await;
-    let _mock = server.mock("GET", THREAD_PATH).match_query(Matcher::Any).with_body("not json").create();
+    let _mock = server
+        .mock("GET", THREAD_PATH)
+        .match_query(Matcher::Any)
+        .with_body("not json")
+        .create();
     let err = thread_client(&server).get_properties().await.unwrap_err();
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
-    assert!(err.to_string().contains("ChatThreadClient.get_properties"), "{err}");
+    assert!(
+        err.to_string().contains("ChatThreadClient.get_properties"),
+        "{err}"
+    );
 }
 
 #[maybe_async]
@@ -175,7 +243,22 @@ async fn a_silent_server_times_out_per_attempt() {
     let mut quick = options(1);
     quick.client_options.timeout = Some(std::time::Duration::from_millis(200));
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
-    let client = ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(quick)).unwrap();
-    let err = client.get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { kind: chat::TransportErrorKind::Timeout, attempts: 2, .. }), "{err:?}");
+    let client =
+        ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(quick)).unwrap();
+    let err = client
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: chat::TransportErrorKind::Timeout,
+                attempts: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

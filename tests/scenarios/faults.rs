@@ -7,22 +7,42 @@
 async fn exactly_once_through_a_faulty_proxy() {
     use std::collections::HashMap;
     use std::time::Duration;
-    let env_number = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let env_number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
     let ops = env_number("FAULT_RUN_OPS", 100) as usize;
     let creates = (ops / 20).max(1);
     let participant_ops = (ops / 20).max(2);
     let sends = ops.saturating_sub(creates + participant_ops);
     let keyed = std::env::var_os("FAULT_RUN_UNKEYED").is_none();
 
-    let emulator = acs_emulator::Emulator::builder().plain_http(true).start().expect("emulator");
-    let upstream = emulator.endpoint().trim_start_matches("http://").trim_end_matches('/').parse().expect("emulator address");
+    let emulator = acs_emulator::Emulator::builder()
+        .plain_http(true)
+        .start()
+        .expect("emulator");
+    let upstream = emulator
+        .endpoint()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("emulator address");
     let mut config = acs_fault_proxy::FaultConfig::new(upstream);
     config.late_by = Duration::from_millis(500);
     config.seed = env_number("FAULT_RUN_SEED", 7);
     let proxy = acs_fault_proxy::FaultProxy::start(config).expect("proxy");
 
-    let identity = chat::CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None).unwrap();
-    let (_alice, token) = identity.create_user_and_token(&[chat::CommunicationTokenScope::Chat], None).await.unwrap();
+    let identity = chat::CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        None,
+    )
+    .unwrap();
+    let (_alice, token) = identity
+        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
     let mut others = Vec::new();
     for _ in 0..3 {
         others.push(identity.create_user().await.unwrap());
@@ -63,8 +83,15 @@ async fn exactly_once_through_a_faulty_proxy() {
     for i in 0..sends {
         let thread = ids[i % ids.len()].clone();
         let content = format!("message-{i}");
-        let options = chat::SendMessageOptions { idempotency_key: keyed.then(|| format!("key-{i}")), ..Default::default() };
-        match through_proxy.get_chat_thread_client(&thread).send_message(&content, Some(options)).await {
+        let options = chat::SendMessageOptions {
+            idempotency_key: keyed.then(|| format!("key-{i}")),
+            ..Default::default()
+        };
+        match through_proxy
+            .get_chat_thread_client(&thread)
+            .send_message(&content, Some(options))
+            .await
+        {
             Ok(result) => sent.push((thread, content, Some(result.id))),
             Err(e) => {
                 errors.push(e.to_string());
@@ -83,7 +110,10 @@ async fn exactly_once_through_a_faulty_proxy() {
                 Err(e) => Err(e.to_string()),
             }
         } else {
-            thread.remove_participant(&who).await.map_err(|e| e.to_string())
+            thread
+                .remove_participant(&who)
+                .await
+                .map_err(|e| e.to_string())
         };
         if let Err(e) = outcome {
             errors.push(e);
@@ -94,26 +124,54 @@ async fn exactly_once_through_a_faulty_proxy() {
     let mut threads_by_topic: HashMap<String, Vec<String>> = HashMap::new();
     for item in collect(direct.list_chat_threads(None)).await {
         let item = item.unwrap();
-        threads_by_topic.entry(item.topic).or_default().push(item.id);
+        threads_by_topic
+            .entry(item.topic)
+            .or_default()
+            .push(item.id);
     }
     let duplicate_threads: usize = threads_by_topic.values().map(|v| v.len() - 1).sum();
-    let lost_threads = created.iter().filter(|(t, id)| id.as_ref().is_some_and(|id| !threads_by_topic.get(t).is_some_and(|v| v.contains(id)))).count();
-    let phantom_threads = created.iter().filter(|(t, id)| id.is_none() && threads_by_topic.contains_key(t)).count();
+    let lost_threads = created
+        .iter()
+        .filter(|(t, id)| {
+            id.as_ref()
+                .is_some_and(|id| !threads_by_topic.get(t).is_some_and(|v| v.contains(id)))
+        })
+        .count();
+    let phantom_threads = created
+        .iter()
+        .filter(|(t, id)| id.is_none() && threads_by_topic.contains_key(t))
+        .count();
     let mut stored: HashMap<String, Vec<String>> = HashMap::new();
     for id in &ids {
         for message in collect(direct.get_chat_thread_client(id).list_messages(None)).await {
             let message = message.unwrap();
-            if let Some(text) = message.content.and_then(|c| c.message).filter(|t| t.starts_with("message-")) {
+            if let Some(text) = message
+                .content
+                .and_then(|c| c.message)
+                .filter(|t| t.starts_with("message-"))
+            {
                 stored.entry(text).or_default().push(message.id);
             }
         }
     }
     let duplicate_messages: usize = stored.values().map(|v| v.len() - 1).sum();
-    let lost_messages = sent.iter().filter(|(_, c, id)| id.as_ref().is_some_and(|id| !stored.get(c).is_some_and(|v| v.contains(id)))).count();
-    let phantom_messages = sent.iter().filter(|(_, c, id)| id.is_none() && stored.contains_key(c)).count();
+    let lost_messages = sent
+        .iter()
+        .filter(|(_, c, id)| {
+            id.as_ref()
+                .is_some_and(|id| !stored.get(c).is_some_and(|v| v.contains(id)))
+        })
+        .count();
+    let phantom_messages = sent
+        .iter()
+        .filter(|(_, c, id)| id.is_none() && stored.contains_key(c))
+        .count();
 
     let counts = proxy.counts();
-    let facade = std::any::type_name::<ChatClient>().split("::").next().unwrap_or("?");
+    let facade = std::any::type_name::<ChatClient>()
+        .split("::")
+        .next()
+        .unwrap_or("?");
     println!(
         "exactly-once ({facade}): {ops} operations ({creates} creates, {sends} sends (keyed: {keyed}), {participant_ops} participant operations), \
          {} requests, {} faulted {:?}: errors {}, duplicate threads {duplicate_threads}, lost threads {lost_threads}, phantom threads {phantom_threads}, \
@@ -128,8 +186,14 @@ async fn exactly_once_through_a_faulty_proxy() {
         return;
     }
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!((duplicate_threads, lost_threads, phantom_threads), (0, 0, 0));
-    assert_eq!((duplicate_messages, lost_messages, phantom_messages), (0, 0, 0));
+    assert_eq!(
+        (duplicate_threads, lost_threads, phantom_threads),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        (duplicate_messages, lost_messages, phantom_messages),
+        (0, 0, 0)
+    );
 }
 
 #[maybe_async]
@@ -140,7 +204,9 @@ async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
     let send = server
         .mock("POST", format!("{THREAD_PATH}/messages").as_str())
         .match_query(Matcher::Any)
-        .match_body(Matcher::PartialJson(json!({"content": "once", "metadata": {(chat::IDEMPOTENCY_KEY_METADATA): key}})))
+        .match_body(Matcher::PartialJson(
+            json!({"content": "once", "metadata": {(chat::IDEMPOTENCY_KEY_METADATA): key}}),
+        ))
         .with_status(503)
         .with_body(error_body("ServiceUnavailable", "stored, then failed"))
         .expect(1)
@@ -160,8 +226,14 @@ async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
         .with_body(stored.to_string())
         .expect(1)
         .create();
-    let options = chat::SendMessageOptions { idempotency_key: Some(key.into()), ..Default::default() };
-    let sent = thread_client(&server).send_message("once", Some(options)).await.unwrap();
+    let options = chat::SendMessageOptions {
+        idempotency_key: Some(key.into()),
+        ..Default::default()
+    };
+    let sent = thread_client(&server)
+        .send_message("once", Some(options))
+        .await
+        .unwrap();
     send.assert();
     lookup.assert();
     assert_eq!(sent.id, "1700000000001");
@@ -177,7 +249,10 @@ async fn generated_idempotency_keys_go_into_the_metadata() {
         .mock("POST", format!("{THREAD_PATH}/messages").as_str())
         .match_query(Matcher::Any)
         .match_request(move |r| {
-            record.lock().unwrap().push(serde_json::from_slice(r.body().unwrap()).unwrap());
+            record
+                .lock()
+                .unwrap()
+                .push(serde_json::from_slice(r.body().unwrap()).unwrap());
             true
         })
         .with_status(201)
@@ -187,15 +262,29 @@ async fn generated_idempotency_keys_go_into_the_metadata() {
     let mut options = options(0);
     options.generate_idempotency_keys = true;
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
-    let thread = ChatClient::new(&server.url(), credential, Some(options)).unwrap().get_chat_thread_client(THREAD_ID);
-    let keep = chat::SendMessageOptions { metadata: Some([("mine".to_string(), "kept".to_string())].into()), ..Default::default() };
+    let thread = ChatClient::new(&server.url(), credential, Some(options))
+        .unwrap()
+        .get_chat_thread_client(THREAD_ID);
+    let keep = chat::SendMessageOptions {
+        metadata: Some([("mine".to_string(), "kept".to_string())].into()),
+        ..Default::default()
+    };
     thread.send_message("a", Some(keep)).await.unwrap();
     thread.send_message("b", None).await.unwrap();
     mock.assert();
     let bodies = seen.lock().unwrap().clone();
-    let keys: Vec<&str> = bodies.iter().filter_map(|b| b["metadata"][chat::IDEMPOTENCY_KEY_METADATA].as_str()).collect();
-    assert!(keys.len() >= 2 && keys.iter().all(|k| uuid_like(k)), "{bodies:?}");
-    assert!(bodies.iter().any(|b| b["metadata"]["mine"] == "kept"), "{bodies:?}");
+    let keys: Vec<&str> = bodies
+        .iter()
+        .filter_map(|b| b["metadata"][chat::IDEMPOTENCY_KEY_METADATA].as_str())
+        .collect();
+    assert!(
+        keys.len() >= 2 && keys.iter().all(|k| uuid_like(k)),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b["metadata"]["mine"] == "kept"),
+        "{bodies:?}"
+    );
 }
 
 fn uuid_like(s: &str) -> bool {
@@ -211,6 +300,21 @@ async fn a_stalled_body_times_out_per_attempt() {
         let _ = stream.flush();
         std::thread::sleep(std::time::Duration::from_secs(10));
     });
-    let err = server.chat(quick_options(1)).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { kind: chat::TransportErrorKind::Timeout, attempts: 2, .. }), "{err:?}");
+    let err = server
+        .chat(quick_options(1))
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: chat::TransportErrorKind::Timeout,
+                attempts: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

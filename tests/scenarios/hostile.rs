@@ -3,7 +3,12 @@
 #[maybe_async]
 #[chat_test]
 async fn an_absurd_retry_after_is_a_typed_error_not_a_panic() {
-    for (name, value) in [("Retry-After", "1e30"), ("retry-after-ms", "1e300"), ("x-ms-retry-after-ms", "1.8e308"), ("Retry-After", "18446744073709551616")] {
+    for (name, value) in [
+        ("Retry-After", "1e30"),
+        ("retry-after-ms", "1e300"),
+        ("x-ms-retry-after-ms", "1.8e308"),
+        ("Retry-After", "18446744073709551616"),
+    ] {
         let mut server = mock_server().await;
         let mock = server
             .mock("GET", THREAD_PATH)
@@ -16,7 +21,11 @@ async fn an_absurd_retry_after_is_a_typed_error_not_a_panic() {
         let err = thread_client(&server).get_properties().await.unwrap_err();
         mock.assert();
         assert_eq!(err.status(), Some(503), "{name}: {value}");
-        assert_eq!(err.retry_after(), Some(chat::sansio::retry::MAX_RETRY_AFTER), "{name}: {value}");
+        assert_eq!(
+            err.retry_after(),
+            Some(chat::sansio::retry::MAX_RETRY_AFTER),
+            "{name}: {value}"
+        );
     }
 }
 
@@ -32,10 +41,16 @@ async fn a_day_long_retry_after_ends_the_call_and_is_exposed() {
         .with_body(error_body("TooManyRequests", "tomorrow"))
         .expect(1)
         .create();
-    let err = thread_client(&server).send_message("hi", None).await.unwrap_err();
+    let err = thread_client(&server)
+        .send_message("hi", None)
+        .await
+        .unwrap_err();
     mock.assert();
     assert_eq!(err.status(), Some(429));
-    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(86_400)));
+    assert_eq!(
+        err.retry_after(),
+        Some(std::time::Duration::from_secs(86_400))
+    );
     assert!(err.is_retryable());
     assert!(err.to_string().contains("retry after 86400s"), "{err}");
 }
@@ -57,9 +72,16 @@ async fn a_wait_past_the_budget_ends_the_call() {
     options.client_options.retry.max_total_elapsed = std::time::Duration::from_millis(200);
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
-    let err = client.get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+    let err = client
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
     mock.assert();
-    assert_eq!(err.retry_after(), Some(std::time::Duration::from_millis(300)));
+    assert_eq!(
+        err.retry_after(),
+        Some(std::time::Duration::from_millis(300))
+    );
 }
 
 #[maybe_async]
@@ -90,8 +112,22 @@ async fn an_oversized_success_body_is_a_typed_error_and_not_retried() {
     let mut options = quick_options(3);
     options.client_options.max_response_body_bytes = Some(1024 * 1024);
     options.client_options.timeout = Some(std::time::Duration::from_secs(20));
-    let err = server.chat(options).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
-    assert!(matches!(err, Error::ResponseTooLarge { limit: 1_048_576, .. }), "{err:?}");
+    let err = server
+        .chat(options)
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
     assert_eq!(server.connections(), 1);
 }
@@ -101,10 +137,20 @@ async fn an_oversized_success_body_is_a_typed_error_and_not_retried() {
 async fn a_declared_oversized_body_is_refused_before_reading() {
     let server = raw_server(|_, stream| {
         use std::io::Write;
-        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 209715200\r\nconnection: close\r\n\r\n{");
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 209715200\r\nconnection: close\r\n\r\n{",
+        );
     });
-    let err = server.chat(quick_options(3)).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
-    assert!(matches!(err, Error::ResponseTooLarge { limit, .. } if limit == chat::ClientOptions::DEFAULT_MAX_RESPONSE_BODY_BYTES), "{err:?}");
+    let err = server
+        .chat(quick_options(3))
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == chat::ClientOptions::DEFAULT_MAX_RESPONSE_BODY_BYTES),
+        "{err:?}"
+    );
     assert_eq!(server.connections(), 1);
 }
 
@@ -114,7 +160,12 @@ async fn a_huge_error_body_is_truncated() {
     let server = raw_server(|_, stream| write_chunked(stream, 500, 4 * 1024 * 1024));
     let mut options = quick_options(0);
     options.client_options.timeout = Some(std::time::Duration::from_secs(20));
-    let err = server.chat(options).get_chat_thread_client(THREAD_ID).get_properties().await.unwrap_err();
+    let err = server
+        .chat(options)
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
     let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(service.status, 500);
     let raw = service.raw_body.as_deref().unwrap_or_default();
@@ -145,14 +196,22 @@ async fn a_hung_refresher_times_out_and_valid_tokens_keep_working() {
 #[chat_test]
 async fn a_hung_refresher_cannot_outlive_the_operation_budget() {
     let mut server = mock_server().await;
-    let mock = server.mock("DELETE", THREAD_PATH).match_query(Matcher::Any).with_status(204).expect(0).create();
+    let mock = server
+        .mock("DELETE", THREAD_PATH)
+        .match_query(Matcher::Any)
+        .with_status(204)
+        .expect(0)
+        .create();
     let credential = hung_credential(&jwt(1_000), None);
     let mut options = options(3);
     options.client_options.retry.max_total_elapsed = std::time::Duration::from_millis(300);
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
     let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
     mock.assert();
-    assert!(matches!(err, Error::CredentialTimeout { timeout } if timeout <= std::time::Duration::from_millis(300)), "{err:?}");
+    assert!(
+        matches!(err, Error::CredentialTimeout { timeout } if timeout <= std::time::Duration::from_millis(300)),
+        "{err:?}"
+    );
 }
 
 #[maybe_async]
@@ -160,7 +219,11 @@ async fn a_hung_refresher_cannot_outlive_the_operation_budget() {
 async fn a_failing_refresher_is_called_once_for_all_waiters_and_backs_off() {
     let (credential, calls) = failing_credential(&jwt(1_000));
     let results = get_tokens_concurrently(&credential, 100).await;
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "one refresher call for 100 waiters");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one refresher call for 100 waiters"
+    );
     assert_eq!(results.len(), 100);
     for result in results {
         let err = result.unwrap_err();
@@ -194,21 +257,34 @@ async fn a_next_link_back_to_a_fetched_page_ends_the_listing() {
     second.assert();
     assert_eq!(items.len(), 3, "{items:?}");
     assert!(items[0].is_ok() && items[1].is_ok());
-    assert!(matches!(items[2], Err(Error::RepeatedContinuationToken { .. })), "{:?}", items[2]);
+    assert!(
+        matches!(items[2], Err(Error::RepeatedContinuationToken { .. })),
+        "{:?}",
+        items[2]
+    );
 }
 
 #[maybe_async]
 #[chat_test]
 async fn a_page_that_links_to_itself_is_refused_by_single_page_calls() {
     let mut server = mock_server().await;
-    let url = format!("{}/chat/threads?skip=1&api-version=2025-03-15", server.url());
+    let url = format!(
+        "{}/chat/threads?skip=1&api-version=2025-03-15",
+        server.url()
+    );
     let _mock = server
         .mock("GET", "/chat/threads")
         .match_query(Matcher::Any)
         .with_body(json!({"value": [], "nextLink": url}).to_string())
         .create();
-    let err = client(&server).list_chat_threads_page(Some(&url), None).await.unwrap_err();
-    assert!(matches!(err, Error::RepeatedContinuationToken { .. }), "{err:?}");
+    let err = client(&server)
+        .list_chat_threads_page(Some(&url), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RepeatedContinuationToken { .. }),
+        "{err:?}"
+    );
 }
 
 #[maybe_async]
@@ -222,11 +298,16 @@ async fn malformed_connection_strings_never_show_key_material() {
         format!("endpoint=;accesskey={key}"),
         key.to_string(),
     ] {
-        let err = chat::CommunicationIdentityClient::from_connection_string(&connection_string, None).unwrap_err();
+        let err =
+            chat::CommunicationIdentityClient::from_connection_string(&connection_string, None)
+                .unwrap_err();
         let shown = format!("{err} {err:?}");
         for window in key.as_bytes().windows(4) {
             let fragment = std::str::from_utf8(window).unwrap();
-            assert!(!shown.contains(fragment), "`{fragment}` of the key in: {shown}");
+            assert!(
+                !shown.contains(fragment),
+                "`{fragment}` of the key in: {shown}"
+            );
         }
     }
 }
@@ -242,7 +323,12 @@ async fn null_arrays_decode_as_empty() {
         .create();
     let mut created = example_response("Threads_CreateChatThread", "201");
     created["invalidParticipants"] = Value::Null;
-    let _create = server.mock("POST", "/chat/threads").match_query(Matcher::Any).with_status(201).with_body(created.to_string()).create();
+    let _create = server
+        .mock("POST", "/chat/threads")
+        .match_query(Matcher::Any)
+        .with_status(201)
+        .with_body(created.to_string())
+        .create();
     let mut message = example_response("Messages_GetChatMessage", "200");
     message["content"]["participants"] = Value::Null;
     message["content"]["attachments"] = Value::Null;
@@ -296,7 +382,10 @@ async fn the_services_raw_ids_are_kept_verbatim() {
         .with_body(page.to_string())
         .create();
     let participants: Vec<_> = collect(thread_client(&server).list_participants(None)).await;
-    let raw: Vec<String> = participants.into_iter().map(|p| p.unwrap().identifier.raw_id()).collect();
+    let raw: Vec<String> = participants
+        .into_iter()
+        .map(|p| p.unwrap().identifier.raw_id())
+        .collect();
     assert_eq!(raw, ["4:14255550123", "28:dod-global:bot"]);
 }
 
@@ -304,7 +393,10 @@ async fn the_services_raw_ids_are_kept_verbatim() {
 #[chat_test]
 async fn random_server_answers_never_panic() {
     // Status lines, headers and bodies from a seeded generator; every call must return.
-    let seed = std::env::var("HOSTILE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let seed = std::env::var("HOSTILE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
     let rng = std::sync::Arc::new(std::sync::Mutex::new(fastrand::Rng::with_seed(seed)));
     let generator = rng.clone();
     let server = raw_server(move |_, stream| {
@@ -327,8 +419,14 @@ async fn random_server_answers_never_panic() {
 
 /// A random HTTP response: sometimes well-formed with a body of the right shape, sometimes not.
 fn random_response(rng: &mut fastrand::Rng) -> Vec<u8> {
-    let statuses = [200, 201, 204, 301, 400, 404, 408, 429, 500, 502, 503, 504, 999, 0, 100];
-    let status = if rng.bool() { statuses[rng.usize(..statuses.len())].to_string() } else { rng.u32(..100_000).to_string() };
+    let statuses = [
+        200, 201, 204, 301, 400, 404, 408, 429, 500, 502, 503, 504, 999, 0, 100,
+    ];
+    let status = if rng.bool() {
+        statuses[rng.usize(..statuses.len())].to_string()
+    } else {
+        rng.u32(..100_000).to_string()
+    };
     let bodies = [
         json!({"id": "19:x@thread.v2", "topic": "t", "createdOn": "2020-01-01T00:00:00Z", "createdBy": {"rawId": "8:acs:x"}}).to_string(),
         json!({"value": [{"id": "1"}], "nextLink": "https://evil.example/chat/threads?skip=1"}).to_string(),
@@ -345,14 +443,30 @@ fn random_response(rng: &mut fastrand::Rng) -> Vec<u8> {
     ];
     let body = bodies[rng.usize(..bodies.len())].clone().into_bytes();
     let mut head = format!("HTTP/1.1 {status} Whatever\r\nconnection: close\r\n");
-    let retry_afters = ["0", "1e30", "-5", "NaN", "inf", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "0.001", "\u{00ff}"];
+    let retry_afters = [
+        "0",
+        "1e30",
+        "-5",
+        "NaN",
+        "inf",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "0.001",
+        "\u{00ff}",
+    ];
     if rng.bool() {
         let name = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"][rng.usize(..3)];
-        head.push_str(&format!("{name}: {}\r\n", retry_afters[rng.usize(..retry_afters.len())]));
+        head.push_str(&format!(
+            "{name}: {}\r\n",
+            retry_afters[rng.usize(..retry_afters.len())]
+        ));
     }
     match rng.u8(..4) {
         0 => head.push_str(&format!("content-length: {}\r\n", body.len())),
-        1 => head.push_str(&format!("content-length: {}\r\n", body.len() + rng.usize(1..1000))),
+        1 => head.push_str(&format!(
+            "content-length: {}\r\n",
+            body.len() + rng.usize(1..1000)
+        )),
         2 => head.push_str("content-length: banana\r\n"),
         _ => {}
     }

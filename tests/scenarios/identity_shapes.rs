@@ -1,11 +1,15 @@
 // The identity client's requests: HMAC headers, percent-encoded ids, and the official examples' bodies.
 
 fn identity_example(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/spec/identity/2023-10-01/examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/spec/identity/2023-10-01/examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-const USER_ID: &str = "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081";
+const USER_ID: &str =
+    "8:acs:2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081";
 const USER_PATH: &str = "/identities/8%3Aacs%3A2dee53b4-368b-45b4-ab52-8493fb117652_00000005-14a2-493b-8a72-5a3a0d000081";
 
 fn identity_client(server: &ServerGuard) -> chat::CommunicationIdentityClient {
@@ -39,20 +43,32 @@ fn expect_signed(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
 async fn create_user_and_token_sends_the_official_example() {
     let mut server = mock_server().await;
     let example = identity_example("CreateIdentity");
-    let mock = expect_json_body(expect_signed(&mut server, "POST", "/identities"), "application/json", example["parameters"]["body"].clone())
-        .with_status(201)
-        .with_body(example["responses"]["201"]["body"].to_string())
-        .create();
+    let mock = expect_json_body(
+        expect_signed(&mut server, "POST", "/identities"),
+        "application/json",
+        example["parameters"]["body"].clone(),
+    )
+    .with_status(201)
+    .with_body(example["responses"]["201"]["body"].to_string())
+    .create();
     use chat::CommunicationTokenScope::*;
-    let hour = chat::TokenOptions { expires_in: Some(std::time::Duration::from_secs(3600)) };
+    let hour = chat::TokenOptions {
+        expires_in: Some(std::time::Duration::from_secs(3600)),
+    };
     let (user, token) = identity_client(&server)
-        .create_user_and_token(&[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin], Some(hour))
+        .create_user_and_token(
+            &[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin],
+            Some(hour),
+        )
         .await
         .unwrap();
     mock.assert();
     assert_eq!(user.id, USER_ID);
     assert_eq!(token.expires_on, "2023-10-10T21:39:39.3244584+00:00");
-    assert!(!format!("{token:?}").contains(r#""token""#), "the token value is redacted");
+    assert!(
+        !format!("{token:?}").contains(r#""token""#),
+        "the token value is redacted"
+    );
 }
 
 #[maybe_async]
@@ -61,14 +77,24 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     let mut server = mock_server().await;
     let example = identity_example("IssueAccessToken");
     let path = format!("{USER_PATH}/:issueAccessToken");
-    let mock = expect_json_body(expect_signed(&mut server, "POST", &path), "application/json", example["parameters"]["body"].clone())
-        .with_body(example["responses"]["200"]["body"].to_string())
-        .create();
+    let mock = expect_json_body(
+        expect_signed(&mut server, "POST", &path),
+        "application/json",
+        example["parameters"]["body"].clone(),
+    )
+    .with_body(example["responses"]["200"]["body"].to_string())
+    .create();
     use chat::CommunicationTokenScope::*;
     let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
-    let hour = chat::TokenOptions { expires_in: Some(std::time::Duration::from_secs(3600)) };
+    let hour = chat::TokenOptions {
+        expires_in: Some(std::time::Duration::from_secs(3600)),
+    };
     let token = identity_client(&server)
-        .get_token(&user, &[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin], Some(hour))
+        .get_token(
+            &user,
+            &[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin],
+            Some(hour),
+        )
         .await
         .unwrap();
     mock.assert();
@@ -83,8 +109,16 @@ async fn create_revoke_and_delete_users() {
         .with_status(201)
         .with_body(json!({"identity": {"id": USER_ID}}).to_string())
         .create();
-    let revoke = expect_signed(&mut server, "POST", format!("{USER_PATH}/:revokeAccessTokens").as_str()).with_status(204).create();
-    let delete = expect_signed(&mut server, "DELETE", USER_PATH).with_status(204).create();
+    let revoke = expect_signed(
+        &mut server,
+        "POST",
+        format!("{USER_PATH}/:revokeAccessTokens").as_str(),
+    )
+    .with_status(204)
+    .create();
+    let delete = expect_signed(&mut server, "DELETE", USER_PATH)
+        .with_status(204)
+        .create();
     let client = identity_client(&server);
     let user = client.create_user().await.unwrap();
     client.revoke_tokens(&user).await.unwrap();
@@ -97,17 +131,33 @@ async fn create_revoke_and_delete_users() {
 #[maybe_async]
 #[chat_test]
 async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
-    for (input, missing) in [("endpoint=https://x/", "accesskey"), ("accesskey=c2VjcmV0", "endpoint")] {
-        let err = chat::CommunicationIdentityClient::from_connection_string(input, None).unwrap_err();
-        assert!(matches!(err, Error::InvalidConnectionString(_)) && err.to_string().contains(missing), "{err}");
+    for (input, missing) in [
+        ("endpoint=https://x/", "accesskey"),
+        ("accesskey=c2VjcmV0", "endpoint"),
+    ] {
+        let err =
+            chat::CommunicationIdentityClient::from_connection_string(input, None).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidConnectionString(_)) && err.to_string().contains(missing),
+            "{err}"
+        );
     }
-    let err = chat::CommunicationIdentityClient::from_connection_string("endpoint=http://contoso.example/;accesskey=c2VjcmV0", None).unwrap_err();
+    let err = chat::CommunicationIdentityClient::from_connection_string(
+        "endpoint=http://contoso.example/;accesskey=c2VjcmV0",
+        None,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::InsecureEndpoint { .. }), "{err}");
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
     let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
-    let short = chat::TokenOptions { expires_in: Some(std::time::Duration::from_secs(59 * 60)) };
-    let err = identity_client(&server).get_token(&user, &[chat::CommunicationTokenScope::Chat], Some(short)).await.unwrap_err();
+    let short = chat::TokenOptions {
+        expires_in: Some(std::time::Duration::from_secs(59 * 60)),
+    };
+    let err = identity_client(&server)
+        .get_token(&user, &[chat::CommunicationTokenScope::Chat], Some(short))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
     mock.assert();
 }

@@ -11,7 +11,10 @@ impl log::Log for Capture {
 
     fn log(&self, record: &log::Record) {
         let line = (record.target().to_string(), record.args().to_string());
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(line);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(line);
     }
 
     fn flush(&self) {}
@@ -28,7 +31,11 @@ fn capture_logs() -> &'static Capture {
 
 /// Every 10-character window of a secret: a log line showing any of them shows part of it.
 fn fragments(secret: &str) -> Vec<String> {
-    secret.as_bytes().windows(10).map(|w| String::from_utf8_lossy(w).into_owned()).collect()
+    secret
+        .as_bytes()
+        .windows(10)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect()
 }
 
 #[maybe_async]
@@ -46,13 +53,24 @@ async fn no_log_record_shows_a_token_or_a_signature() {
         .with_header("retry-after-ms", "1")
         .expect(1)
         .create();
-    let _deleted = server.mock("DELETE", THREAD_PATH).match_query(Matcher::Any).with_status(204).create();
+    let _deleted = server
+        .mock("DELETE", THREAD_PATH)
+        .match_query(Matcher::Any)
+        .with_status(204)
+        .create();
     let _identity = server
         .mock("POST", "/identities")
         .match_query(Matcher::Any)
         .match_request(move |r| {
-            let auth = r.header("authorization").first().and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            seen.lock().unwrap().push(auth.rsplit("Signature=").next().unwrap_or("").to_string());
+            let auth = r
+                .header("authorization")
+                .first()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            seen.lock()
+                .unwrap()
+                .push(auth.rsplit("Signature=").next().unwrap_or("").to_string());
             true
         })
         .with_status(201)
@@ -62,7 +80,11 @@ async fn no_log_record_shows_a_token_or_a_signature() {
     let chat_client = ChatClient::new(&server.url(), credential, Some(options(2))).unwrap();
     chat_client.delete_chat_thread(THREAD_ID).await.unwrap();
     let key = "bG9nZ2luZy10ZXN0LWtleS1tYXRlcmlhbA==";
-    let identity = chat::CommunicationIdentityClient::from_connection_string(&format!("endpoint={};accesskey={key}", server.url()), None).unwrap();
+    let identity = chat::CommunicationIdentityClient::from_connection_string(
+        &format!("endpoint={};accesskey={key}", server.url()),
+        None,
+    )
+    .unwrap();
     identity.create_user().await.unwrap();
 
     let mut secrets = fragments(token.split('.').nth(1).unwrap());
@@ -72,15 +94,26 @@ async fn no_log_record_shows_a_token_or_a_signature() {
         secrets.extend(fragments(signature));
     }
     let records = capture.0.lock().unwrap().clone();
-    assert!(records.iter().any(|(target, _)| target.starts_with("acs_chat")), "our own debug lines were captured");
+    assert!(
+        records
+            .iter()
+            .any(|(target, _)| target.starts_with("acs_chat")),
+        "our own debug lines were captured"
+    );
     for (target, line) in &records {
         // mockito is the test's server, not the client: it logs what it received.
         if target.starts_with("ureq_proto::util") || target.starts_with("mockito") {
             continue;
         }
-        assert!(!line.contains("Bearer ") && !line.contains("Signature="), "{target}: {line}");
+        assert!(
+            !line.contains("Bearer ") && !line.contains("Signature="),
+            "{target}: {line}"
+        );
         for secret in &secrets {
-            assert!(!line.contains(secret.as_str()), "{target} shows `{secret}`: {line}");
+            assert!(
+                !line.contains(secret.as_str()),
+                "{target} shows `{secret}`: {line}"
+            );
         }
     }
 }

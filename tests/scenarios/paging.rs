@@ -9,16 +9,28 @@ fn message_json(id: u32) -> Value {
 /// Page 1 (ids 1-2) links absolutely to page 2 (3-4), which links relatively to page 3 (5).
 fn three_pages(server: &mut ServerGuard) -> Vec<Mock> {
     let path = format!("{THREAD_PATH}/messages");
-    let page2 = format!("{}{path}?syncState=p2&maxPageSize=2&api-version=2025-03-15", server.url());
+    let page2 = format!(
+        "{}{path}?syncState=p2&maxPageSize=2&api-version=2025-03-15",
+        server.url()
+    );
     let page3 = format!("{path}?syncState=p3&maxPageSize=2&api-version=2025-03-15");
     let state = |s: &str| Matcher::UrlEncoded("syncState".into(), s.into());
     vec![
-        expect_request(server, "GET", &path, vec![Matcher::UrlEncoded("maxPageSize".into(), "2".into())])
-            .match_request(|r| !r.path_and_query().contains("syncState"))
-            .with_body(json!({"value": [message_json(1), message_json(2)], "nextLink": page2}).to_string())
-            .create(),
+        expect_request(
+            server,
+            "GET",
+            &path,
+            vec![Matcher::UrlEncoded("maxPageSize".into(), "2".into())],
+        )
+        .match_request(|r| !r.path_and_query().contains("syncState"))
+        .with_body(
+            json!({"value": [message_json(1), message_json(2)], "nextLink": page2}).to_string(),
+        )
+        .create(),
         expect_request(server, "GET", &path, vec![state("p2")])
-            .with_body(json!({"value": [message_json(3), message_json(4)], "nextLink": page3}).to_string())
+            .with_body(
+                json!({"value": [message_json(3), message_json(4)], "nextLink": page3}).to_string(),
+            )
             .create(),
         expect_request(server, "GET", &path, vec![state("p3")])
             .with_body(json!({"value": [message_json(5)], "nextLink": ""}).to_string())
@@ -59,11 +71,19 @@ async fn by_page_yields_pages_with_continuation_tokens() {
         .into_iter()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [2, 2, 1]);
+    assert_eq!(
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+        [2, 2, 1]
+    );
     let token = pages[0].continuation_token.as_deref().unwrap();
-    assert!(token.starts_with(&server.url()) && token.contains("syncState=p2"), "{token}");
+    assert!(
+        token.starts_with(&server.url()) && token.contains("syncState=p2"),
+        "{token}"
+    );
     let relative_resolved = pages[1].continuation_token.as_deref().unwrap();
-    assert!(relative_resolved.starts_with(&server.url()) && relative_resolved.contains("syncState=p3"));
+    assert!(
+        relative_resolved.starts_with(&server.url()) && relative_resolved.contains("syncState=p3")
+    );
     assert_eq!(pages[2].continuation_token, None);
 }
 
@@ -73,7 +93,10 @@ async fn a_saved_continuation_token_resumes_the_listing() {
     let mut server = mock_server().await;
     let _mocks = three_pages(&mut server);
     let client = thread_client(&server);
-    let first = client.list_messages_page(None, two_per_page()).await.unwrap();
+    let first = client
+        .list_messages_page(None, two_per_page())
+        .await
+        .unwrap();
     let token = first.continuation_token.unwrap();
 
     let rest: Vec<String> = collect(client.list_messages(None).by_page(Some(token.clone())))
@@ -85,7 +108,14 @@ async fn a_saved_continuation_token_resumes_the_listing() {
     assert_eq!(rest, ["3", "4", "5"]);
 
     let second = client.list_messages_page(Some(&token), None).await.unwrap();
-    assert_eq!(second.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["3", "4"]);
+    assert_eq!(
+        second
+            .items
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>(),
+        ["3", "4"]
+    );
 }
 
 #[maybe_async]
@@ -98,7 +128,9 @@ async fn an_error_on_page_two_ends_the_listing() {
         .mock("GET", path.as_str())
         .match_query(Matcher::Any)
         .match_request(|r| !r.path_and_query().contains("syncState"))
-        .with_body(json!({"value": [message_json(1), message_json(2)], "nextLink": next}).to_string())
+        .with_body(
+            json!({"value": [message_json(1), message_json(2)], "nextLink": next}).to_string(),
+        )
         .create();
     let _second = server
         .mock("GET", path.as_str())

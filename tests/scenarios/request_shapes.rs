@@ -15,7 +15,8 @@ async fn create_chat_thread_sends_the_official_example() {
     .with_status(201)
     .with_body(example_response("Threads_CreateChatThread", "201").to_string())
     .create();
-    let participants: Vec<ChatParticipant> = serde_json::from_value(request["participants"].clone()).unwrap();
+    let participants: Vec<ChatParticipant> =
+        serde_json::from_value(request["participants"].clone()).unwrap();
     let outcome = client(&server)
         .create_chat_thread(
             "Lunch",
@@ -29,13 +30,22 @@ async fn create_chat_thread_sends_the_official_example() {
         .unwrap();
     mock.assert();
     assert_eq!(outcome.chat_thread.topic, "Lunch");
-    assert_eq!(outcome.chat_thread.retention_policy, Some(ChatRetentionPolicy::thread_creation_date(30)));
+    assert_eq!(
+        outcome.chat_thread.retention_policy,
+        Some(ChatRetentionPolicy::thread_creation_date(30))
+    );
     let failed: Vec<(Option<String>, String)> = outcome
         .errors
         .iter()
         .map(|(p, e)| (p.display_name.clone(), e.code.clone()))
         .collect();
-    assert_eq!(failed, vec![(Some("Bob".into()), "403".into()), (Some("Peter".into()), "404".into())]);
+    assert_eq!(
+        failed,
+        vec![
+            (Some("Bob".into()), "403".into()),
+            (Some("Peter".into()), "404".into())
+        ]
+    );
 }
 
 #[maybe_async]
@@ -45,16 +55,22 @@ async fn create_chat_thread_sends_the_idempotency_token() {
     let name = "Threads_CreateChatThreadWithIdempotencyToken";
     let request = example_parameter(name, "createChatThreadRequest");
     let token = example_parameter(name, "idempotency-token");
-    let mock = expect_json_body(expect_request(&mut server, "POST", "/chat/threads", vec![]), "application/json", request.clone())
-        .match_header("repeatability-request-id", token.as_str().unwrap())
-        .with_status(201)
-        .with_body(example_response(name, "201").to_string())
-        .create();
+    let mock = expect_json_body(
+        expect_request(&mut server, "POST", "/chat/threads", vec![]),
+        "application/json",
+        request.clone(),
+    )
+    .match_header("repeatability-request-id", token.as_str().unwrap())
+    .with_status(201)
+    .with_body(example_response(name, "201").to_string())
+    .create();
     let outcome = client(&server)
         .create_chat_thread(
             "Lunch",
             Some(chat::CreateChatThreadOptions {
-                participants: Some(serde_json::from_value(request["participants"].clone()).unwrap()),
+                participants: Some(
+                    serde_json::from_value(request["participants"].clone()).unwrap(),
+                ),
                 idempotency_token: Some(token.as_str().unwrap().to_string()),
                 ..Default::default()
             }),
@@ -99,7 +115,9 @@ async fn list_chat_threads_sends_page_size_and_start_time() {
 #[chat_test]
 async fn delete_chat_thread_encodes_the_thread_id() {
     let mut server = mock_server().await;
-    let mock = expect_request(&mut server, "DELETE", THREAD_PATH, vec![]).with_status(204).create();
+    let mock = expect_request(&mut server, "DELETE", THREAD_PATH, vec![])
+        .with_status(204)
+        .create();
     client(&server).delete_chat_thread(THREAD_ID).await.unwrap();
     mock.assert();
 }
@@ -114,7 +132,10 @@ async fn get_properties_decodes_the_official_example() {
     let properties = thread_client(&server).get_properties().await.unwrap();
     mock.assert();
     assert_eq!(properties.topic, "Lunch");
-    assert!(matches!(properties.created_by, CommunicationIdentifier::CommunicationUser(_)));
+    assert!(matches!(
+        properties.created_by,
+        CommunicationIdentifier::CommunicationUser(_)
+    ));
 }
 
 #[maybe_async]
@@ -122,10 +143,17 @@ async fn get_properties_decodes_the_official_example() {
 async fn update_topic_sends_merge_patch() {
     let mut server = mock_server().await;
     let body = example_parameter("Threads_UpdateChatThreadTopic", "updateChatThreadRequest");
-    let mock = expect_json_body(expect_request(&mut server, "PATCH", THREAD_PATH, vec![]), "application/merge-patch+json", body)
-        .with_status(204)
-        .create();
-    thread_client(&server).update_topic("Updated Thread Topic").await.unwrap();
+    let mock = expect_json_body(
+        expect_request(&mut server, "PATCH", THREAD_PATH, vec![]),
+        "application/merge-patch+json",
+        body,
+    )
+    .with_status(204)
+    .create();
+    thread_client(&server)
+        .update_topic("Updated Thread Topic")
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -134,9 +162,13 @@ async fn update_topic_sends_merge_patch() {
 async fn update_properties_sends_metadata_and_retention() {
     let mut server = mock_server().await;
     let body = json!({"topic": "t2", "metadata": {"k": "v"}, "retentionPolicy": {"kind": "none"}});
-    let mock = expect_json_body(expect_request(&mut server, "PATCH", THREAD_PATH, vec![]), "application/merge-patch+json", body)
-        .with_status(204)
-        .create();
+    let mock = expect_json_body(
+        expect_request(&mut server, "PATCH", THREAD_PATH, vec![]),
+        "application/merge-patch+json",
+        body,
+    )
+    .with_status(204)
+    .create();
     thread_client(&server)
         .update_properties(Some(chat::UpdatePropertiesOptions {
             topic: Some("t2".into()),
@@ -154,7 +186,12 @@ async fn send_message_sends_the_official_example() {
     let mut server = mock_server().await;
     let body = example_parameter("Messages_SendChatMessage", "sendChatMessageRequest");
     let mock = expect_json_body(
-        expect_request(&mut server, "POST", &format!("{THREAD_PATH}/messages"), vec![]),
+        expect_request(
+            &mut server,
+            "POST",
+            &format!("{THREAD_PATH}/messages"),
+            vec![],
+        ),
         "application/json",
         body,
     )
@@ -167,7 +204,11 @@ async fn send_message_sends_the_official_example() {
             Some(chat::SendMessageOptions {
                 sender_display_name: Some("Jane".into()),
                 metadata: Some(
-                    [("someKey1".to_string(), "someValue1".to_string()), ("someKey2".to_string(), "someValue2".to_string())].into(),
+                    [
+                        ("someKey1".to_string(), "someValue1".to_string()),
+                        ("someKey2".to_string(), "someValue2".to_string()),
+                    ]
+                    .into(),
                 ),
                 ..Default::default()
             }),
@@ -183,7 +224,12 @@ async fn send_message_sends_the_official_example() {
 async fn send_html_message_sends_its_type() {
     let mut server = mock_server().await;
     let mock = expect_json_body(
-        expect_request(&mut server, "POST", &format!("{THREAD_PATH}/messages"), vec![]),
+        expect_request(
+            &mut server,
+            "POST",
+            &format!("{THREAD_PATH}/messages"),
+            vec![],
+        ),
         "application/json",
         json!({"content": "<b>hi</b>", "type": "html"}),
     )
@@ -194,7 +240,10 @@ async fn send_html_message_sends_its_type() {
         chat_message_type: Some(chat::ChatMessageType::Html),
         ..Default::default()
     };
-    thread_client(&server).send_message("<b>hi</b>", Some(options)).await.unwrap();
+    thread_client(&server)
+        .send_message("<b>hi</b>", Some(options))
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -204,7 +253,10 @@ async fn oversized_message_is_refused_before_sending() {
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
     let content = "x".repeat(28 * 1024 + 1);
-    let err = thread_client(&server).send_message(&content, None).await.unwrap_err();
+    let err = thread_client(&server)
+        .send_message(&content, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
     assert!(err.to_string().contains("28672"), "{err}");
     mock.assert();
@@ -214,10 +266,18 @@ async fn oversized_message_is_refused_before_sending() {
 #[chat_test]
 async fn get_message_decodes_the_official_example() {
     let mut server = mock_server().await;
-    let mock = expect_request(&mut server, "GET", &format!("{THREAD_PATH}/messages/1591768249318"), vec![])
-        .with_body(example_response("Messages_GetChatMessage", "200").to_string())
-        .create();
-    let message = thread_client(&server).get_message("1591768249318").await.unwrap();
+    let mock = expect_request(
+        &mut server,
+        "GET",
+        &format!("{THREAD_PATH}/messages/1591768249318"),
+        vec![],
+    )
+    .with_body(example_response("Messages_GetChatMessage", "200").to_string())
+    .create();
+    let message = thread_client(&server)
+        .get_message("1591768249318")
+        .await
+        .unwrap();
     mock.assert();
     assert_eq!(message.kind, chat::ChatMessageType::Text);
     assert!(message.content.and_then(|c| c.message).is_some());
@@ -254,7 +314,12 @@ async fn update_message_sends_the_official_example() {
     let mut server = mock_server().await;
     let body = example_parameter("Messages_UpdateChatMessage", "updateChatMessageRequest");
     let mock = expect_json_body(
-        expect_request(&mut server, "PATCH", &format!("{THREAD_PATH}/messages/1591768249318"), vec![]),
+        expect_request(
+            &mut server,
+            "PATCH",
+            &format!("{THREAD_PATH}/messages/1591768249318"),
+            vec![],
+        ),
         "application/merge-patch+json",
         body,
     )
@@ -266,7 +331,11 @@ async fn update_message_sends_the_official_example() {
             Some(chat::UpdateMessageOptions {
                 content: Some("Updated message content".into()),
                 metadata: Some(
-                    [("someKey1".to_string(), "someValue1".to_string()), ("someKey2".to_string(), "someValue2".to_string())].into(),
+                    [
+                        ("someKey1".to_string(), "someValue1".to_string()),
+                        ("someKey2".to_string(), "someValue2".to_string()),
+                    ]
+                    .into(),
                 ),
             }),
         )
@@ -279,9 +348,14 @@ async fn update_message_sends_the_official_example() {
 #[chat_test]
 async fn delete_message_encodes_both_ids() {
     let mut server = mock_server().await;
-    let mock = expect_request(&mut server, "DELETE", &format!("{THREAD_PATH}/messages/a%2Fb"), vec![])
-        .with_status(204)
-        .create();
+    let mock = expect_request(
+        &mut server,
+        "DELETE",
+        &format!("{THREAD_PATH}/messages/a%2Fb"),
+        vec![],
+    )
+    .with_status(204)
+    .create();
     thread_client(&server).delete_message("a/b").await.unwrap();
     mock.assert();
 }
@@ -317,8 +391,12 @@ async fn list_participants_sends_page_size_and_skip() {
 #[chat_test]
 async fn add_participants_sends_the_official_example_and_pairs_failures() {
     let mut server = mock_server().await;
-    let body = example_parameter("Participants_AddChatParticipants", "addChatParticipantsRequest");
-    let participants: Vec<ChatParticipant> = serde_json::from_value(body["participants"].clone()).unwrap();
+    let body = example_parameter(
+        "Participants_AddChatParticipants",
+        "addChatParticipantsRequest",
+    );
+    let participants: Vec<ChatParticipant> =
+        serde_json::from_value(body["participants"].clone()).unwrap();
     let failed_raw_id = participants[1].identifier.raw_id();
     let mock = expect_json_body(
         expect_request(&mut server, "POST", &format!("{THREAD_PATH}/participants/:add"), vec![]),
@@ -328,7 +406,10 @@ async fn add_participants_sends_the_official_example_and_pairs_failures() {
     .with_status(201)
     .with_body(json!({"invalidParticipants": [{"code": "403", "message": "Permissions check failed", "target": failed_raw_id}]}).to_string())
     .create();
-    let failures = thread_client(&server).add_participants(&participants).await.unwrap();
+    let failures = thread_client(&server)
+        .add_participants(&participants)
+        .await
+        .unwrap();
     mock.assert();
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].0, participants[1]);
@@ -349,16 +430,27 @@ async fn add_no_participants_sends_nothing() {
 #[chat_test]
 async fn remove_participant_sends_the_official_example() {
     let mut server = mock_server().await;
-    let body = example_parameter("Participants_RemoveChatParticipant", "participantCommunicationIdentifier");
+    let body = example_parameter(
+        "Participants_RemoveChatParticipant",
+        "participantCommunicationIdentifier",
+    );
     let identifier: CommunicationIdentifier = serde_json::from_value(body.clone()).unwrap();
     let mock = expect_json_body(
-        expect_request(&mut server, "POST", &format!("{THREAD_PATH}/participants/:remove"), vec![]),
+        expect_request(
+            &mut server,
+            "POST",
+            &format!("{THREAD_PATH}/participants/:remove"),
+            vec![],
+        ),
         "application/json",
         body,
     )
     .with_status(204)
     .create();
-    thread_client(&server).remove_participant(&identifier).await.unwrap();
+    thread_client(&server)
+        .remove_participant(&identifier)
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -366,14 +458,29 @@ async fn remove_participant_sends_the_official_example() {
 #[chat_test]
 async fn send_typing_notification_sends_the_official_example() {
     let mut server = mock_server().await;
-    let body = example_parameter("Messages_SendTypingNotification", "sendTypingNotificationRequest");
-    let mock = expect_json_body(expect_request(&mut server, "POST", &format!("{THREAD_PATH}/typing"), vec![]), "application/json", body)
-        .with_status(200)
-        .create();
+    let body = example_parameter(
+        "Messages_SendTypingNotification",
+        "sendTypingNotificationRequest",
+    );
+    let mock = expect_json_body(
+        expect_request(
+            &mut server,
+            "POST",
+            &format!("{THREAD_PATH}/typing"),
+            vec![],
+        ),
+        "application/json",
+        body,
+    )
+    .with_status(200)
+    .create();
     let options = chat::SendTypingNotificationOptions {
         sender_display_name: Some("Jane".into()),
     };
-    thread_client(&server).send_typing_notification(Some(options)).await.unwrap();
+    thread_client(&server)
+        .send_typing_notification(Some(options))
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -381,11 +488,26 @@ async fn send_typing_notification_sends_the_official_example() {
 #[chat_test]
 async fn send_read_receipt_sends_the_official_example() {
     let mut server = mock_server().await;
-    let body = example_parameter("Conversations_SendChatReadReceipt", "sendReadReceiptRequest");
-    let mock = expect_json_body(expect_request(&mut server, "POST", &format!("{THREAD_PATH}/readReceipts"), vec![]), "application/json", body)
-        .with_status(200)
-        .create();
-    thread_client(&server).send_read_receipt("1591137790240").await.unwrap();
+    let body = example_parameter(
+        "Conversations_SendChatReadReceipt",
+        "sendReadReceiptRequest",
+    );
+    let mock = expect_json_body(
+        expect_request(
+            &mut server,
+            "POST",
+            &format!("{THREAD_PATH}/readReceipts"),
+            vec![],
+        ),
+        "application/json",
+        body,
+    )
+    .with_status(200)
+    .create();
+    thread_client(&server)
+        .send_read_receipt("1591137790240")
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -425,7 +547,8 @@ async fn a_standalone_thread_client_works_like_a_derived_one() {
         .with_body(example_response("Threads_GetChatThread", "200").to_string())
         .create();
     let credential = CommunicationTokenCredential::new(&far_future_token()).unwrap();
-    let thread = ChatThreadClient::new(&format!("{}/", server.url()), credential, THREAD_ID, None).unwrap();
+    let thread =
+        ChatThreadClient::new(&format!("{}/", server.url()), credential, THREAD_ID, None).unwrap();
     assert_eq!(thread.thread_id(), THREAD_ID);
     let properties = thread.get_properties().await.unwrap();
     assert_eq!(properties.topic, "Lunch");

@@ -48,7 +48,10 @@ fn example_response(name: &str, status: &str) -> Value {
 }
 
 fn options(max_retries: u32) -> ChatClientOptions {
-    ChatClientOptions { client_options: transport_options(max_retries), ..Default::default() }
+    ChatClientOptions {
+        client_options: transport_options(max_retries),
+        ..Default::default()
+    }
 }
 
 fn transport_options(max_retries: u32) -> chat::ClientOptions {
@@ -79,7 +82,10 @@ fn thread_client(server: &ServerGuard) -> ChatThreadClient {
 /// A mock that also checks what every request of this SDK must carry.
 fn expect_request(server: &mut ServerGuard, method: &str, path: &str, query: Vec<Matcher>) -> Mock {
     let mut query = query;
-    query.push(Matcher::UrlEncoded("api-version".into(), "2025-03-15".into()));
+    query.push(Matcher::UrlEncoded(
+        "api-version".into(),
+        "2025-03-15".into(),
+    ));
     server
         .mock(method, path)
         .match_query(Matcher::AllOf(query))
@@ -89,7 +95,8 @@ fn expect_request(server: &mut ServerGuard, method: &str, path: &str, query: Vec
 }
 
 fn expect_json_body(mock: Mock, content_type: &str, body: Value) -> Mock {
-    mock.match_header("content-type", content_type).match_body(Matcher::Json(body))
+    mock.match_header("content-type", content_type)
+        .match_body(Matcher::Json(body))
 }
 
 fn error_body(code: &str, message: &str) -> String {
@@ -108,23 +115,45 @@ fn live() -> Live {
 }
 
 fn live_with(limits: acs_emulator::Limits) -> Live {
-    let emulator = acs_emulator::Emulator::builder().limits(limits).start().expect("emulator");
+    let emulator = acs_emulator::Emulator::builder()
+        .limits(limits)
+        .start()
+        .expect("emulator");
     let mut client_options = transport_options(2);
-    client_options.additional_ca_certificates_pem = vec![emulator.ca_certificate_pem().expect("https").to_string()];
-    let options = ChatClientOptions { client_options: client_options.clone(), ..Default::default() };
-    let identity_options = chat::CommunicationIdentityClientOptions { client_options, ..Default::default() };
-    Live { emulator, options, identity_options }
+    client_options.additional_ca_certificates_pem =
+        vec![emulator.ca_certificate_pem().expect("https").to_string()];
+    let options = ChatClientOptions {
+        client_options: client_options.clone(),
+        ..Default::default()
+    };
+    let identity_options = chat::CommunicationIdentityClientOptions {
+        client_options,
+        ..Default::default()
+    };
+    Live {
+        emulator,
+        options,
+        identity_options,
+    }
 }
 
 impl Live {
     fn identity(&self) -> chat::CommunicationIdentityClient {
-        chat::CommunicationIdentityClient::from_connection_string(&self.emulator.connection_string(), Some(self.identity_options.clone()))
-            .expect("identity client")
+        chat::CommunicationIdentityClient::from_connection_string(
+            &self.emulator.connection_string(),
+            Some(self.identity_options.clone()),
+        )
+        .expect("identity client")
     }
 
     fn chat(&self, token: &str) -> ChatClient {
         let credential = CommunicationTokenCredential::new(token).expect("token");
-        ChatClient::new(self.emulator.endpoint(), credential, Some(self.options.clone())).expect("chat client")
+        ChatClient::new(
+            self.emulator.endpoint(),
+            credential,
+            Some(self.options.clone()),
+        )
+        .expect("chat client")
     }
 }
 
@@ -200,7 +229,12 @@ fn write_chunked(stream: &mut std::net::TcpStream, status: u16, total: usize) {
     let mut sent = 0;
     while sent < total {
         let frame = format!("{:x}\r\n", chunk.len());
-        if stream.write_all(frame.as_bytes()).and_then(|_| stream.write_all(&chunk)).and_then(|_| stream.write_all(b"\r\n")).is_err() {
+        if stream
+            .write_all(frame.as_bytes())
+            .and_then(|_| stream.write_all(&chunk))
+            .and_then(|_| stream.write_all(b"\r\n"))
+            .is_err()
+        {
             return;
         }
         sent += chunk.len();

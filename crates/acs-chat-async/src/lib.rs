@@ -44,3 +44,8 @@ mod facade;
 
 pub use facade::*;
 pub use pager::{ItemPager, PageStream};
+
+/// The crate README's examples, compiled as doctests so that the quick start cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -45,3 +45,8 @@ pub const DEFAULT_CHAT_API_VERSION: &str = "2025-03-15";
 pub const DEFAULT_IDENTITY_API_VERSION: &str = "2023-10-01";
 /// This SDK's version, as sent in `User-Agent`.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The crate README's examples, compiled as doctests so that the quick start cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
