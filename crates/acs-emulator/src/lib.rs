@@ -16,7 +16,7 @@
 
 #![deny(missing_docs)]
 
-mod app;
+mod auth;
 mod chat;
 mod config;
 mod events;
@@ -24,7 +24,9 @@ mod hmac_auth;
 mod http_util;
 mod identity;
 mod rate_limit;
+mod router;
 mod server;
+mod shared;
 mod store;
 mod tls;
 mod tokens;

@@ -1,7 +1,7 @@
 //! The listener: TCP, then TLS (rustls) unless plain HTTP was asked for, then HTTP/1.1 (hyper).
 
-use crate::app::App;
 use crate::config::EmulatorBuilder;
+use crate::shared::App;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hyper::service::service_fn;
@@ -142,7 +142,11 @@ impl BoundEmulator {
             tokio::spawn(async move {
                 let service = service_fn(move |request| {
                     let app = app.clone();
-                    async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
+                    async move {
+                        Ok::<_, std::convert::Infallible>(
+                            crate::router::handle(&app, request).await,
+                        )
+                    }
                 });
                 let http = hyper::server::conn::http1::Builder::new();
                 let served = match tls {

@@ -7,8 +7,8 @@ mod participants;
 mod threads;
 mod views;
 
-use crate::app::App;
 use crate::http_util::{ApiError, Reply, Req, Result};
+use crate::shared::App;
 use crate::store::{State, Thread};
 use crate::tokens::Claims;
 use acs_chat_core::models::{
@@ -51,7 +51,7 @@ impl Ctx<'_> {
 
 pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
     let version = req.api_version(API_VERSIONS)?;
-    let claims = crate::identity::authenticate(app, req)?;
+    let claims = crate::auth::authenticate(app, req)?;
     let caller = CommunicationIdentifier::user(claims.user_id());
     let ctx = Ctx {
         app,

@@ -1,0 +1,142 @@
+//! Request intake and routing: reads the body within limits, picks the API by the first path
+//! segment, logs, and renders replies.
+
+use crate::http_util::{ApiError, Reply, Req};
+use crate::shared::App;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use percent_encoding::percent_decode_str;
+
+pub(crate) async fn handle(
+    app: &App,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let request_id = parts.headers.get("x-ms-client-request-id").cloned();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let reply = match read_body(body, app.limits.max_body_bytes).await {
+        Ok(Some(bytes)) => {
+            let req = read(app, parts, target.clone(), bytes);
+            route(app, &req)
+        }
+        Ok(None) => ApiError::new(
+            413,
+            "RequestEntityTooLarge",
+            format!(
+                "The request body is larger than {} bytes.",
+                app.limits.max_body_bytes
+            ),
+        )
+        .into_reply(),
+        Err(e) => {
+            ApiError::bad_request(format!("The request body could not be read: {e}")).into_reply()
+        }
+    };
+    tracing::info!(target: "acs_emulator", "{} -> {}", target, reply.status);
+    let mut response = hyper::Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        response = response.header(*name, value);
+    }
+    if let Some(id) = request_id {
+        response = response.header("x-ms-client-request-id", id);
+    }
+    response.body(Full::new(reply.body)).unwrap_or_else(|_| {
+        let mut fallback = hyper::Response::new(Full::new(Bytes::new()));
+        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+fn read(app: &App, parts: hyper::http::request::Parts, target: String, body: Bytes) -> Req {
+    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let segments = parts
+        .uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(decode)
+        .collect();
+    let query = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(pair), String::new()),
+        })
+        .collect();
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "127.0.0.1".into());
+    Req {
+        method: parts.method,
+        target,
+        segments,
+        query,
+        headers: parts.headers,
+        body,
+        base_url: format!("{}://{host}", app.scheme),
+    }
+}
+
+/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far (no auth: a local
+/// inspection endpoint, not part of ACS).
+fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
+    match (
+        req.method.as_str(),
+        req.segments.get(1).map(String::as_str),
+        req.segments.len(),
+    ) {
+        ("GET", Some("events"), 2) => {
+            let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+            Ok(Reply::json(200, &app.events.since(since)))
+        }
+        _ => Err(ApiError::not_found(format!(
+            "No route for {} {}.",
+            req.method, req.target
+        ))),
+    }
+}
+
+fn route(app: &App, req: &Req) -> Reply {
+    let result = match req.segments.first().map(String::as_str) {
+        Some("chat") => crate::chat::handle(app, req),
+        Some("identities") => crate::identity::handle(app, req),
+        Some("emulator") => admin(app, req),
+        _ => Err(ApiError::not_found(format!(
+            "No route for {} {}.",
+            req.method, req.target
+        ))),
+    };
+    result.unwrap_or_else(ApiError::into_reply)
+}
+
+/// Reads the body; `None` when it is over `limit`. An oversized body is still drained (up to a
+/// bound) so the client, which may still be writing, gets the 413 instead of a reset connection.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Option<Bytes>, hyper::Error> {
+    let drain_bound = limit.saturating_mul(16).max(64 * 1024 * 1024);
+    let mut collected = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            seen += data.len();
+            if seen <= limit {
+                collected.extend_from_slice(&data);
+            } else if seen > drain_bound {
+                break;
+            }
+        }
+    }
+    Ok((seen <= limit).then(|| Bytes::from(collected)))
+}

@@ -1,0 +1,42 @@
+//! What every handler shares: the service state, the limits, the keys and the event log.
+
+use crate::config::Limits;
+use crate::store::State;
+use std::sync::{Mutex, MutexGuard};
+
+pub(crate) struct App {
+    state: Mutex<State>,
+    pub(crate) limits: Limits,
+    /// The resource access key (decoded) that identity requests are signed with.
+    pub(crate) access_key: Vec<u8>,
+    /// Signs the user tokens this emulator issues.
+    pub(crate) token_secret: Vec<u8>,
+    /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
+    pub(crate) resource_id: String,
+    pub(crate) scheme: &'static str,
+    pub(crate) rate_limiter: crate::rate_limit::RateLimiter,
+    pub(crate) events: std::sync::Arc<crate::events::EventLog>,
+}
+
+impl App {
+    pub(crate) fn new(limits: Limits, access_key: Vec<u8>, scheme: &'static str) -> Self {
+        let resource_id = uuid::Uuid::new_v4().to_string();
+        App {
+            state: Mutex::new(State::default()),
+            limits,
+            access_key,
+            token_secret: uuid::Uuid::new_v4().as_bytes().to_vec(),
+            events: std::sync::Arc::new(crate::events::EventLog::new(&resource_id)),
+            resource_id,
+            scheme,
+            rate_limiter: Default::default(),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not take the whole emulator down with a poisoned lock.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
