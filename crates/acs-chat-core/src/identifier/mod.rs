@@ -4,7 +4,7 @@
 //! and [`CommunicationIdentifier::raw_id`] round-trip per the prefix rules of `@azure/communication-common`.
 //! On the wire the identifier travels as [`CommunicationIdentifierModel`], which always carries `rawId`.
 //!
-//! This module holds the types; [`raw_id`](self::raw_id) the raw-id grammar and [`wire`] the wire
+//! This module holds the types; its `raw_id` submodule the raw-id grammar and `wire` the wire
 //! model and its serde glue.
 
 mod raw_id;
