@@ -1,0 +1,99 @@
+//! `cargo run --release -p acs-bench` — the client at the raw-HTTP floor, measured side by side.
+//!
+//! One release-built emulator runs in a child process (this binary with `serve`), so that the
+//! client CPU measured with `getrusage(RUSAGE_SELF)` is the client's alone. Workloads run
+//! interleaved, `--reps` times each, and the medians are reported:
+//! - sends: 2,000 sequential `send_message` calls into one thread, by a raw ureq loop sending the
+//!   same request bytes over keep-alive with the same TLS trust (the floor), by acs-chat-blocking,
+//!   and by acs-chat-async awaited one at a time; then acs-chat-async with 64 in flight;
+//! - listing: every message of a 10,000-message thread, page size 200, on both facades;
+//! - peak RSS of a fresh process iterating 1k and 100k messages with acs-chat-blocking;
+//! - with `--python <venv python>`, the official Python SDK 1.2.0 on the same sends and listing.
+
+mod child;
+mod python;
+mod report;
+mod workloads;
+
+use std::time::Duration;
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Settings from the command line.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) reps: usize,
+    pub(crate) sends: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) list: usize,
+    pub(crate) rss_max: usize,
+    pub(crate) python: Option<String>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
+    let mut settings = Settings {
+        reps: 3,
+        sends: 2000,
+        in_flight: 64,
+        list: 10_000,
+        rss_max: 100_000,
+        python: None,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--reps" => settings.reps = value()?.parse()?,
+            "--sends" => settings.sends = value()?.parse()?,
+            "--in-flight" => settings.in_flight = value()?.parse()?,
+            "--list" => settings.list = value()?.parse()?,
+            "--rss-max" => settings.rss_max = value()?.parse()?,
+            "--python" => settings.python = Some(value()?),
+            "-h" | "--help" => {
+                println!("acs-bench [--reps 3] [--sends 2000] [--in-flight 64] [--list 10000] [--rss-max 100000] [--python PATH]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(settings)
+}
+
+fn main() -> Result<(), BoxError> {
+    let mut args = std::env::args().skip(1).peekable();
+    match args.peek().map(String::as_str) {
+        Some("serve") => return child::serve(),
+        Some("rss") => {
+            args.next();
+            return child::rss(args.collect());
+        }
+        _ => {}
+    }
+    let settings = parse(args)?;
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with `cargo run --release -p acs-bench`");
+    }
+    let emulator = child::Emulator::spawn()?;
+    let setup = workloads::Setup::new(&emulator, &settings)?;
+    let mut runs = report::Runs::default();
+    for rep in 0..settings.reps {
+        eprintln!("rep {}/{}", rep + 1, settings.reps);
+        runs.push("raw", workloads::raw_sends(&setup)?);
+        runs.push("blocking", workloads::blocking_sends(&setup)?);
+        runs.push("async", workloads::async_sends(&setup, 1)?);
+        runs.push(
+            "async64",
+            workloads::async_sends(&setup, settings.in_flight)?,
+        );
+        runs.push("list_blocking", workloads::blocking_list(&setup)?);
+        runs.push("list_async", workloads::async_list(&setup)?);
+        if let Some(python) = &settings.python {
+            let (sends, list) = python::run(python, &emulator, &setup)?;
+            runs.push("python", sends);
+            runs.push("list_python", list);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let rss = workloads::rss(&emulator, &setup, settings.rss_max)?;
+    report::print(&settings, &runs, &rss);
+    Ok(())
+}

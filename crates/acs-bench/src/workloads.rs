@@ -1,0 +1,303 @@
+//! The workloads, each timed (wall clock) and costed (this process's CPU, `getrusage`).
+
+use crate::child::Emulator;
+use crate::{BoxError, Settings};
+use futures_util::StreamExt;
+use std::time::Instant;
+
+/// One timed run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Run {
+    pub(crate) ops: usize,
+    pub(crate) seconds: f64,
+    pub(crate) cpu_seconds: f64,
+}
+
+impl Run {
+    pub(crate) fn per_second(&self) -> f64 {
+        self.ops as f64 / self.seconds
+    }
+
+    pub(crate) fn cpu_micros_per_op(&self) -> f64 {
+        self.cpu_seconds * 1e6 / self.ops as f64
+    }
+}
+
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes into the struct we pass; RUSAGE_SELF covers every thread of this
+    // process and none of the emulator's (a child process).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+fn timed(ops: usize, work: impl FnOnce() -> Result<(), BoxError>) -> Result<Run, BoxError> {
+    let (cpu, start) = (cpu_seconds(), Instant::now());
+    work()?;
+    Ok(Run {
+        ops,
+        seconds: start.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_seconds() - cpu,
+    })
+}
+
+/// What every workload needs: a user, two threads, clients built once.
+pub(crate) struct Setup {
+    pub(crate) endpoint: String,
+    pub(crate) ca_pem: String,
+    pub(crate) token: String,
+    pub(crate) send_thread: String,
+    pub(crate) list_thread: String,
+    pub(crate) sends: usize,
+    pub(crate) runtime: tokio::runtime::Runtime,
+    blocking: acs_chat_blocking::ChatThreadClient,
+    async_client: acs_chat_async::ChatThreadClient,
+    blocking_list: acs_chat_blocking::ChatThreadClient,
+    async_list: acs_chat_async::ChatThreadClient,
+}
+
+impl Setup {
+    pub(crate) fn new(emulator: &Emulator, settings: &Settings) -> Result<Self, BoxError> {
+        let client_options = acs_chat_blocking::ClientOptions {
+            additional_ca_certificates_pem: vec![emulator.ca_pem.clone()],
+            ..Default::default()
+        };
+        let identity = acs_chat_blocking::CommunicationIdentityClient::from_connection_string(
+            &emulator.connection_string,
+            Some(acs_chat_blocking::CommunicationIdentityClientOptions {
+                client_options: client_options.clone(),
+                ..Default::default()
+            }),
+        )?;
+        let (_user, token) = identity
+            .create_user_and_token(&[acs_chat_blocking::CommunicationTokenScope::Chat], None)?;
+        let token = token.token;
+        let chat_options = acs_chat_blocking::ChatClientOptions {
+            client_options,
+            ..Default::default()
+        };
+        let credential = acs_chat_blocking::CommunicationTokenCredential::new(&token)?;
+        let chat = acs_chat_blocking::ChatClient::new(
+            &emulator.endpoint,
+            credential,
+            Some(chat_options.clone()),
+        )?;
+        let send_thread = chat.create_chat_thread("sends", None)?.chat_thread.id;
+        let list_thread = chat.create_chat_thread("listing", None)?.chat_thread.id;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let async_chat = {
+            let _entered = runtime.enter();
+            acs_chat_async::ChatClient::new(
+                &emulator.endpoint,
+                acs_chat_async::CommunicationTokenCredential::new(&token)?,
+                Some(chat_options),
+            )?
+        };
+        let setup = Setup {
+            endpoint: emulator.endpoint.clone(),
+            ca_pem: emulator.ca_pem.clone(),
+            blocking: chat.get_chat_thread_client(send_thread.as_str()),
+            async_client: async_chat.get_chat_thread_client(send_thread.as_str()),
+            blocking_list: chat.get_chat_thread_client(list_thread.as_str()),
+            async_list: async_chat.get_chat_thread_client(list_thread.as_str()),
+            token,
+            send_thread,
+            list_thread,
+            sends: settings.sends,
+            runtime,
+        };
+        seed(&setup, &setup.async_list, settings.list)?;
+        Ok(setup)
+    }
+}
+
+/// Sends `count` messages into a thread, 64 at a time.
+fn seed(
+    setup: &Setup,
+    thread: &acs_chat_async::ChatThreadClient,
+    count: usize,
+) -> Result<(), BoxError> {
+    setup.runtime.block_on(async {
+        let results: Vec<_> = futures_util::stream::iter(0..count)
+            .map(|i| {
+                let thread = thread.clone();
+                async move { thread.send_message(&format!("seed {i}"), None).await }
+            })
+            .buffer_unordered(64)
+            .collect()
+            .await;
+        results.into_iter().try_for_each(|r| r.map(|_| ()))
+    })?;
+    Ok(())
+}
+
+/// The floor: ureq 3 sending the bytes acs-chat sends (same headers and body), keep-alive, the
+/// same TLS trust, no per-call configuration.
+pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let mut roots: Vec<Certificate<'static>> = Vec::new();
+    for item in ureq::tls::parse_pem(setup.ca_pem.as_bytes()) {
+        if let ureq::tls::PemItem::Certificate(cert) = item? {
+            roots.push(cert);
+        }
+    }
+    let tls = TlsConfig::builder()
+        .root_certs(RootCerts::new_with_certs(&roots))
+        .build();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!(
+        "{}/chat/threads/{}/messages?api-version=2025-03-15",
+        setup.endpoint,
+        setup.send_thread.replace(':', "%3A").replace('@', "%40")
+    );
+    let authorization = format!("Bearer {}", setup.token);
+    let body = br#"{"content":"hello"}"#;
+    timed(setup.sends, || {
+        for _ in 0..setup.sends {
+            let mut response = agent
+                .post(&url)
+                .header("accept", "application/json")
+                .header("content-type", "application/json")
+                .header(
+                    "x-ms-client-request-id",
+                    "6f1c2f5e-4b1e-4f5e-9d0a-3f0d2f7d9a11",
+                )
+                .header(
+                    "user-agent",
+                    "azsdk-rust-communication-chat/0.1.0 (acs-chat-blocking; rust)",
+                )
+                .header("authorization", &authorization)
+                .send(&body[..])?;
+            if response.status().as_u16() != 201 {
+                return Err(format!("raw send: HTTP {}", response.status()).into());
+            }
+            response.body_mut().read_to_vec()?;
+        }
+        Ok(())
+    })
+}
+
+pub(crate) fn blocking_sends(setup: &Setup) -> Result<Run, BoxError> {
+    timed(setup.sends, || {
+        for _ in 0..setup.sends {
+            setup.blocking.send_message("hello", None)?;
+        }
+        Ok(())
+    })
+}
+
+/// `concurrency` 1: awaited one at a time; more: that many in flight.
+pub(crate) fn async_sends(setup: &Setup, concurrency: usize) -> Result<Run, BoxError> {
+    let count = if concurrency > 1 {
+        setup.sends * 2
+    } else {
+        setup.sends
+    };
+    timed(count, || {
+        setup.runtime.block_on(async {
+            if concurrency <= 1 {
+                for _ in 0..count {
+                    setup.async_client.send_message("hello", None).await?;
+                }
+                return Ok(());
+            }
+            let results: Vec<_> = futures_util::stream::iter(0..count)
+                .map(|_| setup.async_client.send_message("hello", None))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            results
+                .into_iter()
+                .try_for_each(|r| r.map(|_| ()))
+                .map_err(BoxError::from)
+        })
+    })
+}
+
+fn page_200() -> Option<acs_chat_blocking::ListMessagesOptions> {
+    Some(acs_chat_blocking::ListMessagesOptions {
+        results_per_page: Some(200),
+        ..Default::default()
+    })
+}
+
+pub(crate) fn blocking_list(setup: &Setup) -> Result<Run, BoxError> {
+    let mut items = 0;
+    let mut run = timed(0, || {
+        for message in setup.blocking_list.list_messages(page_200()) {
+            message?;
+            items += 1;
+        }
+        Ok(())
+    })?;
+    run.ops = items;
+    Ok(run)
+}
+
+pub(crate) fn async_list(setup: &Setup) -> Result<Run, BoxError> {
+    let mut items = 0;
+    let mut run = timed(0, || {
+        setup.runtime.block_on(async {
+            let mut messages = setup.async_list.list_messages(page_200());
+            while let Some(message) = messages.next().await {
+                message?;
+                items += 1;
+            }
+            Ok::<_, BoxError>(())
+        })
+    })?;
+    run.ops = items;
+    Ok(run)
+}
+
+/// Peak RSS (kB) of a fresh process iterating 1k and `max` messages of one thread.
+pub(crate) fn rss(
+    emulator: &Emulator,
+    setup: &Setup,
+    max: usize,
+) -> Result<Vec<(usize, u64)>, BoxError> {
+    let thread = {
+        let _entered = setup.runtime.enter();
+        let credential = acs_chat_async::CommunicationTokenCredential::new(&setup.token)?;
+        let options = acs_chat_async::ChatClientOptions {
+            client_options: acs_chat_async::ClientOptions {
+                additional_ca_certificates_pem: vec![setup.ca_pem.clone()],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let client = acs_chat_async::ChatClient::new(&setup.endpoint, credential, Some(options))?;
+        let id = setup
+            .runtime
+            .block_on(client.create_chat_thread("rss", None))?
+            .chat_thread
+            .id;
+        client.get_chat_thread_client(id)
+    };
+    eprintln!("seeding {max} messages for the RSS runs");
+    seed(setup, &thread, max)?;
+    let mut peaks = Vec::new();
+    for count in [1_000.min(max), max] {
+        let output = std::process::Command::new(std::env::current_exe()?)
+            .args(["rss", &emulator.endpoint])
+            .arg(&emulator.ca_path)
+            .args([&setup.token, thread.thread_id(), &count.to_string()])
+            .output()?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut fields = text.split_whitespace();
+        let seen: usize = fields.next().ok_or("rss: no output")?.parse()?;
+        let kb: u64 = fields.next().ok_or("rss: no peak")?.parse()?;
+        if seen != count {
+            return Err(format!("rss: iterated {seen} of {count}").into());
+        }
+        peaks.push((count, kb));
+    }
+    Ok(peaks)
+}
