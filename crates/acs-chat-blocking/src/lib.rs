@@ -24,6 +24,7 @@
 
 mod pager;
 mod refresher;
+mod resolver;
 mod transport;
 
 mod rt {

@@ -36,8 +36,13 @@ impl Transport {
             ))
             .tls_config(tls.build())
             .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            crate::resolver::CachingResolver::default(),
+        );
         Ok(Transport {
-            agent: config.into(),
+            agent,
             options: options.clone(),
         })
     }
