@@ -79,7 +79,7 @@ impl ChatThreadClient {
     ) -> Result<SendChatMessageResult> {
         let mut options = options.unwrap_or_default();
         if options.idempotency_key.is_none() && self.core.generate_idempotency_keys {
-            options.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+            options.idempotency_key = Some(acs_chat_core::http::new_request_id());
         }
         let request = self
             .core

@@ -2,7 +2,7 @@
 
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async};
-use acs_chat_core::auth::sign_request;
+use acs_chat_core::auth::signature_headers;
 use acs_chat_core::http::{Exchange, SendError};
 use acs_chat_core::requests::service_error;
 use acs_chat_core::retry::{self, RetryDecision};
@@ -80,7 +80,7 @@ impl Pipeline {
     /// `repeatability-request-id`) goes out on every attempt. `deadline` defaults to now plus
     /// `RetryOptions::max_total_elapsed`; a lookup inside another operation passes that one's.
     pub(crate) fn call(&self, mut request: HttpRequest, deadline: Option<Instant>) -> Call {
-        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = acs_chat_core::http::new_request_id();
         request.set_header("x-ms-client-request-id", client_request_id.clone());
         request.set_header("user-agent", self.user_agent.clone());
         let budget = self.retry.max_total_elapsed;
@@ -134,15 +134,20 @@ impl Pipeline {
         if call.remaining().is_zero() {
             return Step::Done(Err(call.timed_out()));
         }
-        let mut signed = call.request.clone();
-        if let Err(e) = self.authorize(&mut signed, call.remaining()).await {
-            return Step::Done(Err(e));
-        }
+        // Authorization goes beside the request, not into a copy of it: it changes per attempt.
+        let authorization = match self.authorize(&call.request, call.remaining()).await {
+            Ok(headers) => headers,
+            Err(e) => return Step::Done(Err(e)),
+        };
         let timeout = self.timeout.min(call.remaining());
         if timeout.is_zero() {
             return Step::Done(Err(call.timed_out()));
         }
-        let (decision, outcome) = match self.transport.send(&signed, timeout).await {
+        let sent = self
+            .transport
+            .send(&call.request, &authorization, timeout)
+            .await;
+        let (decision, outcome) = match sent {
             Ok(response) => {
                 let decision = retry::after_response(
                     &self.retry,
@@ -209,14 +214,21 @@ impl Pipeline {
         }
     }
 
-    async fn authorize(&self, request: &mut HttpRequest, budget: Duration) -> Result<()> {
+    /// The headers that authorize one attempt of `request`.
+    async fn authorize(
+        &self,
+        request: &HttpRequest,
+        budget: Duration,
+    ) -> Result<Vec<(&'static str, String)>> {
         match &self.auth {
             Auth::Bearer(credential) => {
                 let token = credential.get_token_within(budget).await?;
-                request.set_header("authorization", format!("Bearer {}", token.token.expose()));
-                Ok(())
+                Ok(vec![(
+                    "authorization",
+                    format!("Bearer {}", token.token.expose()),
+                )])
             }
-            Auth::Key(key) => sign_request(request, key, SystemTime::now()),
+            Auth::Key(key) => signature_headers(request, key, SystemTime::now()),
         }
     }
 }

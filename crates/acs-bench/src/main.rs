@@ -28,6 +28,8 @@ pub(crate) struct Settings {
     pub(crate) list: usize,
     pub(crate) rss_max: usize,
     pub(crate) python: Option<String>,
+    /// Run only these workloads (for profiling); all when empty.
+    pub(crate) only: Vec<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
@@ -38,6 +40,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
         list: 10_000,
         rss_max: 100_000,
         python: None,
+        only: Vec::new(),
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -48,8 +51,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
             "--list" => settings.list = value()?.parse()?,
             "--rss-max" => settings.rss_max = value()?.parse()?,
             "--python" => settings.python = Some(value()?),
+            "--only" => settings.only = value()?.split(',').map(str::to_string).collect(),
             "-h" | "--help" => {
-                println!("acs-bench [--reps 3] [--sends 2000] [--in-flight 64] [--list 10000] [--rss-max 100000] [--python PATH]");
+                println!("acs-bench [--reps 3] [--sends 2000] [--in-flight 64] [--list 10000] [--rss-max 100000] [--python PATH] [--only raw,blocking,raw_reqwest,async,async64,list]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}").into()),
@@ -72,26 +76,45 @@ fn main() -> Result<(), BoxError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; run with `cargo run --release -p acs-bench`");
     }
-    let emulator = child::Emulator::spawn()?;
-    let setup = workloads::Setup::new(&emulator, &settings)?;
+    let emulator = std::rc::Rc::new(child::Emulator::spawn()?);
+    let server = emulator.clone();
+    let setup =
+        workloads::Setup::new(&emulator, &settings)?.with_server_cpu(move || server.cpu_seconds());
     let mut runs = report::Runs::default();
+    let wanted = |name: &str| settings.only.is_empty() || settings.only.iter().any(|o| o == name);
     for rep in 0..settings.reps {
         eprintln!("rep {}/{}", rep + 1, settings.reps);
-        runs.push("raw", workloads::raw_sends(&setup)?);
-        runs.push("blocking", workloads::blocking_sends(&setup)?);
-        runs.push("async", workloads::async_sends(&setup, 1)?);
-        runs.push(
-            "async64",
-            workloads::async_sends(&setup, settings.in_flight)?,
-        );
-        runs.push("list_blocking", workloads::blocking_list(&setup)?);
-        runs.push("list_async", workloads::async_list(&setup)?);
+        if wanted("raw") {
+            runs.push("raw", workloads::raw_sends(&setup)?);
+        }
+        if wanted("blocking") {
+            runs.push("blocking", workloads::blocking_sends(&setup)?);
+        }
+        if wanted("raw_reqwest") {
+            runs.push("raw_reqwest", workloads::raw_reqwest_sends(&setup)?);
+        }
+        if wanted("async") {
+            runs.push("async", workloads::async_sends(&setup, 1)?);
+        }
+        if wanted("async64") {
+            runs.push(
+                "async64",
+                workloads::async_sends(&setup, settings.in_flight)?,
+            );
+        }
+        if wanted("list") {
+            runs.push("list_blocking", workloads::blocking_list(&setup)?);
+            runs.push("list_async", workloads::async_list(&setup)?);
+        }
         if let Some(python) = &settings.python {
             let (sends, list) = python::run(python, &emulator, &setup)?;
             runs.push("python", sends);
             runs.push("list_python", list);
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+    if !settings.only.is_empty() {
+        return Ok(());
     }
     let rss = workloads::rss(&emulator, &setup, settings.rss_max)?;
     report::print(&settings, &runs, &rss);

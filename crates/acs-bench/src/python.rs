@@ -37,6 +37,7 @@ fn parse(line: &str) -> Result<Run, BoxError> {
         ops: ops.parse()?,
         seconds: seconds.parse()?,
         cpu_seconds: cpu.parse()?,
+        server_cpu_seconds: 0.0,
     })
 }
 

@@ -18,6 +18,17 @@ impl Runs {
         self.0.entry(name).or_default().push(run);
     }
 
+    /// The median emulator CPU per op of a workload.
+    fn server_median(&self, name: &str) -> f64 {
+        let mut values: Vec<f64> = self
+            .0
+            .get(name)
+            .map(|runs| runs.iter().map(Run::server_cpu_micros_per_op).collect())
+            .unwrap_or_default();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+
     /// The median rate and the median CPU per op of a workload.
     fn median(&self, name: &str) -> Option<(f64, f64)> {
         let runs = self.0.get(name)?;
@@ -77,25 +88,44 @@ pub(crate) fn print(settings: &Settings, runs: &Runs, rss: &[(usize, u64)]) {
         settings.reps
     );
     println!();
-    println!("| client | send ops/s | vs raw floor | client CPU µs/op | CPU vs floor |");
-    println!("|---|---|---|---|---|");
-    let row = |name: &str, rate: f64, cpu: f64| {
+    println!("| client | send ops/s | vs raw floor | client CPU µs/op | CPU vs floor | emulator CPU µs/op |");
+    println!("|---|---|---|---|---|---|");
+    let row = |name: &str, key: &str, rate: f64, cpu: f64| {
         println!(
-            "| {name} | {rate:.0} | {:.2} | {cpu:.1} | {:.2} |",
+            "| {name} | {rate:.0} | {:.2} | {cpu:.1} | {:.2} | {:.1} |",
             rate / raw,
-            cpu / raw_cpu
+            cpu / raw_cpu,
+            runs.server_median(key)
         )
     };
-    row("raw ureq 3 loop, same request bytes (floor)", raw, raw_cpu);
-    row("acs-chat-blocking", blocking, blocking_cpu);
-    row("acs-chat-async, awaited one at a time", seq, seq_cpu);
+    row(
+        "raw ureq 3 loop, same request bytes (floor)",
+        "raw",
+        raw,
+        raw_cpu,
+    );
+    row("acs-chat-blocking", "blocking", blocking, blocking_cpu);
+    let (reqwest_raw, reqwest_cpu) = get("raw_reqwest");
+    row(
+        "raw reqwest loop in a task (diagnostic, not a goal)",
+        "raw_reqwest",
+        reqwest_raw,
+        reqwest_cpu,
+    );
+    row(
+        "acs-chat-async, awaited one at a time",
+        "async",
+        seq,
+        seq_cpu,
+    );
     row(
         &format!("acs-chat-async, {} in flight", settings.in_flight),
+        "async64",
         many,
         many_cpu,
     );
     if let Some((rate, cpu)) = python {
-        row("official Python SDK 1.2.0", rate, cpu);
+        row("official Python SDK 1.2.0", "python", rate, cpu);
     }
     println!();
     println!(

@@ -11,6 +11,8 @@ pub(crate) struct Run {
     pub(crate) ops: usize,
     pub(crate) seconds: f64,
     pub(crate) cpu_seconds: f64,
+    /// The emulator's CPU during the run (a diagnostic: the two share the machine's cores).
+    pub(crate) server_cpu_seconds: f64,
 }
 
 impl Run {
@@ -20,6 +22,10 @@ impl Run {
 
     pub(crate) fn cpu_micros_per_op(&self) -> f64 {
         self.cpu_seconds * 1e6 / self.ops as f64
+    }
+
+    pub(crate) fn server_cpu_micros_per_op(&self) -> f64 {
+        self.server_cpu_seconds * 1e6 / self.ops as f64
     }
 }
 
@@ -32,13 +38,19 @@ fn cpu_seconds() -> f64 {
     secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
-fn timed(ops: usize, work: impl FnOnce() -> Result<(), BoxError>) -> Result<Run, BoxError> {
+fn timed(
+    setup: &Setup,
+    ops: usize,
+    work: impl FnOnce() -> Result<(), BoxError>,
+) -> Result<Run, BoxError> {
+    let server = setup.server_cpu.as_ref().map_or(0.0, |f| f());
     let (cpu, start) = (cpu_seconds(), Instant::now());
     work()?;
     Ok(Run {
         ops,
         seconds: start.elapsed().as_secs_f64(),
         cpu_seconds: cpu_seconds() - cpu,
+        server_cpu_seconds: setup.server_cpu.as_ref().map_or(0.0, |f| f()) - server,
     })
 }
 
@@ -51,6 +63,7 @@ pub(crate) struct Setup {
     pub(crate) list_thread: String,
     pub(crate) sends: usize,
     pub(crate) runtime: tokio::runtime::Runtime,
+    server_cpu: Option<Box<dyn Fn() -> f64>>,
     blocking: acs_chat_blocking::ChatThreadClient,
     async_client: acs_chat_async::ChatThreadClient,
     blocking_list: acs_chat_blocking::ChatThreadClient,
@@ -108,9 +121,16 @@ impl Setup {
             list_thread,
             sends: settings.sends,
             runtime,
+            server_cpu: None,
         };
         seed(&setup, &setup.async_list, settings.list)?;
         Ok(setup)
+    }
+
+    /// Measures the emulator's CPU too, with `read` (seconds so far).
+    pub(crate) fn with_server_cpu(mut self, read: impl Fn() -> f64 + 'static) -> Self {
+        self.server_cpu = Some(Box::new(read));
+        self
     }
 }
 
@@ -159,7 +179,7 @@ pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
     );
     let authorization = format!("Bearer {}", setup.token);
     let body = br#"{"content":"hello"}"#;
-    timed(setup.sends, || {
+    timed(setup, setup.sends, || {
         for _ in 0..setup.sends {
             let mut response = agent
                 .post(&url)
@@ -184,8 +204,72 @@ pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
     })
 }
 
+/// A diagnostic floor for the async facade: reqwest alone, same bytes, same runtime.
+pub(crate) fn raw_reqwest_sends(setup: &Setup) -> Result<Run, BoxError> {
+    let client = {
+        let _entered = setup.runtime.enter();
+        // The async facade's TLS set-up: rustls with ring, HTTP/1.1.
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(setup.ca_pem.as_bytes()) {
+            roots.add(cert?)?;
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()?
+    };
+    let url = format!(
+        "{}/chat/threads/{}/messages?api-version=2025-03-15",
+        setup.endpoint,
+        setup.send_thread.replace(':', "%3A").replace('@', "%40")
+    );
+    let authorization = format!("Bearer {}", setup.token);
+    let sends = setup.sends;
+    timed(setup, sends, || {
+        setup.runtime.block_on(in_task(&setup.runtime, async move {
+            for _ in 0..sends {
+                let response = client
+                    .post(&url)
+                    .header("accept", "application/json")
+                    .header("content-type", "application/json")
+                    .header(
+                        "x-ms-client-request-id",
+                        "6f1c2f5e-4b1e-4f5e-9d0a-3f0d2f7d9a11",
+                    )
+                    .header(
+                        "user-agent",
+                        "azsdk-rust-communication-chat/0.1.0 (acs-chat-async; rust)",
+                    )
+                    .header("authorization", &authorization)
+                    .body(&br#"{"content":"hello"}"#[..])
+                    .send()
+                    .await?;
+                if response.status().as_u16() != 201 {
+                    return Err(format!("raw reqwest send: HTTP {}", response.status()).into());
+                }
+                response.bytes().await?;
+            }
+            Ok(())
+        }))
+    })
+}
+
+/// Runs `work` as a task on the runtime's workers, as a server's handler would run, and waits.
+async fn in_task<F>(runtime: &tokio::runtime::Runtime, work: F) -> Result<(), BoxError>
+where
+    F: std::future::Future<Output = Result<(), BoxError>> + Send + 'static,
+{
+    runtime.spawn(work).await.map_err(BoxError::from)?
+}
+
 pub(crate) fn blocking_sends(setup: &Setup) -> Result<Run, BoxError> {
-    timed(setup.sends, || {
+    timed(setup, setup.sends, || {
         for _ in 0..setup.sends {
             setup.blocking.send_message("hello", None)?;
         }
@@ -193,23 +277,25 @@ pub(crate) fn blocking_sends(setup: &Setup) -> Result<Run, BoxError> {
     })
 }
 
-/// `concurrency` 1: awaited one at a time; more: that many in flight.
+/// `concurrency` 1: awaited one at a time; more: that many in flight. Either way inside a task on
+/// the runtime's workers, as a server's handler would run.
 pub(crate) fn async_sends(setup: &Setup, concurrency: usize) -> Result<Run, BoxError> {
     let count = if concurrency > 1 {
         setup.sends * 2
     } else {
         setup.sends
     };
-    timed(count, || {
-        setup.runtime.block_on(async {
+    let thread = setup.async_client.clone();
+    timed(setup, count, || {
+        setup.runtime.block_on(in_task(&setup.runtime, async move {
             if concurrency <= 1 {
                 for _ in 0..count {
-                    setup.async_client.send_message("hello", None).await?;
+                    thread.send_message("hello", None).await?;
                 }
                 return Ok(());
             }
             let results: Vec<_> = futures_util::stream::iter(0..count)
-                .map(|_| setup.async_client.send_message("hello", None))
+                .map(|_| thread.send_message("hello", None))
                 .buffer_unordered(concurrency)
                 .collect()
                 .await;
@@ -217,7 +303,7 @@ pub(crate) fn async_sends(setup: &Setup, concurrency: usize) -> Result<Run, BoxE
                 .into_iter()
                 .try_for_each(|r| r.map(|_| ()))
                 .map_err(BoxError::from)
-        })
+        }))
     })
 }
 
@@ -230,7 +316,7 @@ fn page_200() -> Option<acs_chat_blocking::ListMessagesOptions> {
 
 pub(crate) fn blocking_list(setup: &Setup) -> Result<Run, BoxError> {
     let mut items = 0;
-    let mut run = timed(0, || {
+    let mut run = timed(setup, 0, || {
         for message in setup.blocking_list.list_messages(page_200()) {
             message?;
             items += 1;
@@ -243,7 +329,7 @@ pub(crate) fn blocking_list(setup: &Setup) -> Result<Run, BoxError> {
 
 pub(crate) fn async_list(setup: &Setup) -> Result<Run, BoxError> {
     let mut items = 0;
-    let mut run = timed(0, || {
+    let mut run = timed(setup, 0, || {
         setup.runtime.block_on(async {
             let mut messages = setup.async_list.list_messages(page_200());
             while let Some(message) = messages.next().await {

@@ -50,6 +50,7 @@ impl Transport {
     pub(crate) async fn send(
         &self,
         request: &HttpRequest,
+        authorization: &[(&'static str, String)],
         timeout: Duration,
     ) -> Result<HttpResponse, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
@@ -58,7 +59,11 @@ impl Transport {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
+        for (name, value) in authorization {
+            builder = builder.header(*name, value);
+        }
         if let Some(body) = &request.body {
+            // `Bytes`: shared with the request, not copied.
             builder = builder.body(body.clone());
         }
         let mut response = builder.send().await.map_err(classify)?;

@@ -51,6 +51,7 @@ impl Transport {
     pub(crate) fn send(
         &self,
         request: &HttpRequest,
+        authorization: &[(&'static str, String)],
         timeout: Duration,
     ) -> Result<HttpResponse, SendError> {
         let mut builder = ureq::http::Request::builder()
@@ -59,7 +60,11 @@ impl Transport {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        let body = request.body.clone().unwrap_or_default();
+        for (name, value) in authorization {
+            builder = builder.header(*name, value);
+        }
+        // Borrowed: the body is not copied per attempt.
+        let body: &[u8] = request.body.as_deref().unwrap_or_default();
         let http_request = builder
             .body(body)
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;

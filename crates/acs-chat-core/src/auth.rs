@@ -118,6 +118,19 @@ pub fn string_to_sign(
 
 /// Adds `x-ms-date`, `x-ms-content-sha256` and the HMAC `Authorization` header to a request.
 pub fn sign_request(request: &mut HttpRequest, key: &AccessKey, now: SystemTime) -> Result<()> {
+    for (name, value) in signature_headers(request, key, now)? {
+        request.set_header(name, value);
+    }
+    Ok(())
+}
+
+/// The headers that sign `request` at `now`: `x-ms-date`, `x-ms-content-sha256` and the HMAC
+/// `Authorization`, for a transport to send with the request (which stays unchanged).
+pub fn signature_headers(
+    request: &HttpRequest,
+    key: &AccessKey,
+    now: SystemTime,
+) -> Result<Vec<(&'static str, String)>> {
     let url = url::Url::parse(&request.url).map_err(|e| Error::InvalidEndpoint {
         endpoint: request.url.clone(),
         reason: e.to_string(),
@@ -145,15 +158,16 @@ pub fn sign_request(request: &mut HttpRequest, key: &AccessKey, now: SystemTime)
         &host,
         &hash,
     ));
-    request.set_header("x-ms-date", date);
-    request.set_header("x-ms-content-sha256", hash);
-    request.set_header(
-        "authorization",
-        format!(
-            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}"
+    Ok(vec![
+        ("x-ms-date", date),
+        ("x-ms-content-sha256", hash),
+        (
+            "authorization",
+            format!(
+                "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}"
+            ),
         ),
-    );
-    Ok(())
+    ])
 }
 
 #[cfg(test)]
@@ -189,7 +203,7 @@ mod tests {
             "https://contoso.communication.azure.com/identities?api-version=2023-10-01".into(),
             201,
         );
-        request.body = Some(body.to_vec());
+        request.body = Some(body.to_vec().into());
         let when = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_732_690_260);
         sign_request(&mut request, &key, when).unwrap();
         assert_eq!(

@@ -52,8 +52,8 @@ pub struct HttpRequest {
     pub url: String,
     /// Header names in lower case. Authorization is added by the pipeline, per attempt.
     pub headers: Vec<(String, String)>,
-    /// The body bytes, if any.
-    pub body: Option<Vec<u8>>,
+    /// The body bytes, if any (reference-counted: retries and transports share them).
+    pub body: Option<bytes::Bytes>,
     /// The status that means success for this operation.
     pub expected_status: u16,
     /// Whether the request may be repeated after an ambiguous failure.
@@ -97,7 +97,7 @@ impl HttpRequest {
         })?;
         self.headers
             .push(("content-type".into(), content_type.into()));
-        self.body = Some(bytes);
+        self.body = Some(bytes.into());
         Ok(self)
     }
 
@@ -137,6 +137,15 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// A fresh random id (UUID v4 form) for `x-ms-client-request-id` and `repeatability-request-id`.
+/// Drawn from a per-thread generator seeded once: unique, not secret, and without a `getrandom`
+/// system call per request.
+pub fn new_request_id() -> String {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+        .into_uuid()
+        .to_string()
 }
 
 /// Why a transport could not produce a response.

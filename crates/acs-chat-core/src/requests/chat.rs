@@ -88,7 +88,7 @@ impl ChatRequests {
         let token = options
             .idempotency_token
             .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(crate::http::new_request_id);
         let mut request =
             HttpRequest::new(OP, Method::Post, self.url("/chat/threads", vec![]), 201)
                 .json_body(JSON, &body)?

@@ -152,7 +152,7 @@ impl Harness {
             method,
             url: self.url(path_and_query),
             headers: vec![],
-            body: body.map(|b| serde_json::to_vec(&b).unwrap()),
+            body: body.map(|b| serde_json::to_vec(&b).unwrap().into()),
             expected_status: 0,
             replay: acs_chat_core::http::Replay::Safe,
         };
@@ -169,7 +169,7 @@ impl Harness {
             method.as_str(),
             path_and_query,
             &headers,
-            request.body.clone(),
+            request.body.as_deref().map(<[u8]>::to_vec),
         )
     }
 
