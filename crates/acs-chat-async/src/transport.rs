@@ -71,12 +71,7 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| acs_chat_core::http::header_pair(n.as_str(), v.as_bytes()))
             .collect();
         let (limit, truncate) = self.options.body_limit(status);
         if !truncate && response.content_length().is_some_and(|n| n > limit) {

@@ -78,33 +78,33 @@ impl Transport {
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| acs_chat_core::http::header_pair(n.as_str(), v.as_bytes()))
             .collect();
         let (limit, truncate) = self.options.body_limit(status);
         if !truncate && declared_length(&headers).is_some_and(|n| n > limit) {
             return Err(SendError::TooLarge(limit));
         }
-        let mut body = Vec::new();
-        // One byte past the limit tells "exactly at the limit" from "over it".
-        response
-            .body_mut()
-            .with_config()
-            .limit(u64::MAX)
-            .reader()
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(classify_io)?;
-        if body.len() as u64 > limit {
-            if !truncate {
-                return Err(SendError::TooLarge(limit));
+        let body = if truncate {
+            // Error bodies: read to the cap and cut, one byte past it telling "at" from "over".
+            let mut body = Vec::new();
+            response
+                .body_mut()
+                .with_config()
+                .limit(u64::MAX)
+                .reader()
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut body)
+                .map_err(classify_io)?;
+            body.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            body
+        } else {
+            // Success bodies: ureq's own reader, sized from content-length, refuses past the cap.
+            match response.body_mut().with_config().limit(limit).read_to_vec() {
+                Ok(body) => body,
+                Err(ureq::Error::BodyExceedsLimit(_)) => return Err(SendError::TooLarge(limit)),
+                Err(e) => return Err(classify(e)),
             }
-            body.truncate(limit as usize);
-        }
+        };
         Ok(HttpResponse {
             status,
             headers,

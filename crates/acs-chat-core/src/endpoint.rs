@@ -14,7 +14,21 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Percent-encodes one path segment or query value.
 pub fn encode_component(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
+    let mut out = String::with_capacity(s.len() + 8);
+    push_encoded(&mut out, s);
+    out
+}
+
+/// Appends `s` percent-encoded to `out` (every request builds a URL: no formatter on this path).
+pub fn push_encoded(out: &mut String, s: &str) {
+    if s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    {
+        out.push_str(s);
+    } else {
+        out.extend(utf8_percent_encode(s, COMPONENT));
+    }
 }
 
 /// A validated service endpoint, e.g. `https://contoso.communication.azure.com` or
@@ -69,13 +83,16 @@ impl Endpoint {
     }
 
     /// Builds `<endpoint>/<path>?<query>`. `path` is literal; encode ids with [`encode_component`].
-    pub fn url(&self, path: &str, query: &[(&str, String)]) -> String {
-        let mut url = format!("{}{}{}", self.origin, self.prefix, path);
+    pub fn url<V: AsRef<str>>(&self, path: &str, query: &[(&str, V)]) -> String {
+        let mut url = String::with_capacity(self.origin.len() + self.prefix.len() + path.len() + 64);
+        url.push_str(&self.origin);
+        url.push_str(&self.prefix);
+        url.push_str(path);
         for (i, (name, value)) in query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
             url.push_str(name);
             url.push('=');
-            url.push_str(&encode_component(value));
+            push_encoded(&mut url, value.as_ref());
         }
         url
     }
@@ -141,13 +158,13 @@ mod tests {
         ] {
             let ep = Endpoint::parse(e).unwrap();
             assert_eq!(
-                ep.url("/chat/threads", &[]),
+                ep.url::<&str>("/chat/threads", &[]),
                 "https://h.example/chat/threads"
             );
         }
         let ep = Endpoint::parse("https://proxy.example:8443/acs/").unwrap();
         assert_eq!(
-            ep.url(&format!("/chat/threads/{}", encode_component("19:abc@thread.v2")), &[("api-version", "2025-03-15".into())]),
+            ep.url(&format!("/chat/threads/{}", encode_component("19:abc@thread.v2")), &[("api-version", "2025-03-15")]),
             "https://proxy.example:8443/acs/chat/threads/19%3Aabc%40thread.v2?api-version=2025-03-15"
         );
     }

@@ -103,9 +103,8 @@ impl HttpRequest {
 
     /// Sets a header, replacing any header of the same name.
     pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
-        let name = name.to_ascii_lowercase();
-        self.headers.retain(|(n, _)| *n != name);
-        self.headers.push((name, value.into()));
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
     }
 
     /// The value of a header (case-insensitive).
@@ -146,6 +145,16 @@ pub fn new_request_id() -> String {
     uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
         .into_uuid()
         .to_string()
+}
+
+/// A response header as core stores it: the name (already lower case from the `http` crate) and
+/// the value as text, lossily when it is not UTF-8. Transports call this for every header.
+pub fn header_pair(name: &str, value: &[u8]) -> (String, String) {
+    let value = match std::str::from_utf8(value) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(value).into_owned(),
+    };
+    (name.to_owned(), value)
 }
 
 /// Why a transport could not produce a response.

@@ -1,6 +1,6 @@
 //! Chat operations: one builder per REST operation.
 
-use crate::endpoint::{encode_component, Endpoint};
+use crate::endpoint::{push_encoded, Endpoint};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, Method, Replay};
 use crate::identifier::CommunicationIdentifier;
@@ -43,30 +43,31 @@ impl ChatRequests {
         }
     }
 
-    fn url(&self, path: &str, mut query: Vec<(&str, String)>) -> String {
-        query.push(("api-version", self.api_version.clone()));
-        self.endpoint.url(path, &query)
+    fn url(&self, path: &str, query: Vec<(&str, String)>) -> String {
+        let mut all: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        all.push(("api-version", &self.api_version));
+        self.endpoint.url(path, &all)
     }
 
     fn thread_path(operation: &'static str, thread_id: &str, rest: &str) -> Result<String> {
         if thread_id.trim().is_empty() {
             return Err(Error::invalid(operation, "thread_id is empty"));
         }
-        Ok(format!(
-            "/chat/threads/{}{rest}",
-            encode_component(thread_id)
-        ))
+        let mut path = String::with_capacity(14 + thread_id.len() + 8 + rest.len());
+        path.push_str("/chat/threads/");
+        push_encoded(&mut path, thread_id);
+        path.push_str(rest);
+        Ok(path)
     }
 
     fn message_path(operation: &'static str, thread_id: &str, message_id: &str) -> Result<String> {
         if message_id.trim().is_empty() {
             return Err(Error::invalid(operation, "message_id is empty"));
         }
-        Self::thread_path(
-            operation,
-            thread_id,
-            &format!("/messages/{}", encode_component(message_id)),
-        )
+        let mut rest = String::with_capacity(10 + message_id.len());
+        rest.push_str("/messages/");
+        push_encoded(&mut rest, message_id);
+        Self::thread_path(operation, thread_id, &rest)
     }
 
     /// `POST /chat/threads` with a `repeatability-request-id` (the caller's token or a fresh UUID).
