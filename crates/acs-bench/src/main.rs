@@ -113,10 +113,11 @@ fn main() -> Result<(), BoxError> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    if !settings.only.is_empty() {
-        return Ok(());
-    }
-    let rss = workloads::rss(&emulator, &setup, settings.rss_max)?;
+    let rss = if settings.only.is_empty() {
+        workloads::rss(&emulator, &setup, settings.rss_max)?
+    } else {
+        Vec::new()
+    };
     report::print(&settings, &runs, &rss);
     Ok(())
 }

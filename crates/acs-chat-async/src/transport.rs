@@ -77,7 +77,16 @@ impl Transport {
         if !truncate && response.content_length().is_some_and(|n| n > limit) {
             return Err(SendError::TooLarge(limit));
         }
-        // Read chunk by chunk so that an oversized body never sits in memory whole.
+        // A declared length within the cap is read in one go (hyper enforces the length);
+        // otherwise chunk by chunk, so that an oversized body never sits in memory whole.
+        if response.content_length().is_some_and(|n| n <= limit) {
+            let body = response.bytes().await.map_err(classify)?;
+            return Ok(HttpResponse {
+                status,
+                headers,
+                body: Vec::from(body),
+            });
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             let room = (limit as usize).saturating_sub(body.len());
