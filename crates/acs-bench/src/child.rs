@@ -45,6 +45,11 @@ impl Emulator {
 }
 
 impl Emulator {
+    /// The emulator's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The emulator process's CPU time so far (user + system), in seconds.
     pub(crate) fn cpu_seconds(&self) -> f64 {
         let stat =

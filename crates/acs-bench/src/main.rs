@@ -10,6 +10,7 @@
 //! - peak RSS of a fresh process iterating 1k and 100k messages with acs-chat-blocking;
 //! - with `--python <venv python>`, the official Python SDK 1.2.0 on the same sends and listing.
 
+mod affinity;
 mod child;
 mod python;
 mod report;
@@ -84,6 +85,7 @@ fn main() -> Result<(), BoxError> {
     let wanted = |name: &str| settings.only.is_empty() || settings.only.iter().any(|o| o == name);
     for rep in 0..settings.reps {
         eprintln!("rep {}/{}", rep + 1, settings.reps);
+        affinity::separate(emulator.pid());
         if wanted("raw") {
             runs.push("raw", workloads::raw_sends(&setup)?);
         }
@@ -111,6 +113,7 @@ fn main() -> Result<(), BoxError> {
             runs.push("python", sends);
             runs.push("list_python", list);
         }
+        affinity::shared(emulator.pid());
         std::thread::sleep(Duration::from_millis(200));
     }
     let rss = if settings.only.is_empty() {

@@ -82,7 +82,7 @@ pub(crate) fn print(settings: &Settings, runs: &Runs, rss: &[(usize, u64)]) {
     let list_python = runs.median("list_python");
 
     println!(
-        "acs-bench: {}; {} sends per run, medians of {} interleaved reps; release build, emulator in a child process over loopback HTTPS",
+        "acs-bench: {}; {} sends per run, medians of {} interleaved reps; release build, emulator in a child process over loopback HTTPS; sequential workloads with client and emulator pinned to separate CPUs, 64 in flight unpinned",
         machine(),
         settings.sends,
         settings.reps
@@ -91,11 +91,16 @@ pub(crate) fn print(settings: &Settings, runs: &Runs, rss: &[(usize, u64)]) {
     println!("| client | send ops/s | vs raw floor | client CPU µs/op | CPU vs floor | emulator CPU µs/op |");
     println!("|---|---|---|---|---|---|");
     let row = |name: &str, key: &str, rate: f64, cpu: f64| {
+        let server = runs.server_median(key);
+        let server = if server > 0.0 {
+            format!("{server:.1}")
+        } else {
+            "–".into()
+        };
         println!(
-            "| {name} | {rate:.0} | {:.2} | {cpu:.1} | {:.2} | {:.1} |",
+            "| {name} | {rate:.0} | {:.2} | {cpu:.1} | {:.2} | {server} |",
             rate / raw,
             cpu / raw_cpu,
-            runs.server_median(key)
         )
     };
     row(

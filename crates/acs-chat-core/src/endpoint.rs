@@ -21,8 +21,7 @@ pub fn encode_component(s: &str) -> String {
 
 /// Appends `s` percent-encoded to `out` (every request builds a URL: no formatter on this path).
 pub fn push_encoded(out: &mut String, s: &str) {
-    if s
-        .bytes()
+    if s.bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
     {
         out.push_str(s);
@@ -84,7 +83,8 @@ impl Endpoint {
 
     /// Builds `<endpoint>/<path>?<query>`. `path` is literal; encode ids with [`encode_component`].
     pub fn url<V: AsRef<str>>(&self, path: &str, query: &[(&str, V)]) -> String {
-        let mut url = String::with_capacity(self.origin.len() + self.prefix.len() + path.len() + 64);
+        let mut url =
+            String::with_capacity(self.origin.len() + self.prefix.len() + path.len() + 64);
         url.push_str(&self.origin);
         url.push_str(&self.prefix);
         url.push_str(path);
