@@ -12,7 +12,7 @@ fn pin(pid: u32, cpus: &[usize]) {
     };
     // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET only writes inside it.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    let every = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let every = online_cpus();
     let wanted: Vec<usize> = if cpus.is_empty() {
         (0..every).collect()
     } else {
@@ -34,9 +34,16 @@ fn pin(pid: u32, cpus: &[usize]) {
     }
 }
 
+/// The machine's online CPUs (not this thread's affinity, which `separate` narrows).
+pub(crate) fn online_cpus() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    usize::try_from(n).unwrap_or(1).max(1)
+}
+
 /// Client on CPU 0, emulator on CPU 1 (when there are two or more CPUs).
 pub(crate) fn separate(emulator_pid: u32) {
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+    if online_cpus() >= 2 {
         pin(std::process::id(), &[0]);
         pin(emulator_pid, &[1]);
     }

@@ -53,7 +53,7 @@ fn machine() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cores = crate::affinity::online_cpus();
     let date = std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -91,6 +91,9 @@ pub(crate) fn print(settings: &Settings, runs: &Runs, rss: &[(usize, u64)]) {
     println!("| client | send ops/s | vs raw floor | client CPU µs/op | CPU vs floor | emulator CPU µs/op |");
     println!("|---|---|---|---|---|---|");
     let row = |name: &str, key: &str, rate: f64, cpu: f64| {
+        if rate.is_nan() {
+            return;
+        }
         let server = runs.server_median(key);
         let server = if server > 0.0 {
             format!("{server:.1}")
@@ -132,16 +135,18 @@ pub(crate) fn print(settings: &Settings, runs: &Runs, rss: &[(usize, u64)]) {
     if let Some((rate, cpu)) = python {
         row("official Python SDK 1.2.0", "python", rate, cpu);
     }
-    println!();
-    println!(
-        "| listing ({} messages, page 200) | items/s |",
-        settings.list
-    );
-    println!("|---|---|");
-    println!("| acs-chat-blocking | {list_blocking:.0} |");
-    println!("| acs-chat-async | {list_async:.0} |");
-    if let Some((rate, _)) = list_python {
-        println!("| official Python SDK 1.2.0 | {rate:.0} |");
+    if !list_blocking.is_nan() {
+        println!();
+        println!(
+            "| listing ({} messages, page 200) | items/s |",
+            settings.list
+        );
+        println!("|---|---|");
+        println!("| acs-chat-blocking | {list_blocking:.0} |");
+        println!("| acs-chat-async | {list_async:.0} |");
+        if let Some((rate, _)) = list_python {
+            println!("| official Python SDK 1.2.0 | {rate:.0} |");
+        }
     }
     println!();
     let rss_text: Vec<String> = rss
