@@ -57,8 +57,16 @@ async fn e2e_chat_client_flow() {
         .delete_chat_thread(&created.chat_thread.id)
         .await
         .unwrap();
+    // A deleted thread stays listed with `deletedOn`, as in the spec's listing example.
     let left: Vec<_> = collect(client.list_chat_threads(None)).await;
-    assert_eq!(left.len(), 1);
+    assert_eq!(left.len(), 2);
+    let deleted: Vec<_> = left
+        .iter()
+        .map(|t| t.as_ref().unwrap())
+        .filter(|t| t.deleted_on.is_some())
+        .collect();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].id, created.chat_thread.id);
     identity.delete_user(&user).await.unwrap();
     let err = identity.delete_user(&user).await.unwrap_err();
     assert_eq!(err.status(), Some(404));

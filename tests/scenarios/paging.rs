@@ -162,3 +162,35 @@ async fn a_bad_page_size_is_an_error_item_without_a_request() {
     assert!(matches!(results[0], Err(Error::InvalidArgument { .. })));
     mock.assert();
 }
+
+#[maybe_async]
+#[chat_test]
+async fn only_message_listings_cap_the_page_size() {
+    let mut server = mock_server().await;
+    let participants = expect_request(
+        &mut server,
+        "GET",
+        &format!("{THREAD_PATH}/participants"),
+        vec![Matcher::UrlEncoded("maxPageSize".into(), "500".into())],
+    )
+    .with_body(r#"{"value": []}"#)
+    .expect(1)
+    .create();
+    let client = thread_client(&server);
+    let large = chat::ListParticipantsOptions {
+        results_per_page: Some(500),
+        ..Default::default()
+    };
+    let listed = collect(client.list_participants(Some(large))).await;
+    assert!(listed.is_empty(), "{listed:?}");
+    participants.assert();
+    let too_many = chat::ListMessagesOptions {
+        results_per_page: Some(201),
+        ..Default::default()
+    };
+    let refused = collect(client.list_messages(Some(too_many))).await;
+    assert!(
+        matches!(refused[0], Err(Error::InvalidArgument { .. })),
+        "{refused:?}"
+    );
+}

@@ -55,7 +55,12 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_refused() {
-        let app = App::new(Limits::default(), vec![7; 32], "https");
+        let app = App::new(
+            Limits::default(),
+            vec![7; 32],
+            "https://127.0.0.1:1".into(),
+            10,
+        );
         let id = format!("8:acs:{}_user", app.resource_id);
         app.state().users.insert(id.clone(), User { generation: 0 });
         let live = token_for(

@@ -2,6 +2,35 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How connections are bounded, so that slow, idle or abusive clients cannot starve others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Most connections open at once; past it, new connections wait in the listen backlog
+    /// (default 1,024).
+    pub max_connections: usize,
+    /// Longest TLS handshake (default 10 s).
+    pub handshake_timeout: Duration,
+    /// Longest time to receive a request's headers once it starts (default 10 s).
+    pub header_timeout: Duration,
+    /// A connection with nothing to read or write for this long is closed (default 120 s).
+    pub idle_timeout: Duration,
+    /// On shutdown, how long in-flight requests may take to finish (default 10 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            handshake_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
 
 /// Service limits, defaulting to the documented ACS limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +79,9 @@ pub struct EmulatorBuilder {
     pub(crate) cert_dir: Option<PathBuf>,
     pub(crate) plain_http: bool,
     pub(crate) limits: Limits,
+    pub(crate) connections: ConnectionLimits,
     pub(crate) event_webhook: Option<String>,
+    pub(crate) max_events: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -62,7 +93,9 @@ impl Default for EmulatorBuilder {
             cert_dir: None,
             plain_http: false,
             limits: Limits::default(),
+            connections: ConnectionLimits::default(),
             event_webhook: None,
+            max_events: 10_000,
         }
     }
 }
@@ -108,6 +141,19 @@ impl EmulatorBuilder {
     /// Service limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How many Event Grid events are kept for `GET /emulator/events` and `Emulator::events`
+    /// (default 10,000; the oldest are dropped first, their indices stay counted).
+    pub fn max_events(mut self, max_events: usize) -> Self {
+        self.max_events = max_events;
+        self
+    }
+
+    /// Connection limits and timeouts.
+    pub fn connection_limits(mut self, connections: ConnectionLimits) -> Self {
+        self.connections = connections;
         self
     }
 }

@@ -12,15 +12,27 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 pub(crate) struct EventLog {
-    log: Mutex<Vec<Value>>,
+    log: Mutex<Retained>,
     topic: String,
     webhook: Mutex<Option<UnboundedSender<Value>>>,
 }
 
+/// The newest events, at most `capacity`; `dropped` counts the older ones, so that indices (the
+/// `since` of the feed) keep counting from the first event ever published.
+struct Retained {
+    events: std::collections::VecDeque<Value>,
+    dropped: usize,
+    capacity: usize,
+}
+
 impl EventLog {
-    pub(crate) fn new(resource_id: &str) -> Self {
+    pub(crate) fn new(resource_id: &str, capacity: usize) -> Self {
         EventLog {
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(Retained {
+                events: std::collections::VecDeque::new(),
+                dropped: 0,
+                capacity,
+            }),
             topic: format!(
                 "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/Microsoft.Communication/communicationServices/{resource_id}"
             ),
@@ -35,18 +47,19 @@ impl EventLog {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(sender);
     }
 
-    /// Events from index `since` on.
+    /// Retained events from index `since` on (indices count every event ever published).
     pub(crate) fn since(&self, since: usize) -> Vec<Value> {
         let log = self
             .log
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        log.iter().skip(since).cloned().collect()
+        let skip = since.saturating_sub(log.dropped);
+        log.events.iter().skip(skip).cloned().collect()
     }
 
     fn publish(&self, event_type: &str, subject: String, data: Value) {
         let event = json!({
-            "id": uuid::Uuid::new_v4().to_string(),
+            "id": acs_chat_core::http::new_request_id(),
             "topic": self.topic,
             "subject": subject,
             "data": data,
@@ -63,10 +76,19 @@ impl EventLog {
         {
             let _ = sender.send(event.clone());
         }
-        self.log
+        let mut log = self
+            .log
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(event);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.capacity == 0 {
+            log.dropped += 1;
+            return;
+        }
+        if log.events.len() == log.capacity {
+            log.events.pop_front();
+            log.dropped += 1;
+        }
+        log.events.push_back(event);
     }
 
     /// One thread-level event, and one user-level event per recipient (`data` plus

@@ -23,6 +23,7 @@ mod events;
 mod hmac_auth;
 mod http_util;
 mod identity;
+mod idle;
 mod rate_limit;
 mod router;
 mod server;
@@ -31,7 +32,7 @@ mod store;
 mod tls;
 mod tokens;
 
-pub use config::{EmulatorBuilder, Limits};
+pub use config::{ConnectionLimits, EmulatorBuilder, Limits};
 pub use server::{BoundEmulator, EmulatorInfo};
 
 use std::io;

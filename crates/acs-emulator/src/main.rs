@@ -1,40 +1,74 @@
 //! `acs-emulator`: run a local ACS chat + identity service.
 
-use acs_emulator::Emulator;
+use acs_emulator::{ConnectionLimits, Emulator, Limits};
+use clap::Parser;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-const HELP: &str = "\
-acs-emulator: a local Azure Communication Services chat + identity service
-
-USAGE:
-    acs-emulator [--host 127.0.0.1] [--port 8443] [--access-key BASE64] [--cert-dir DIR] [--plain-http]
-
-OPTIONS:
-    --host ADDR         address to listen on (default 127.0.0.1, loopback only)
-    --port PORT         port (default 8443; 0 takes a free port)
-    --access-key KEY    base64 access key for identity HMAC signing (default: random)
-    --cert-dir DIR      where ca.pem, server.pem and server.key are written at first start and
-                        reused after (default: $HOME/.acs-emulator); trust DIR/ca.pem in clients
-    --plain-http        serve http:// instead of https:// (the official SDKs refuse http)
-    --rate-limits       enforce the service's documented chat rate limits (429 + Retry-After)
-    --event-webhook URL POST every Event Grid chat event to this http:// URL (also listed at
-                        GET /emulator/events)
-    -h, --help          this text
+const AFTER_HELP: &str = "\
+Every option can also be set with the environment variable shown in brackets.
 
 The first line on stdout is the connection string:
     endpoint=https://127.0.0.1:PORT/;accesskey=KEY
-Logs go to stderr (RUST_LOG=debug for more). Ctrl-C shuts down cleanly.
+Logs go to stderr: startup, shutdown and errors at info; one line per request at debug
+(--log-level debug, or RUST_LOG, which wins when set). Ctrl-C or SIGTERM stops accepting, lets
+in-flight requests finish (at most 10 s) and exits.
 
 Point the official SDKs at it:
     Python: export REQUESTS_CA_BUNDLE=DIR/ca.pem SSL_CERT_FILE=DIR/ca.pem
     Node:   export NODE_EXTRA_CA_CERTS=DIR/ca.pem
-    Rust (acs-chat): ClientOptions { additional_ca_certificates_pem: vec![<DIR/ca.pem>], .. }
-";
+    Rust (acs-chat): ClientOptions { additional_ca_certificates_pem: vec![<DIR/ca.pem>], .. },
+                     or ACS_CHAT_CA_CERTIFICATE_FILE=DIR/ca.pem for the examples";
+
+/// acs-emulator: a local Azure Communication Services chat + identity service.
+#[derive(Debug, Parser)]
+#[command(name = "acs-emulator", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Address to listen on (loopback only by default).
+    #[arg(long, env = "ACS_EMULATOR_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port; 0 takes a free port.
+    #[arg(long, env = "ACS_EMULATOR_PORT", default_value_t = 8443)]
+    port: u16,
+    /// Base64 access key for identity HMAC signing [default: random].
+    #[arg(long, env = "ACS_EMULATOR_ACCESS_KEY", hide_env_values = true)]
+    access_key: Option<String>,
+    /// Where ca.pem, server.pem and server.key are written at first start and reused after;
+    /// trust DIR/ca.pem in clients [default: $HOME/.acs-emulator].
+    #[arg(long, env = "ACS_EMULATOR_CERT_DIR")]
+    cert_dir: Option<PathBuf>,
+    /// Serve http:// instead of https:// (the official SDKs refuse http).
+    #[arg(long, env = "ACS_EMULATOR_PLAIN_HTTP")]
+    plain_http: bool,
+    /// Enforce the service's documented chat rate limits (429 + Retry-After).
+    #[arg(long, env = "ACS_EMULATOR_RATE_LIMITS")]
+    rate_limits: bool,
+    /// POST every Event Grid chat event to this http:// URL (also listed, HMAC-signed, at
+    /// GET /emulator/events).
+    #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK")]
+    event_webhook: Option<String>,
+    /// Events kept for GET /emulator/events (the oldest are dropped first).
+    #[arg(long, env = "ACS_EMULATOR_MAX_EVENTS", default_value_t = 10_000)]
+    max_events: usize,
+    /// Most connections open at once; more wait in the listen backlog.
+    #[arg(long, env = "ACS_EMULATOR_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a connection may stay silent before it is closed.
+    #[arg(long, env = "ACS_EMULATOR_IDLE_TIMEOUT", default_value_t = 120)]
+    idle_timeout: u64,
+    /// Seconds a client may take to send a request's headers or finish the TLS handshake.
+    #[arg(long, env = "ACS_EMULATOR_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Log level: error, warn, info, debug or trace (RUST_LOG wins when set).
+    #[arg(long, env = "ACS_EMULATOR_LOG_LEVEL", default_value = "info")]
+    log_level: String,
+}
 
 fn main() -> ExitCode {
-    match run() {
+    let cli = Cli::parse();
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("acs-emulator: {message}");
@@ -43,60 +77,45 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), String> {
-    let mut builder = Emulator::builder().port(8443);
-    let mut cert_dir = std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join(".acs-emulator"))
-        .unwrap_or_else(|| PathBuf::from(".acs-emulator"));
-    let mut plain = false;
-    let mut rate_limits = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value (see --help)"))
-        };
-        match arg.as_str() {
-            "-h" | "--help" => {
-                print!("{HELP}");
-                return Ok(());
-            }
-            "--host" => {
-                let host: IpAddr = value("--host")?
-                    .parse()
-                    .map_err(|e| format!("--host: {e}"))?;
-                builder = builder.host(host);
-            }
-            "--port" => {
-                builder = builder.port(
-                    value("--port")?
-                        .parse()
-                        .map_err(|e| format!("--port: {e}"))?,
-                )
-            }
-            "--access-key" => builder = builder.access_key(value("--access-key")?),
-            "--cert-dir" => cert_dir = PathBuf::from(value("--cert-dir")?),
-            "--plain-http" => plain = true,
-            "--rate-limits" => rate_limits = true,
-            "--event-webhook" => builder = builder.event_webhook(value("--event-webhook")?),
-            other => return Err(format!("unknown argument `{other}` (see --help)")),
-        }
-    }
-    builder = builder
-        .plain_http(plain)
-        .cert_dir(cert_dir.clone())
-        .limits(acs_emulator::Limits {
-            rate_limits,
-            ..Default::default()
-        });
-
+fn run(cli: Cli) -> Result<(), String> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => tracing_subscriber::EnvFilter::new(spec),
+        _ => tracing_subscriber::EnvFilter::try_new(&cli.log_level)
+            .map_err(|e| format!("--log-level `{}`: {e}", cli.log_level))?,
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .init();
+
+    let cert_dir = cli.cert_dir.clone().unwrap_or_else(|| {
+        std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".acs-emulator"))
+            .unwrap_or_else(|| PathBuf::from(".acs-emulator"))
+    });
+    let mut builder = Emulator::builder()
+        .host(cli.host)
+        .port(cli.port)
+        .plain_http(cli.plain_http)
+        .cert_dir(cert_dir.clone())
+        .max_events(cli.max_events)
+        .limits(Limits {
+            rate_limits: cli.rate_limits,
+            ..Default::default()
+        })
+        .connection_limits(ConnectionLimits {
+            max_connections: cli.max_connections,
+            idle_timeout: Duration::from_secs(cli.idle_timeout),
+            header_timeout: Duration::from_secs(cli.header_timeout),
+            handshake_timeout: Duration::from_secs(cli.header_timeout),
+            ..Default::default()
+        });
+    if let Some(key) = &cli.access_key {
+        builder = builder.access_key(key.clone());
+    }
+    if let Some(url) = &cli.event_webhook {
+        builder = builder.event_webhook(url.clone());
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,7 +127,7 @@ fn run() -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot start: {e}"))?;
         println!("{}", bound.info().connection_string());
-        if !plain {
+        if !cli.plain_http {
             tracing::info!("CA certificate: {}", cert_dir.join("ca.pem").display());
         }
         tracing::info!("listening on {}", bound.info().endpoint);

@@ -37,7 +37,7 @@ pub(crate) async fn handle(
             ApiError::bad_request(format!("The request body could not be read: {e}")).into_reply()
         }
     };
-    tracing::info!(target: "acs_emulator", "{} -> {}", target, reply.status);
+    tracing::debug!(target: "acs_emulator", "{} -> {}", target, reply.status);
     let mut response = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
@@ -72,13 +72,6 @@ fn read(app: &App, parts: hyper::http::request::Parts, target: String, body: Byt
             None => (decode(pair), String::new()),
         })
         .collect();
-    let host = parts
-        .headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "127.0.0.1".into());
     Req {
         method: parts.method,
         target,
@@ -86,12 +79,12 @@ fn read(app: &App, parts: hyper::http::request::Parts, target: String, body: Byt
         query,
         headers: parts.headers,
         body,
-        base_url: format!("{}://{host}", app.scheme),
+        base_url: app.base_url.clone(),
     }
 }
 
-/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far (no auth: a local
-/// inspection endpoint, not part of ACS).
+/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far, HMAC-signed with the
+/// access key like identity requests (a local inspection endpoint, not part of ACS).
 fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
     match (
         req.method.as_str(),
@@ -99,6 +92,8 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
         req.segments.len(),
     ) {
         ("GET", Some("events"), 2) => {
+            // Events carry every user's messages: only the resource's key holder may read them.
+            crate::hmac_auth::verify(req, &app.access_key)?;
             let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
             Ok(Reply::json(200, &app.events.since(since)))
         }

@@ -6,11 +6,15 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use hyper_util::rt::TokioTimer;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
 /// A bound, not yet serving emulator.
@@ -18,6 +22,7 @@ pub struct BoundEmulator {
     listener: TcpListener,
     app: Arc<App>,
     tls: Option<TlsAcceptor>,
+    connections: crate::config::ConnectionLimits,
     pub(crate) info: EmulatorInfo,
 }
 
@@ -82,7 +87,13 @@ impl EmulatorBuilder {
             IpAddr::V4(ip) => ip.to_string(),
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let app = Arc::new(App::new(self.limits, key_bytes, scheme));
+        let endpoint = format!("{scheme}://{shown_host}:{}", local_addr.port());
+        let app = Arc::new(App::new(
+            self.limits,
+            key_bytes,
+            endpoint.clone(),
+            self.max_events,
+        ));
         if let Some(url) = &self.event_webhook {
             let uri: hyper::Uri = url
                 .parse()
@@ -102,8 +113,9 @@ impl EmulatorBuilder {
             listener,
             app,
             tls,
+            connections: self.connections,
             info: EmulatorInfo {
-                endpoint: format!("{scheme}://{shown_host}:{}", local_addr.port()),
+                endpoint,
                 access_key,
                 ca_certificate_pem: ca_pem,
                 local_addr,
@@ -122,47 +134,124 @@ impl BoundEmulator {
         self.app.events.clone()
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (at most
+    /// `ConnectionLimits::shutdown_grace`).
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let limits = self.connections.clone();
+        let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        let graceful = GracefulShutdown::new();
+        let mut failures = 0u32;
         loop {
+            // At the cap, wait for a connection to end before accepting another.
+            let permit = tokio::select! {
+                _ = &mut shutdown => break,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
             let accepted = tokio::select! {
                 _ = &mut shutdown => break,
                 accepted = self.listener.accept() => accepted,
             };
             let (stream, peer) = match accepted {
-                Ok(pair) => pair,
+                Ok(pair) => {
+                    if failures > 1 {
+                        tracing::warn!("accept works again after {failures} failures");
+                    }
+                    failures = 0;
+                    pair
+                }
                 Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    continue;
+                    // Out of file descriptors and the like: retrying at once spins. Back off, and
+                    // log the first failure of a burst only.
+                    failures += 1;
+                    if failures == 1 {
+                        tracing::warn!("accept failed: {e}; backing off");
+                    }
+                    let pause = Duration::from_millis(10 << failures.min(7));
+                    tokio::select! {
+                        _ = &mut shutdown => break,
+                        _ = tokio::time::sleep(pause) => continue,
+                    }
                 }
             };
+            prepare(&stream);
             let app = self.app.clone();
             let tls = self.tls.clone();
+            let watcher = graceful.watcher();
+            let limits = limits.clone();
             tokio::spawn(async move {
-                let service = service_fn(move |request| {
-                    let app = app.clone();
-                    async move {
-                        Ok::<_, std::convert::Infallible>(
-                            crate::router::handle(&app, request).await,
-                        )
-                    }
-                });
-                let http = hyper::server::conn::http1::Builder::new();
-                let served = match tls {
-                    Some(acceptor) => match acceptor.accept(stream).await {
-                        Ok(stream) => http.serve_connection(TokioIo::new(stream), service).await,
-                        Err(e) => {
-                            tracing::debug!("TLS handshake with {peer} failed: {e}");
-                            return;
+                let _permit = permit;
+                match tls {
+                    Some(acceptor) => {
+                        let handshake =
+                            tokio::time::timeout(limits.handshake_timeout, acceptor.accept(stream))
+                                .await;
+                        match handshake {
+                            Ok(Ok(stream)) => {
+                                serve_connection(stream, app, watcher, &limits, peer).await
+                            }
+                            Ok(Err(e)) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
+                            Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
                         }
-                    },
-                    None => http.serve_connection(TokioIo::new(stream), service).await,
-                };
-                if let Err(e) = served {
-                    tracing::debug!("connection from {peer}: {e}");
+                    }
+                    None => serve_connection(stream, app, watcher, &limits, peer).await,
                 }
             });
         }
+        drop(self.listener);
+        if tokio::time::timeout(self.connections.shutdown_grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish within the shutdown grace period");
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on one connection: headers within the header timeout, closed when idle, and
+/// finished gracefully on shutdown.
+async fn serve_connection<S>(
+    stream: S,
+    app: Arc<App>,
+    watcher: Watcher,
+    limits: &crate::config::ConnectionLimits,
+    peer: SocketAddr,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(crate::router::handle(&app, request).await) }
+    });
+    let io = TokioIo::new(crate::idle::IdleTimeout::new(stream, limits.idle_timeout));
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, service);
+    if let Err(e) = watcher.watch(connection).await {
+        tracing::debug!("connection from {peer}: {e}");
+    }
+}
+
+/// Socket options of an accepted connection: no Nagle delay, so that the tail of a reply (an 80 KB
+/// page goes out in two writes) does not wait for the client's delayed ACK (40 ms stalls seen).
+fn prepare(stream: &tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn accepted_sockets_send_without_delay() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let _client = tokio::net::TcpStream::connect(address).await.unwrap();
+        let (accepted, _) = listener.accept().await.unwrap();
+        assert!(!accepted.nodelay().unwrap(), "the default has Nagle on");
+        super::prepare(&accepted);
+        assert!(accepted.nodelay().unwrap());
     }
 }

@@ -13,22 +13,29 @@ pub(crate) struct App {
     pub(crate) token_secret: Vec<u8>,
     /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
     pub(crate) resource_id: String,
-    pub(crate) scheme: &'static str,
+    /// `scheme://host:port` of this emulator: the base of every link it returns (never the
+    /// request's `Host` header, which a client controls).
+    pub(crate) base_url: String,
     pub(crate) rate_limiter: crate::rate_limit::RateLimiter,
     pub(crate) events: std::sync::Arc<crate::events::EventLog>,
 }
 
 impl App {
-    pub(crate) fn new(limits: Limits, access_key: Vec<u8>, scheme: &'static str) -> Self {
+    pub(crate) fn new(
+        limits: Limits,
+        access_key: Vec<u8>,
+        base_url: String,
+        max_events: usize,
+    ) -> Self {
         let resource_id = uuid::Uuid::new_v4().to_string();
         App {
             state: Mutex::new(State::default()),
             limits,
             access_key,
             token_secret: uuid::Uuid::new_v4().as_bytes().to_vec(),
-            events: std::sync::Arc::new(crate::events::EventLog::new(&resource_id)),
+            events: std::sync::Arc::new(crate::events::EventLog::new(&resource_id, max_events)),
             resource_id,
-            scheme,
+            base_url,
             rate_limiter: Default::default(),
         }
     }

@@ -24,14 +24,28 @@ fn help_names_every_option() {
         "--cert-dir",
         "--plain-http",
         "--rate-limits",
+        "--event-webhook",
+        "--max-events",
+        "--max-connections",
+        "--idle-timeout",
+        "--header-timeout",
+        "--log-level",
+        "--version",
+        "ACS_EMULATOR_PORT",
+        "ACS_EMULATOR_HOST",
+        "ACS_EMULATOR_LOG_LEVEL",
+        "[default: 8443]",
         "REQUESTS_CA_BUNDLE",
         "NODE_EXTRA_CA_CERTS",
     ] {
-        assert!(text.contains(option), "--help lacks {option}");
+        assert!(text.contains(option), "--help lacks {option}:\n{text}");
     }
     let bad = Command::new(BIN).arg("--nope").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--nope"));
+    let version = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
 }
 
 /// Starts the binary, returns it with its first stdout line.
@@ -89,4 +103,163 @@ fn prints_the_connection_string_reuses_certificates_and_stops_on_ctrl_c() {
     second.kill().unwrap();
     let _ = second.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts the binary over plain HTTP with `args` and `env`, stderr to a file; returns the child,
+/// its endpoint and the stderr file.
+fn run_plain(
+    name: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    shell_prefix: Option<&str>,
+) -> (std::process::Child, String, std::path::PathBuf) {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let stderr_path = dir.join("stderr.log");
+    let stderr = std::fs::File::create(&stderr_path).unwrap();
+    let mut command = match shell_prefix {
+        // e.g. `ulimit -n 64`: applied by a shell that then becomes the emulator.
+        Some(prefix) => {
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!("{prefix}; exec \"$0\" \"$@\""))
+                .arg(BIN);
+            c
+        }
+        None => Command::new(BIN),
+    };
+    let mut child = command
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("endpoint=")
+        .and_then(|rest| rest.split("/;").next())
+        .unwrap_or_else(|| panic!("no connection string: {line:?}"))
+        .to_string();
+    (child, endpoint, stderr_path)
+}
+
+/// One unauthenticated GET over a fresh connection; the status code.
+fn status_of(endpoint: &str) -> u16 {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /chat/threads?api-version=2025-03-15 HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn every_flag_has_an_environment_variable_and_equals_syntax_works() {
+    let (mut child, endpoint, _) = run_plain(
+        "env",
+        &[],
+        &[
+            ("ACS_EMULATOR_PORT", "0"),
+            ("ACS_EMULATOR_PLAIN_HTTP", "true"),
+            ("ACS_EMULATOR_ACCESS_KEY", "ZW52LWtleQ=="),
+        ],
+        None,
+    );
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    assert_eq!(status_of(&endpoint), 401);
+    let _ = child.kill();
+    let _ = child.wait();
+    let (mut child, endpoint, _) = run_plain("equals", &["--port=0", "--plain-http"], &[], None);
+    assert!(endpoint.starts_with("http://"), "{endpoint}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn requests_are_logged_at_debug_not_info() {
+    for (level, expect_lines) in [("info", false), ("debug", true)] {
+        let (mut child, endpoint, stderr) = run_plain(
+            &format!("log-{level}"),
+            &["--port", "0", "--plain-http", "--log-level", level],
+            &[],
+            None,
+        );
+        assert_eq!(status_of(&endpoint), 401);
+        assert_eq!(status_of(&endpoint), 401);
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&stderr).unwrap();
+        let request_lines = text.lines().filter(|l| l.contains("/chat/threads")).count();
+        assert_eq!(
+            request_lines > 0,
+            expect_lines,
+            "--log-level {level}:\n{text}"
+        );
+        assert!(
+            text.contains("listening on"),
+            "startup stays at info:\n{text}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn running_out_of_file_descriptors_backs_off_and_logs_once() {
+    // 32 descriptors: the runtime takes some, so a few dozen clients exhaust them.
+    let (mut child, endpoint, stderr) = run_plain(
+        "emfile",
+        &["--port", "0", "--plain-http"],
+        &[],
+        Some("ulimit -n 32"),
+    );
+    let address = endpoint.trim_start_matches("http://").to_string();
+    let held: Vec<_> = (0..64)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    drop(held);
+    // Once descriptors are free again, it serves (after its back-off).
+    let mut served = 0;
+    for _ in 0..40 {
+        if status_of(&endpoint) == 401 {
+            served += 1;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&stderr).unwrap();
+    let failures = text.lines().filter(|l| l.contains("accept failed")).count();
+    assert!(
+        failures >= 1,
+        "the test did not exhaust descriptors:\n{text}"
+    );
+    assert!(
+        failures <= 3,
+        "{failures} accept-failure lines: a burst logs once\n{}",
+        &text[..text.len().min(2000)]
+    );
+    assert_eq!(
+        served, 1,
+        "the emulator serves again once descriptors are free"
+    );
 }

@@ -192,3 +192,45 @@ fn thread_listing_pages_and_start_time() {
         )
         .is_empty());
 }
+
+#[test]
+fn page_sizes_are_capped_only_where_the_service_documents_a_cap() {
+    let h = start();
+    let alice = h.new_user();
+    let others: Vec<User> = (0..230).map(|_| h.new_user()).collect();
+    let thread = h.thread(&alice, &[]);
+    for batch in others.chunks(200) {
+        let body = serde_json::json!({"participants": batch.iter().map(|u| participant(&u.id)).collect::<Vec<_>>()});
+        let added = h.chat(
+            &alice,
+            "POST",
+            &format!("/chat/threads/{}/participants/:add", encode(&thread)),
+            Some(body),
+        );
+        assert_eq!(added.status, 201, "{}", added.text);
+    }
+    // Participants: no documented cap, so 300 asked is 231 given, on one page.
+    let page = h.chat(
+        &alice,
+        "GET",
+        &format!(
+            "/chat/threads/{}/participants?maxPageSize=300",
+            encode(&thread)
+        ),
+        None,
+    );
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.body["value"].as_array().unwrap().len(), 231);
+    assert!(page.body.get("nextLink").is_none() || page.body["nextLink"].is_null());
+    // Messages: documented at 200 at most.
+    for i in 0..205 {
+        h.send(&alice, &thread, &format!("m{i}"));
+    }
+    let page = h.chat(
+        &alice,
+        "GET",
+        &format!("{}?maxPageSize=300", messages_path(&thread)),
+        None,
+    );
+    assert_eq!(page.body["value"].as_array().unwrap().len(), 200);
+}

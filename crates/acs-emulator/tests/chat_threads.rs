@@ -188,7 +188,10 @@ fn only_participants_read_or_write() {
             .status,
         404
     );
-    assert!(h.list_all(&alice, "/chat/threads").is_empty());
+    // Still listed, marked deleted (the spec's listing example).
+    let listed = h.list_all(&alice, "/chat/threads");
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0]["deletedOn"].is_string(), "{listed:?}");
 }
 
 #[test]
@@ -213,11 +216,11 @@ fn fields_follow_the_api_version() {
             old.text
         );
     }
-    let patch = h.chat(&alice, "PATCH", &path, Some(json!({"metadata": {"k": "w"}, "retentionPolicy": {"kind": "threadCreationDate", "deleteThreadAfterDays": 7}})));
+    let patch = h.chat(&alice, "PATCH", &path, Some(json!({"metadata": {"k": "w"}, "retentionPolicy": {"kind": "threadCreationDate", "deleteThreadAfterDays": 45}})));
     assert_eq!(patch.status, 204);
     let after = h.chat(&alice, "GET", &path, None);
     assert_eq!(after.body["metadata"]["k"], "w");
-    assert_eq!(after.body["retentionPolicy"]["deleteThreadAfterDays"], 7);
+    assert_eq!(after.body["retentionPolicy"]["deleteThreadAfterDays"], 45);
     assert_eq!(
         h.chat_with(&alice, "GET", &path, "2020-01-01", "", None)
             .status,
@@ -318,4 +321,39 @@ fn system_messages_follow_topic_and_membership_changes() {
     );
     let props = h.chat(&alice, "GET", &format!("/chat/threads/{t}"), None);
     assert_eq!(props.body["topic"], "Updated Thread Topic");
+}
+
+#[test]
+fn retention_days_follow_the_documented_range() {
+    let h = start();
+    let alice = h.new_user();
+    for (days, status) in [(1, 400), (29, 400), (30, 201), (90, 201), (91, 400)] {
+        let reply = h.chat(
+            &alice,
+            "POST",
+            "/chat/threads",
+            Some(json!({"topic": "t", "retentionPolicy": {"kind": "threadCreationDate", "deleteThreadAfterDays": days}})),
+        );
+        assert_eq!(reply.status, status, "{days} days: {}", reply.text);
+    }
+}
+
+#[test]
+fn deleted_threads_stay_listed_with_deleted_on() {
+    let h = start();
+    let alice = h.new_user();
+    let kept = h.thread(&alice, &[]);
+    let gone = h.thread(&alice, &[]);
+    let deleted = h.chat(
+        &alice,
+        "DELETE",
+        &format!("/chat/threads/{}", encode(&gone)),
+        None,
+    );
+    assert_eq!(deleted.status, 204);
+    let items = h.list_all(&alice, "/chat/threads");
+    assert_eq!(items.len(), 2, "{items:?}");
+    let item = |id: &str| items.iter().find(|t| t["id"] == id).unwrap().clone();
+    assert!(item(&gone)["deletedOn"].is_string(), "{items:?}");
+    assert!(item(&kept).get("deletedOn").is_none());
 }

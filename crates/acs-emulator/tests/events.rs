@@ -2,6 +2,7 @@
 //! delivery in order.
 
 mod common;
+use acs_chat_core::Method;
 
 use acs_emulator::Emulator;
 use common::*;
@@ -173,8 +174,10 @@ fn every_change_emits_thread_and_user_events() {
     assert_eq!(created["participants"].as_array().unwrap().len(), 2);
     assert_eq!(created["properties"]["topic"], "t");
 
-    // The same feed over HTTP, from an index on.
-    let feed = h.raw("GET", "/emulator/events?since=16", &[], None);
+    // The same feed over HTTP, from an index on: signed with the access key, like identity.
+    let unsigned = h.raw("GET", "/emulator/events?since=16", &[], None);
+    assert_eq!(unsigned.status, 401, "the feed holds every user's messages");
+    let feed = h.identity(Method::Get, "/emulator/events?since=16", None);
     assert_eq!(feed.status, 200);
     assert_eq!(
         types(feed.body.as_array().unwrap()),

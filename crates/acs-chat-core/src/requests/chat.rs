@@ -10,7 +10,7 @@ use crate::time_format;
 
 /// The service's message size limit; larger content is refused before sending.
 pub const MAX_MESSAGE_CONTENT_BYTES: usize = 28 * 1024;
-/// The service's largest page size.
+/// The service's largest page of messages (the only listing with a documented cap).
 pub const MAX_PAGE_SIZE: u32 = 200;
 
 const JSON: &str = "application/json";
@@ -410,12 +410,18 @@ fn check_content(operation: &'static str, content: &str) -> Result<()> {
 }
 
 fn page_size(operation: &'static str, size: Option<u32>) -> Result<Vec<(&'static str, String)>> {
+    // Only message listings document a largest page; the others take any positive int32.
+    let max = if operation == "ChatThreadClient.list_messages" {
+        MAX_PAGE_SIZE
+    } else {
+        i32::MAX as u32
+    };
     match size {
         None => Ok(vec![]),
-        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(vec![("maxPageSize", n.to_string())]),
+        Some(n) if (1..=max).contains(&n) => Ok(vec![("maxPageSize", n.to_string())]),
         Some(n) => Err(Error::invalid(
             operation,
-            format!("results_per_page is {n}; it must be 1..={MAX_PAGE_SIZE}"),
+            format!("results_per_page is {n}; it must be 1..={max}"),
         )),
     }
 }

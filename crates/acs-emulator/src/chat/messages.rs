@@ -72,7 +72,7 @@ struct Cursor {
 }
 
 pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let size = paging::page_size(ctx)?;
+    let size = paging::page_size(ctx, paging::Cap::Documented)?;
     let cursor: Option<Cursor> = paging::sync_state(ctx)?;
     let start = match &cursor {
         Some(c) => c.s,
@@ -232,7 +232,10 @@ pub(crate) fn send_receipt(ctx: &Ctx, id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn list_receipts(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let window = (paging::page_size(ctx)?, paging::skip(ctx)?);
+    let window = (
+        paging::page_size(ctx, paging::Cap::None)?,
+        paging::skip(ctx)?,
+    );
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
     let path = thread_path(id, "/readReceipts");

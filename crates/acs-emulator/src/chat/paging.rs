@@ -8,12 +8,24 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub(crate) fn page_size(ctx: &Ctx) -> Result<usize> {
+/// Which listings the service caps: only message listings document a largest page size (200,
+/// the limits page); the others take any positive `maxPageSize`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cap {
+    /// Pages of at most `Limits::max_page_size`.
+    Documented,
+    /// No documented cap: the requested size is honoured (up to i32, the spec's type).
+    None,
+}
+
+/// The page size asked for; `Limits::max_page_size` when absent.
+pub(crate) fn page_size(ctx: &Ctx, cap: Cap) -> Result<usize> {
     let max = ctx.app.limits.max_page_size;
     match ctx.req.query("maxPageSize") {
         None => Ok(max),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 1 => Ok((n as usize).min(max)),
+        Some(text) => match text.parse::<i32>() {
+            Ok(n) if n >= 1 && cap == Cap::Documented => Ok((n as usize).min(max)),
+            Ok(n) if n >= 1 => Ok(n as usize),
             _ => Err(ApiError::bad_request(format!(
                 "maxPageSize `{text}` must be a positive integer."
             ))

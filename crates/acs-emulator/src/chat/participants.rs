@@ -9,7 +9,10 @@ use acs_chat_core::{CommunicationIdentifier, CommunicationIdentifierModel};
 use serde_json::json;
 
 pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let window = (paging::page_size(ctx)?, paging::skip(ctx)?);
+    let window = (
+        paging::page_size(ctx, paging::Cap::None)?,
+        paging::skip(ctx)?,
+    );
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
     let path = thread_path(id, "/participants");

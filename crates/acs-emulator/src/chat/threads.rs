@@ -72,9 +72,10 @@ fn check_retention(policy: Option<&ChatRetentionPolicy>) -> Result<()> {
     match policy {
         Some(p) if p.kind == RetentionPolicyKind::ThreadCreationDate => {
             match p.delete_thread_after_days {
-                Some(days) if (1..=90).contains(&days) => Ok(()),
+                // The documented range (limits page): 30 to 90 days.
+                Some(days) if (30..=90).contains(&days) => Ok(()),
                 _ => Err(
-                    ApiError::bad_request("deleteThreadAfterDays must be from 1 to 90.")
+                    ApiError::bad_request("deleteThreadAfterDays must be from 30 to 90.")
                         .with_target("retentionPolicy"),
                 ),
             }
@@ -198,7 +199,7 @@ struct Cursor {
 }
 
 pub(crate) fn list(ctx: &Ctx) -> Result<Reply> {
-    let size = paging::page_size(ctx)?;
+    let size = paging::page_size(ctx, paging::Cap::None)?;
     let cursor: Option<Cursor> = paging::sync_state(ctx)?;
     let start = match &cursor {
         Some(c) => c.s,
@@ -209,11 +210,9 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Reply> {
     let mut mine: Vec<&Thread> = state
         .threads
         .values()
-        // Like the service, threads the caller has left stay in the listing.
-        .filter(|t| {
-            t.deleted_on.is_none()
-                && (t.participant(&caller).is_some() || t.former_participants.contains(&caller))
-        })
+        // Like the service, threads the caller has left stay in the listing, and deleted ones
+        // stay with `deletedOn` set (the spec's Threads_ListChatThreadsWithPageSize example).
+        .filter(|t| t.participant(&caller).is_some() || t.former_participants.contains(&caller))
         .filter(|t| {
             start.is_none_or(|s| {
                 t.last_message_received_on
