@@ -60,6 +60,7 @@ mod tests {
             vec![7; 32],
             "https://127.0.0.1:1".into(),
             10,
+            None,
         );
         let id = format!("8:acs:{}_user", app.resource_id);
         app.state().users.insert(id.clone(), User { generation: 0 });

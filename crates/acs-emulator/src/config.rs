@@ -82,6 +82,7 @@ pub struct EmulatorBuilder {
     pub(crate) connections: ConnectionLimits,
     pub(crate) event_webhook: Option<String>,
     pub(crate) max_events: usize,
+    pub(crate) data_dir: Option<PathBuf>,
 }
 
 impl Default for EmulatorBuilder {
@@ -96,6 +97,7 @@ impl Default for EmulatorBuilder {
             connections: ConnectionLimits::default(),
             event_webhook: None,
             max_events: 10_000,
+            data_dir: None,
         }
     }
 }
@@ -141,6 +143,14 @@ impl EmulatorBuilder {
     /// Service limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Keep users, tokens' signing key, threads, messages, receipts, idempotency records and
+    /// events in SQLite under `dir` (created if needed): every write answered 2xx survives a
+    /// crash and a restart on the same directory. Without it, state lives in memory only.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
         self
     }
 

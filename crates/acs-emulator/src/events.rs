@@ -47,6 +47,45 @@ impl EventLog {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(sender);
     }
 
+    /// How many events were ever published (the index of the next one).
+    pub(crate) fn total(&self) -> usize {
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.dropped + log.events.len()
+    }
+
+    /// Retained events from index `since` on, with their indices.
+    pub(crate) fn indexed_since(&self, since: usize) -> Vec<(usize, Value)> {
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let first = log.dropped;
+        log.events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (first + i, e))
+            .filter(|(i, _)| *i >= since)
+            .map(|(i, e)| (i, e.clone()))
+            .collect()
+    }
+
+    /// Puts back stored events (in index order) after a restart.
+    pub(crate) fn restore(&self, events: Vec<(usize, Value)>) {
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((first, _)) = events.first() {
+            log.dropped = *first;
+        }
+        for (_, event) in events {
+            log.events.push_back(event);
+        }
+    }
+
     /// Retained events from index `since` on (indices count every event ever published).
     pub(crate) fn since(&self, since: usize) -> Vec<Value> {
         let log = self

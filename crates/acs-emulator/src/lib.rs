@@ -24,6 +24,7 @@ mod hmac_auth;
 mod http_util;
 mod identity;
 mod idle;
+mod persist;
 mod rate_limit;
 mod router;
 mod server;
@@ -33,6 +34,7 @@ mod tls;
 mod tokens;
 
 pub use config::{ConnectionLimits, EmulatorBuilder, Limits};
+pub use persist::SCHEMA_VERSION;
 pub use server::{BoundEmulator, EmulatorInfo};
 
 use std::io;

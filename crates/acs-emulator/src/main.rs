@@ -39,6 +39,10 @@ struct Cli {
     /// trust DIR/ca.pem in clients [default: $HOME/.acs-emulator].
     #[arg(long, env = "ACS_EMULATOR_CERT_DIR")]
     cert_dir: Option<PathBuf>,
+    /// Keep all state in SQLite under DIR: every write answered 2xx survives a crash or restart on
+    /// the same DIR (also the access key, so the connection string stays) [default: in memory].
+    #[arg(long, env = "ACS_EMULATOR_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Serve http:// instead of https:// (the official SDKs refuse http).
     #[arg(long, env = "ACS_EMULATOR_PLAIN_HTTP")]
     plain_http: bool,
@@ -110,6 +114,9 @@ fn run(cli: Cli) -> Result<(), String> {
             handshake_timeout: Duration::from_secs(cli.header_timeout),
             ..Default::default()
         });
+    if let Some(dir) = &cli.data_dir {
+        builder = builder.data_dir(dir.clone());
+    }
     if let Some(key) = &cli.access_key {
         builder = builder.access_key(key.clone());
     }
@@ -131,6 +138,10 @@ fn run(cli: Cli) -> Result<(), String> {
             tracing::info!("CA certificate: {}", cert_dir.join("ca.pem").display());
         }
         tracing::info!("listening on {}", bound.info().endpoint);
+        match &cli.data_dir {
+            Some(dir) => tracing::info!("state kept in {}", dir.display()),
+            None => tracing::info!("state kept in memory only (--data-dir DIR to keep it)"),
+        }
         bound.serve(shutdown_signal()).await;
         tracing::info!("shut down");
         Ok(())

@@ -22,7 +22,8 @@ pub(crate) async fn handle(
     let reply = match read_body(body, app.limits.max_body_bytes).await {
         Ok(Some(bytes)) => {
             let req = read(app, parts, target.clone(), bytes);
-            route(app, &req)
+            let reply = route(app, &req);
+            commit(app, &req, reply)
         }
         Ok(None) => ApiError::new(
             413,
@@ -101,6 +102,24 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
             "No route for {} {}.",
             req.method, req.target
         ))),
+    }
+}
+
+/// With `--data-dir`, a successful write is committed before its reply goes out; if that fails
+/// the client is told (500) rather than shown a success that a restart would undo.
+fn commit(app: &App, req: &Req, reply: Reply) -> Reply {
+    let Some(store) = &app.store else {
+        return reply;
+    };
+    if req.method == hyper::Method::GET || !(200..300).contains(&reply.status) {
+        return reply;
+    }
+    match store.after_write(app, req, &reply) {
+        Ok(()) => reply,
+        Err(e) => {
+            tracing::error!("could not commit {} {}: {e}", req.method, req.target);
+            ApiError::new(500, "InternalError", "The change could not be stored.").into_reply()
+        }
     }
 }
 

@@ -59,10 +59,22 @@ impl EmulatorInfo {
 impl EmulatorBuilder {
     /// Binds the listener and prepares TLS; serve with [`BoundEmulator::serve`].
     pub async fn bind(self) -> io::Result<BoundEmulator> {
-        let access_key = match &self.access_key {
-            Some(key) => key.clone(),
-            None => STANDARD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2)),
+        let fresh_key = STANDARD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2));
+        let persisted = match &self.data_dir {
+            Some(dir) => Some(crate::persist::Store::open(
+                dir,
+                self.max_events,
+                (
+                    uuid::Uuid::new_v4().as_bytes().to_vec(),
+                    uuid::Uuid::new_v4().to_string(),
+                    self.access_key.clone().unwrap_or_else(|| fresh_key.clone()),
+                ),
+            )?),
+            None => None,
         };
+        // A data dir keeps its access key, so the connection string survives restarts.
+        let stored_key = persisted.as_ref().and_then(|(_, l)| l.access_key.clone());
+        let access_key = self.access_key.clone().or(stored_key).unwrap_or(fresh_key);
         let key_bytes = STANDARD.decode(access_key.trim()).map_err(|_| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -93,6 +105,7 @@ impl EmulatorBuilder {
             key_bytes,
             endpoint.clone(),
             self.max_events,
+            persisted,
         ));
         if let Some(url) = &self.event_webhook {
             let uri: hyper::Uri = url

@@ -18,6 +18,8 @@ pub(crate) struct App {
     pub(crate) base_url: String,
     pub(crate) rate_limiter: crate::rate_limit::RateLimiter,
     pub(crate) events: std::sync::Arc<crate::events::EventLog>,
+    /// Where writes are committed (`--data-dir`); `None` keeps everything in memory.
+    pub(crate) store: Option<crate::persist::Store>,
 }
 
 impl App {
@@ -26,17 +28,36 @@ impl App {
         access_key: Vec<u8>,
         base_url: String,
         max_events: usize,
+        persisted: Option<(crate::persist::Store, crate::persist::Loaded)>,
     ) -> Self {
-        let resource_id = uuid::Uuid::new_v4().to_string();
+        let (state, token_secret, resource_id, store, events) = match persisted {
+            Some((store, loaded)) => (
+                loaded.state,
+                loaded.token_secret,
+                loaded.resource_id,
+                Some(store),
+                loaded.events,
+            ),
+            None => (
+                State::default(),
+                uuid::Uuid::new_v4().as_bytes().to_vec(),
+                uuid::Uuid::new_v4().to_string(),
+                None,
+                Vec::new(),
+            ),
+        };
+        let log = crate::events::EventLog::new(&resource_id, max_events);
+        log.restore(events);
         App {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             limits,
             access_key,
-            token_secret: uuid::Uuid::new_v4().as_bytes().to_vec(),
-            events: std::sync::Arc::new(crate::events::EventLog::new(&resource_id, max_events)),
+            token_secret,
+            events: std::sync::Arc::new(log),
             resource_id,
             base_url,
             rate_limiter: Default::default(),
+            store,
         }
     }
 

@@ -65,6 +65,11 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// After loading stored messages: new ids stay above every stored one.
+    pub(crate) fn restore_last_message_id(&mut self, last: i64) {
+        self.last_message_id = self.last_message_id.max(last);
+    }
+
     /// A fresh message id: epoch milliseconds, strictly increasing even within one millisecond.
     pub(crate) fn next_message_id(&mut self, now: OffsetDateTime) -> String {
         let millis = (now.unix_timestamp_nanos() / 1_000_000) as i64;

@@ -1,0 +1,331 @@
+//! `--data-dir`: every write answered 2xx survives a restart and `kill -9`; a newer schema is
+//! refused, never rewritten.
+
+mod common;
+
+use acs_chat_core::auth::sign_request;
+use acs_chat_core::{AccessKey, HttpRequest, Method};
+use common::*;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+const BIN: &str = env!("CARGO_BIN_EXE_acs-emulator");
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("acs-durability-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn state_survives_a_clean_restart() {
+    let dir = temp_dir("restart");
+    let first = acs_emulator::Emulator::builder()
+        .data_dir(&dir)
+        .start()
+        .unwrap();
+    let connection_string = first.connection_string();
+    let h = harness_for(first);
+    let alice = h.new_user();
+    let bob = h.new_user();
+    let thread = h.thread(&alice, &[&bob]);
+    let kept = h.send(&alice, &thread, "kept");
+    let edited = h.send(&alice, &thread, "before");
+    let patched = h.chat(
+        &alice,
+        "PATCH",
+        &format!("{}/{edited}", messages_path(&thread)),
+        Some(json!({"content": "after"})),
+    );
+    assert_eq!(patched.status, 204);
+    let revoked = h.identity(
+        Method::Post,
+        &format!(
+            "/identities/{}/:revokeAccessTokens?api-version=2023-10-01",
+            encode(&bob.id)
+        ),
+        None,
+    );
+    assert_eq!(revoked.status, 204);
+    let Harness { emulator, .. } = h;
+    Arc::try_unwrap(emulator).ok().unwrap().shutdown();
+
+    let second = acs_emulator::Emulator::builder()
+        .data_dir(&dir)
+        .start()
+        .unwrap();
+    assert_eq!(
+        second.connection_string().split(";accesskey=").nth(1),
+        connection_string.split(";accesskey=").nth(1),
+        "the access key is kept"
+    );
+    let h = harness_for(second);
+    let messages = h.list_all(&alice, &messages_path(&thread));
+    let text = |id: &str| {
+        messages
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["content"]["message"].clone())
+    };
+    assert_eq!(
+        text(&kept),
+        Some(json!("kept")),
+        "alice's token still works, her message is there"
+    );
+    assert_eq!(text(&edited), Some(json!("after")), "edits are kept");
+    let refused = h.chat(&bob, "GET", &messages_path(&thread), None);
+    assert_eq!(refused.status, 401, "bob's revoked token stays revoked");
+    let next = h.send(&alice, &thread, "after restart");
+    let sequences: Vec<i64> = h
+        .list_all(&alice, &messages_path(&thread))
+        .iter()
+        .map(|m| m["sequenceId"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut sorted = sequences.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        (1..=sequences.len() as i64).collect::<Vec<_>>(),
+        "sequence ids continue gap-free"
+    );
+    assert!(next.parse::<i64>().unwrap() > edited.parse::<i64>().unwrap());
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = temp_dir("schema");
+    acs_emulator::Emulator::builder()
+        .data_dir(&dir)
+        .start()
+        .unwrap()
+        .shutdown();
+    let db = dir.join("acs-emulator.sqlite3");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let err = acs_emulator::Emulator::builder()
+        .data_dir(&dir)
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("schema version 99"), "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the data dir is not rewritten"
+    );
+}
+
+struct Child {
+    process: std::process::Child,
+    endpoint: String,
+    key: AccessKey,
+}
+
+fn spawn(dir: &std::path::Path) -> Child {
+    let mut process = Command::new(BIN)
+        .args(["--port", "0", "--plain-http", "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(process.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let parsed = acs_chat_core::ConnectionString::parse(line.trim()).unwrap();
+    Child {
+        process,
+        endpoint: parsed.endpoint.trim_end_matches('/').to_string(),
+        key: parsed.access_key,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+fn identity_post(child: &Child, path: &str, body: Value) -> Value {
+    let mut request = HttpRequest {
+        operation: "test",
+        method: Method::Post,
+        url: format!("{}{path}", child.endpoint),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: Some(serde_json::to_vec(&body).unwrap().into()),
+        expected_status: 0,
+        replay: acs_chat_core::http::Replay::Safe,
+    };
+    sign_request(&mut request, &child.key, SystemTime::now()).unwrap();
+    let mut builder = ureq::http::Request::builder()
+        .method("POST")
+        .uri(&request.url);
+    for (n, v) in &request.headers {
+        builder = builder.header(n, v);
+    }
+    let mut response = agent()
+        .run(builder.body(request.body.unwrap().to_vec()).unwrap())
+        .unwrap();
+    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+fn chat(
+    child_endpoint: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Result<(u16, Value), ureq::Error> {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!(
+            "{child_endpoint}{path}{separator}api-version=2025-03-15"
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(body.map(|b| b.to_string()).unwrap_or_default())
+        .unwrap();
+    let mut response = agent().run(request)?;
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+#[test]
+fn every_acknowledged_write_survives_kill_9() {
+    let dir = temp_dir("kill");
+    let child = spawn(&dir);
+    let created = identity_post(
+        &child,
+        "/identities?api-version=2023-10-01",
+        json!({"createTokenWithScopes": ["chat"]}),
+    );
+    let token = created["accessToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, thread) = chat(
+        &child.endpoint,
+        &token,
+        "POST",
+        "/chat/threads",
+        Some(json!({"topic": "durable"})),
+    )
+    .unwrap();
+    assert_eq!(status, 201);
+    let thread = encode(thread["chatThread"]["id"].as_str().unwrap());
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (endpoint, token, thread, acknowledged) = (
+                child.endpoint.clone(),
+                token.clone(),
+                thread.clone(),
+                acknowledged.clone(),
+            );
+            std::thread::spawn(move || {
+                for i in 0..100_000 {
+                    let content = format!("w{w}-{i}");
+                    match chat(
+                        &endpoint,
+                        &token,
+                        "POST",
+                        &format!("/chat/threads/{thread}/messages"),
+                        Some(json!({"content": content})),
+                    ) {
+                        Ok((201, body)) => acknowledged
+                            .lock()
+                            .unwrap()
+                            .push((body["id"].as_str().unwrap().to_string(), content)),
+                        // Killed mid-request: unacknowledged, so it may or may not be stored.
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 300 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut process = child.process;
+    process.kill().unwrap(); // SIGKILL
+    process.wait().unwrap();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let restarted = spawn(&dir);
+    let mut stored = Vec::new();
+    let mut next = Some(format!("/chat/threads/{thread}/messages?maxPageSize=200"));
+    while let Some(path) = next {
+        let (status, page) = chat(&restarted.endpoint, &token, "GET", &path, None).unwrap();
+        assert_eq!(
+            status, 200,
+            "the token issued before the crash is accepted: {page}"
+        );
+        stored.extend(page["value"].as_array().unwrap().iter().cloned());
+        next = page["nextLink"].as_str().map(|link| {
+            link[restarted.endpoint.len()..]
+                .split("&api-version")
+                .next()
+                .unwrap()
+                .to_string()
+        });
+    }
+    let texts: Vec<(String, String)> = stored
+        .iter()
+        .filter(|m| m["type"] == "text")
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_string(),
+                m["content"]["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let unique: HashSet<&(String, String)> = texts.iter().collect();
+    assert_eq!(unique.len(), texts.len(), "no message is stored twice");
+    for pair in &acknowledged {
+        assert!(
+            unique.contains(pair),
+            "acknowledged {pair:?} was lost ({} acknowledged, {} stored)",
+            acknowledged.len(),
+            texts.len()
+        );
+    }
+    let mut sequences: Vec<i64> = stored
+        .iter()
+        .map(|m| m["sequenceId"].as_str().unwrap().parse().unwrap())
+        .collect();
+    sequences.sort();
+    assert_eq!(
+        sequences,
+        (1..=stored.len() as i64).collect::<Vec<_>>(),
+        "gap-free sequence ids"
+    );
+    let (status, _) = chat(
+        &restarted.endpoint,
+        &token,
+        "POST",
+        &format!("/chat/threads/{thread}/messages"),
+        Some(json!({"content": "after"})),
+    )
+    .unwrap();
+    assert_eq!(status, 201);
+    let mut process = restarted.process;
+    let _ = process.kill();
+    let _ = process.wait();
+}
