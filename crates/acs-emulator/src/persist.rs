@@ -10,14 +10,16 @@
 use crate::http_util::{Reply, Req};
 use crate::shared::App;
 use crate::store::{Receipt, State, Thread, User};
-use acs_chat_core::models::{ChatMessage, ChatParticipant, ChatRetentionPolicy, Metadata};
+use acs_chat_core::models::{
+    ChatMessage, ChatMessageType, ChatParticipant, ChatRetentionPolicy, Metadata,
+};
 use acs_chat_core::CommunicationIdentifier;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use time::OffsetDateTime;
 
 /// The schema this build writes. A data dir of a newer schema is refused, never rewritten.
@@ -78,11 +80,24 @@ struct Inner {
     messages: HashMap<String, usize>,
     /// Events committed (the index of the next one).
     events: usize,
+    max_events: usize,
 }
 
+/// A write to commit: which request succeeded, and where its outcome goes.
+struct Job {
+    app: Arc<App>,
+    method: hyper::Method,
+    segments: Vec<String>,
+    reply_body: bytes::Bytes,
+    done: Arc<std::sync::OnceLock<Result<(), String>>>,
+}
+
+/// Group commit: a writer queues its job, then takes the connection; whoever holds it commits
+/// every queued job in one transaction. A writer whose job a previous holder committed just
+/// reads the outcome. One transaction per burst of concurrent writes, none handed to a thread.
 pub(crate) struct Store {
+    queue: Mutex<Vec<Job>>,
     inner: Mutex<Inner>,
-    max_events: usize,
 }
 
 impl Store {
@@ -141,13 +156,15 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(other)? as usize;
-        let store = Store {
-            inner: Mutex::new(Inner {
-                conn,
-                messages,
-                events: next_event,
-            }),
+        let inner = Inner {
+            conn,
+            messages,
+            events: next_event,
             max_events,
+        };
+        let store = Store {
+            queue: Mutex::new(Vec::new()),
+            inner: Mutex::new(inner),
         };
         Ok((
             store,
@@ -161,70 +178,122 @@ impl Store {
         ))
     }
 
-    /// Commits what a successful write request changed. Called before its reply is sent.
-    pub(crate) fn after_write(&self, app: &App, req: &Req, reply: &Reply) -> io::Result<()> {
+    /// Commits what a successful write request changed; returns once it is committed (with
+    /// the other writes of its batch). Call before the reply is sent.
+    pub(crate) fn commit(&self, app: &Arc<App>, req: &Req, reply: &Reply) -> io::Result<()> {
+        let done = Arc::new(std::sync::OnceLock::new());
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Job {
+                app: app.clone(),
+                method: req.method.clone(),
+                segments: req.segments.clone(),
+                reply_body: reply.body.clone(),
+                done: done.clone(),
+            });
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let inner = &mut *inner;
-        let tx = inner.conn.transaction().map_err(other)?;
-        let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-        match (req.method.as_str(), segments.as_slice()) {
-            ("POST", ["identities"]) => {
-                let body: serde_json::Value =
-                    serde_json::from_slice(&reply.body).unwrap_or_default();
-                if let Some(id) = body["identity"]["id"].as_str() {
-                    upsert_user(&tx, app, id)?;
-                }
+        if done.get().is_none() {
+            let batch =
+                std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+            let outcome = inner.commit(&batch).map_err(|e| e.to_string());
+            for job in &batch {
+                let _ = job.done.set(outcome.clone());
             }
-            ("DELETE", ["identities", id]) => {
-                tx.execute("DELETE FROM users WHERE id = ?1", [id])
-                    .map_err(other)?;
-            }
-            (_, ["identities", id, ..]) => upsert_user(&tx, app, id)?,
-            ("POST", ["chat", "threads"]) => {
-                let body: serde_json::Value =
-                    serde_json::from_slice(&reply.body).unwrap_or_default();
-                if let Some(id) = body["chatThread"]["id"].as_str() {
-                    write_thread(&tx, app, id, &mut inner.messages, None)?;
-                    let state = app.state();
-                    for ((caller, token), (thread_id, body)) in &state.repeatability {
-                        if thread_id == id {
-                            tx.execute(
-                                "INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)",
-                                params![caller, token, thread_id, body],
-                            )
-                            .map_err(other)?;
-                        }
-                    }
-                }
-            }
-            (_, ["chat", "threads", id, rest @ ..]) => {
-                let edited = match rest {
-                    ["messages", message_id] => Some(*message_id),
-                    _ => None,
-                };
-                write_thread(&tx, app, id, &mut inner.messages, edited)?;
-            }
-            _ => {}
         }
-        // Events of this write (and of any concurrent one not yet committed).
-        let total = app.events.total();
-        if total > inner.events {
-            for (idx, event) in app.events.indexed_since(inner.events) {
+        drop(inner);
+        match done.get() {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(other(e)),
+            None => Err(other("the write was not committed")),
+        }
+    }
+}
+
+impl Inner {
+    /// One transaction for a batch of writes.
+    fn commit(&mut self, batch: &[Job]) -> io::Result<()> {
+        let tx = self.conn.transaction().map_err(other)?;
+        for job in batch {
+            write_rows(&tx, job, &mut self.messages)?;
+        }
+        // Events of these writes (and of any concurrent one not yet committed).
+        if let Some(job) = batch.first() {
+            let events = &job.app.events;
+            let total = events.total();
+            if total > self.events {
+                for (idx, event) in events.indexed_since(self.events) {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)",
+                        params![idx as i64, event.to_string()],
+                    )
+                    .map_err(other)?;
+                }
+                self.events = total;
                 tx.execute(
-                    "INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)",
-                    params![idx as i64, event.to_string()],
+                    "DELETE FROM events WHERE idx < ?1",
+                    [total.saturating_sub(self.max_events) as i64],
                 )
                 .map_err(other)?;
             }
-            inner.events = total;
-            tx.execute(
-                "DELETE FROM events WHERE idx < ?1",
-                [total.saturating_sub(self.max_events) as i64],
-            )
-            .map_err(other)?;
         }
         tx.commit().map_err(other)
     }
+}
+
+/// The rows one successful write changed.
+fn write_rows(
+    tx: &rusqlite::Transaction<'_>,
+    job: &Job,
+    messages: &mut HashMap<String, usize>,
+) -> io::Result<()> {
+    let app = &job.app;
+    let segments: Vec<&str> = job.segments.iter().map(String::as_str).collect();
+    match (job.method.as_str(), segments.as_slice()) {
+        ("POST", ["identities"]) => {
+            let body: serde_json::Value =
+                serde_json::from_slice(&job.reply_body).unwrap_or_default();
+            if let Some(id) = body["identity"]["id"].as_str() {
+                upsert_user(tx, app, id)?;
+            }
+        }
+        ("DELETE", ["identities", id]) => {
+            tx.execute("DELETE FROM users WHERE id = ?1", [id])
+                .map_err(other)?;
+        }
+        (_, ["identities", id, ..]) => upsert_user(tx, app, id)?,
+        ("POST", ["chat", "threads"]) => {
+            let body: serde_json::Value =
+                serde_json::from_slice(&job.reply_body).unwrap_or_default();
+            if let Some(id) = body["chatThread"]["id"].as_str() {
+                write_thread(tx, app, id, messages, None)?;
+                let state = app.state();
+                for ((caller, token), (thread_id, body)) in &state.repeatability {
+                    if thread_id == id {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)",
+                            params![caller, token, thread_id, body],
+                        )
+                        .map_err(other)?;
+                    }
+                }
+            }
+        }
+        // A plain send changes no header field but `lastMessageReceivedOn`, which loading
+        // recomputes from the messages: only the new messages are written.
+        ("POST", ["chat", "threads", id, "messages"]) => {
+            write_messages(tx, app, id, messages, None)?;
+        }
+        (_, ["chat", "threads", id, rest @ ..]) => {
+            let edited = match rest {
+                ["messages", message_id] => Some(*message_id),
+                _ => None,
+            };
+            write_thread(tx, app, id, messages, edited)?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn upsert_user(tx: &rusqlite::Transaction<'_>, app: &App, id: &str) -> io::Result<()> {
@@ -276,24 +345,38 @@ fn write_thread(
             .collect(),
         last_message_received_on: thread.last_message_received_on,
     };
-    tx.execute(
-        "INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)",
-        params![id, serde_json::to_string(&row).map_err(other)?],
-    )
-    .map_err(other)?;
-    let done = committed.entry(id.to_string()).or_insert(0);
-    let put = |seq: usize, message: &ChatMessage| -> io::Result<()> {
-        tx.execute(
-            "INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)",
-            params![
-                id,
-                seq as i64,
-                serde_json::to_string(message).map_err(other)?
-            ],
-        )
-        .map(|_| ())
-        .map_err(other)
+    tx.prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
+        .and_then(|mut insert| {
+            insert.execute(params![id, serde_json::to_string(&row).unwrap_or_default()])
+        })
+        .map_err(other)?;
+    drop(state);
+    write_messages(tx, app, id, committed, edited)
+}
+
+/// Commits a thread's messages past those already committed, and `edited`.
+fn write_messages(
+    tx: &rusqlite::Transaction<'_>,
+    app: &App,
+    id: &str,
+    committed: &mut HashMap<String, usize>,
+    edited: Option<&str>,
+) -> io::Result<()> {
+    let state = app.state();
+    let Some(thread) = state.threads.get(id) else {
+        return Ok(());
     };
+    let mut insert = tx
+        .prepare_cached("INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)")
+        .map_err(other)?;
+    let mut put = |seq: usize, message: &ChatMessage| -> io::Result<()> {
+        let doc = serde_json::to_string(message).map_err(other)?;
+        insert
+            .execute(params![id, seq as i64, doc])
+            .map(|_| ())
+            .map_err(other)
+    };
+    let done = committed.entry(id.to_string()).or_insert(0);
     for (index, message) in thread.messages.iter().enumerate().skip(*done) {
         put(index + 1, message)?;
     }
@@ -370,6 +453,11 @@ fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String, usize>)> 
         let message: ChatMessage = serde_json::from_str(&doc).map_err(other)?;
         last_id = last_id.max(message.id.parse().unwrap_or(0));
         if let Some(thread) = state.threads.get_mut(&thread_id) {
+            if matches!(message.kind, ChatMessageType::Text | ChatMessageType::Html) {
+                thread.last_message_received_on = thread
+                    .last_message_received_on
+                    .max(Some(message.created_on));
+            }
             thread.messages.push(message);
         }
     }

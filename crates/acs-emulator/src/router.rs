@@ -7,9 +7,10 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use percent_encoding::percent_decode_str;
+use std::sync::Arc;
 
 pub(crate) async fn handle(
-    app: &App,
+    app: &Arc<App>,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
@@ -107,14 +108,22 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
 
 /// With `--data-dir`, a successful write is committed before its reply goes out; if that fails
 /// the client is told (500) rather than shown a success that a restart would undo.
-fn commit(app: &App, req: &Req, reply: Reply) -> Reply {
+fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
     let Some(store) = &app.store else {
         return reply;
     };
     if req.method == hyper::Method::GET || !(200..300).contains(&reply.status) {
         return reply;
     }
-    match store.after_write(app, req, &reply) {
+    // Waiting for the connection blocks: let the runtime move other connections elsewhere
+    // meanwhile, so that concurrent writers reach the queue and share one commit.
+    let outcome = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
+            tokio::task::block_in_place(|| store.commit(app, req, &reply))
+        }
+        _ => store.commit(app, req, &reply),
+    };
+    match outcome {
         Ok(()) => reply,
         Err(e) => {
             tracing::error!("could not commit {} {}: {e}", req.method, req.target);

@@ -93,6 +93,9 @@ fn state_survives_a_clean_restart() {
         "sequence ids continue gap-free"
     );
     assert!(next.parse::<i64>().unwrap() > edited.parse::<i64>().unwrap());
+    let Harness { emulator, .. } = h;
+    Arc::try_unwrap(emulator).ok().unwrap().shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -328,4 +331,5 @@ fn every_acknowledged_write_survives_kill_9() {
     let mut process = restarted.process;
     let _ = process.kill();
     let _ = process.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }
