@@ -126,18 +126,6 @@ async fn fifty_concurrent_requests_share_one_refresh() {
     mock.assert();
 }
 
-/// Owns the client, returns the pager: possible because pagers own what they need.
-fn messages_of(
-    endpoint: &str,
-    token: &str,
-    options: ChatClientOptions,
-    thread_id: &str,
-) -> chat::ItemPager<chat::ChatMessage> {
-    let credential = CommunicationTokenCredential::new(token).expect("token");
-    let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
-    client.get_chat_thread_client(thread_id).list_messages(None)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pager_made_in_another_function_runs_in_a_spawned_task() {
     use futures_util::TryStreamExt;

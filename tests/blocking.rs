@@ -107,18 +107,6 @@ fn fifty_threads_share_one_refresh() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
-/// Owns the client, returns the pager: possible because pagers own what they need.
-fn messages_of(
-    endpoint: &str,
-    token: &str,
-    options: ChatClientOptions,
-    thread_id: &str,
-) -> chat::ItemPager<chat::ChatMessage> {
-    let credential = CommunicationTokenCredential::new(token).expect("token");
-    let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
-    client.get_chat_thread_client(thread_id).list_messages(None)
-}
-
 #[test]
 fn a_pager_outlives_the_client_that_made_it() {
     let live = live();

@@ -248,3 +248,15 @@ fn quick_options(max_retries: u32) -> ChatClientOptions {
     options.client_options.timeout = Some(std::time::Duration::from_millis(500));
     options
 }
+
+/// Owns the client, returns the pager: possible because pagers own what they need.
+fn messages_of(
+    endpoint: &str,
+    token: &str,
+    options: ChatClientOptions,
+    thread_id: &str,
+) -> chat::ItemPager<chat::ChatMessage> {
+    let credential = CommunicationTokenCredential::new(token).expect("token");
+    let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
+    client.get_chat_thread_client(thread_id).list_messages(None)
+}
