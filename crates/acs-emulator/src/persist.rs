@@ -74,29 +74,46 @@ pub(crate) struct Loaded {
     pub(crate) events: Vec<(usize, serde_json::Value)>,
 }
 
+/// A row to write, serialized by the writer (so the committer never waits for the state).
+enum Row {
+    User(String, Option<u64>),
+    Thread(String, String),
+    Message(String, usize, String),
+    Repeatability(String, String, String, Vec<u8>),
+    Event(usize, String),
+}
+
+/// A successful write's rows, where its outcome goes, and how its writer is woken.
+struct Job {
+    rows: Vec<Row>,
+    done: Arc<std::sync::OnceLock<Result<(), String>>>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+/// Jobs not yet committed, and how far the state has been queued.
+struct Queue {
+    jobs: Vec<Job>,
+    /// Whether a writer is committing a batch right now.
+    committing: bool,
+    /// Messages queued per thread (their sequence numbers are 1..=n).
+    messages: HashMap<String, usize>,
+    /// Events queued (the index of the next one).
+    events: usize,
+}
+
 struct Inner {
     conn: Connection,
-    /// Messages committed per thread (their sequence numbers are 1..=n).
-    messages: HashMap<String, usize>,
-    /// Events committed (the index of the next one).
-    events: usize,
+    events_written: usize,
+    /// `events_written` at the last trim of the events table.
+    trimmed_at: usize,
     max_events: usize,
 }
 
-/// A write to commit: which request succeeded, and where its outcome goes.
-struct Job {
-    app: Arc<App>,
-    method: hyper::Method,
-    segments: Vec<String>,
-    reply_body: bytes::Bytes,
-    done: Arc<std::sync::OnceLock<Result<(), String>>>,
-}
-
-/// Group commit: a writer queues its job, then takes the connection; whoever holds it commits
-/// every queued job in one transaction. A writer whose job a previous holder committed just
-/// reads the outcome. One transaction per burst of concurrent writes, none handed to a thread.
+/// Group commit: a writer snapshots its rows into the queue, then takes the connection; whoever
+/// holds it commits every queued job in one transaction. A writer whose job a previous holder
+/// committed just reads the outcome. Jobs are committed in queue order.
 pub(crate) struct Store {
-    queue: Mutex<Vec<Job>>,
+    queue: Mutex<Queue>,
     inner: Mutex<Inner>,
 }
 
@@ -156,15 +173,19 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(other)? as usize;
-        let inner = Inner {
-            conn,
-            messages,
-            events: next_event,
-            max_events,
-        };
         let store = Store {
-            queue: Mutex::new(Vec::new()),
-            inner: Mutex::new(inner),
+            queue: Mutex::new(Queue {
+                jobs: Vec::new(),
+                committing: false,
+                messages,
+                events: next_event,
+            }),
+            inner: Mutex::new(Inner {
+                conn,
+                events_written: next_event,
+                trimmed_at: next_event,
+                max_events,
+            }),
         };
         Ok((
             store,
@@ -178,103 +199,162 @@ impl Store {
         ))
     }
 
-    /// Commits what a successful write request changed; returns once it is committed (with
-    /// the other writes of its batch). Call before the reply is sent.
-    pub(crate) fn commit(&self, app: &Arc<App>, req: &Req, reply: &Reply) -> io::Result<()> {
+    /// Commits what a successful write request changed; returns once it is committed. Call
+    /// before the reply is sent. A writer that finds nobody committing commits one batch: every
+    /// job queued so far. The others wait asynchronously (the runtime keeps serving, so their
+    /// jobs pile up into the next batch); a finished batch wakes its writers and the next one
+    /// in line, who leads the next batch.
+    pub(crate) async fn commit(&self, app: &Arc<App>, req: &Req, reply: &Reply) -> io::Result<()> {
         let done = Arc::new(std::sync::OnceLock::new());
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Job {
-                app: app.clone(),
-                method: req.method.clone(),
-                segments: req.segments.clone(),
-                reply_body: reply.body.clone(),
+        let wake = Arc::new(tokio::sync::Notify::new());
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let queue = &mut *queue;
+            let mut rows = Vec::new();
+            snapshot(app, req, reply, &mut queue.messages, &mut rows)?;
+            let total = app.events.total();
+            if total > queue.events {
+                for (idx, event) in app.events.indexed_since(queue.events) {
+                    rows.push(Row::Event(idx, event.to_string()));
+                }
+                queue.events = total;
+            }
+            queue.jobs.push(Job {
+                rows,
                 done: done.clone(),
+                wake: wake.clone(),
             });
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if done.get().is_none() {
-            let batch =
-                std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
-            let outcome = inner.commit(&batch).map_err(|e| e.to_string());
-            for job in &batch {
-                let _ = job.done.set(outcome.clone());
+        }
+        loop {
+            if let Some(outcome) = done.get() {
+                return outcome.clone().map_err(other);
+            }
+            let lead = {
+                let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                !std::mem::replace(&mut queue.committing, true)
+            };
+            if lead {
+                self.commit_batch();
+            } else {
+                // A permit stored by `notify_one` is kept: no wake-up is lost.
+                wake.notified().await;
             }
         }
-        drop(inner);
-        match done.get() {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => Err(other(e)),
-            None => Err(other("the write was not committed")),
+    }
+
+    /// Commits every queued job in one transaction, then wakes their writers and the next
+    /// writer in line.
+    fn commit_batch(&self) {
+        let batch = std::mem::take(
+            &mut self
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .jobs,
+        );
+        let outcome = {
+            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            blocking(|| inner.commit(&batch)).map_err(|e| e.to_string())
+        };
+        for job in &batch {
+            let _ = job.done.set(outcome.clone());
+            job.wake.notify_one();
+        }
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.committing = false;
+        if let Some(next) = queue.jobs.first() {
+            next.wake.notify_one();
         }
     }
 }
 
+/// Runs blocking SQLite work, telling a multi-threaded runtime to move other tasks meanwhile.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 impl Inner {
-    /// One transaction for a batch of writes.
+    /// One transaction for a batch of jobs.
     fn commit(&mut self, batch: &[Job]) -> io::Result<()> {
         let tx = self.conn.transaction().map_err(other)?;
-        for job in batch {
-            write_rows(&tx, job, &mut self.messages)?;
-        }
-        // Events of these writes (and of any concurrent one not yet committed).
-        if let Some(job) = batch.first() {
-            let events = &job.app.events;
-            let total = events.total();
-            if total > self.events {
-                for (idx, event) in events.indexed_since(self.events) {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)",
-                        params![idx as i64, event.to_string()],
+        for row in batch.iter().flat_map(|job| &job.rows) {
+            match row {
+                Row::User(id, Some(generation)) => tx
+                    .prepare_cached("INSERT OR REPLACE INTO users (id, generation) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![id, *generation as i64])),
+                Row::User(id, None) => tx
+                    .prepare_cached("DELETE FROM users WHERE id = ?1")
+                    .and_then(|mut s| s.execute([id])),
+                Row::Thread(id, doc) => tx
+                    .prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![id, doc])),
+                Row::Message(thread, seq, doc) => tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)",
                     )
-                    .map_err(other)?;
+                    .and_then(|mut s| s.execute(params![thread, *seq as i64, doc])),
+                Row::Repeatability(caller, token, thread, body) => tx
+                    .prepare_cached("INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)")
+                    .and_then(|mut s| s.execute(params![caller, token, thread, body])),
+                Row::Event(idx, doc) => {
+                    self.events_written = self.events_written.max(idx + 1);
+                    tx.prepare_cached("INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)")
+                        .and_then(|mut s| s.execute(params![*idx as i64, doc]))
                 }
-                self.events = total;
-                tx.execute(
-                    "DELETE FROM events WHERE idx < ?1",
-                    [total.saturating_sub(self.max_events) as i64],
-                )
-                .map_err(other)?;
             }
+            .map_err(other)?;
+        }
+        // Trim the event log in steps, not on every commit.
+        if self.events_written >= self.trimmed_at + 256 {
+            let keep_from = self.events_written.saturating_sub(self.max_events);
+            tx.prepare_cached("DELETE FROM events WHERE idx < ?1")
+                .and_then(|mut s| s.execute([keep_from as i64]))
+                .map_err(other)?;
+            self.trimmed_at = self.events_written;
         }
         tx.commit().map_err(other)
     }
 }
 
-/// The rows one successful write changed.
-fn write_rows(
-    tx: &rusqlite::Transaction<'_>,
-    job: &Job,
+/// The rows a successful write changed, read from the state now.
+fn snapshot(
+    app: &App,
+    req: &Req,
+    reply: &Reply,
     messages: &mut HashMap<String, usize>,
+    rows: &mut Vec<Row>,
 ) -> io::Result<()> {
-    let app = &job.app;
-    let segments: Vec<&str> = job.segments.iter().map(String::as_str).collect();
-    match (job.method.as_str(), segments.as_slice()) {
+    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let user = |id: &str| {
+        Row::User(
+            id.to_string(),
+            app.state().users.get(id).map(|u| u.generation),
+        )
+    };
+    match (req.method.as_str(), segments.as_slice()) {
         ("POST", ["identities"]) => {
-            let body: serde_json::Value =
-                serde_json::from_slice(&job.reply_body).unwrap_or_default();
+            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
             if let Some(id) = body["identity"]["id"].as_str() {
-                upsert_user(tx, app, id)?;
+                rows.push(user(id));
             }
         }
-        ("DELETE", ["identities", id]) => {
-            tx.execute("DELETE FROM users WHERE id = ?1", [id])
-                .map_err(other)?;
-        }
-        (_, ["identities", id, ..]) => upsert_user(tx, app, id)?,
+        (_, ["identities", id, ..]) => rows.push(user(id)),
         ("POST", ["chat", "threads"]) => {
-            let body: serde_json::Value =
-                serde_json::from_slice(&job.reply_body).unwrap_or_default();
+            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
             if let Some(id) = body["chatThread"]["id"].as_str() {
-                write_thread(tx, app, id, messages, None)?;
+                thread_rows(app, id, messages, None, true, rows)?;
                 let state = app.state();
                 for ((caller, token), (thread_id, body)) in &state.repeatability {
                     if thread_id == id {
-                        tx.execute(
-                            "INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)",
-                            params![caller, token, thread_id, body],
-                        )
-                        .map_err(other)?;
+                        rows.push(Row::Repeatability(
+                            caller.clone(),
+                            token.clone(),
+                            thread_id.clone(),
+                            body.clone(),
+                        ));
                     }
                 }
             }
@@ -282,107 +362,74 @@ fn write_rows(
         // A plain send changes no header field but `lastMessageReceivedOn`, which loading
         // recomputes from the messages: only the new messages are written.
         ("POST", ["chat", "threads", id, "messages"]) => {
-            write_messages(tx, app, id, messages, None)?;
+            thread_rows(app, id, messages, None, false, rows)?;
         }
         (_, ["chat", "threads", id, rest @ ..]) => {
             let edited = match rest {
                 ["messages", message_id] => Some(*message_id),
                 _ => None,
             };
-            write_thread(tx, app, id, messages, edited)?;
+            thread_rows(app, id, messages, edited, true, rows)?;
         }
         _ => {}
     }
     Ok(())
 }
 
-fn upsert_user(tx: &rusqlite::Transaction<'_>, app: &App, id: &str) -> io::Result<()> {
-    let generation = app.state().users.get(id).map(|u| u.generation);
-    match generation {
-        Some(generation) => tx
-            .execute(
-                "INSERT OR REPLACE INTO users (id, generation) VALUES (?1, ?2)",
-                params![id, generation as i64],
-            )
-            .map(|_| ()),
-        None => tx
-            .execute("DELETE FROM users WHERE id = ?1", [id])
-            .map(|_| ()),
+/// A thread's header (when `header`), its messages past those already queued, and `edited`.
+fn thread_rows(
+    app: &App,
+    id: &str,
+    queued: &mut HashMap<String, usize>,
+    edited: Option<&str>,
+    header: bool,
+    rows: &mut Vec<Row>,
+) -> io::Result<()> {
+    let state = app.state();
+    let Some(thread) = state.threads.get(id) else {
+        return Ok(());
+    };
+    if header {
+        let row = ThreadRow {
+            topic: thread.topic.clone(),
+            created_on: thread.created_on,
+            created_by: thread.created_by.clone(),
+            deleted_on: thread.deleted_on,
+            metadata: thread.metadata.clone(),
+            retention_policy: thread.retention_policy.clone(),
+            participants: thread.participants.clone(),
+            former_participants: thread.former_participants.clone(),
+            receipts: thread
+                .receipts
+                .iter()
+                .map(|r| ReceiptRow {
+                    sender: r.sender.clone(),
+                    message_id: r.message_id.clone(),
+                    sequence: r.sequence,
+                    read_on: r.read_on,
+                })
+                .collect(),
+            last_message_received_on: thread.last_message_received_on,
+        };
+        rows.push(Row::Thread(
+            id.to_string(),
+            serde_json::to_string(&row).map_err(other)?,
+        ));
     }
-    .map_err(other)
-}
-
-/// Commits a thread's header, its messages past those already committed, and `edited`.
-fn write_thread(
-    tx: &rusqlite::Transaction<'_>,
-    app: &App,
-    id: &str,
-    committed: &mut HashMap<String, usize>,
-    edited: Option<&str>,
-) -> io::Result<()> {
-    let state = app.state();
-    let Some(thread) = state.threads.get(id) else {
-        return Ok(());
+    let message_row = |index: usize, message: &ChatMessage| -> io::Result<Row> {
+        Ok(Row::Message(
+            id.to_string(),
+            index + 1,
+            serde_json::to_string(message).map_err(other)?,
+        ))
     };
-    let row = ThreadRow {
-        topic: thread.topic.clone(),
-        created_on: thread.created_on,
-        created_by: thread.created_by.clone(),
-        deleted_on: thread.deleted_on,
-        metadata: thread.metadata.clone(),
-        retention_policy: thread.retention_policy.clone(),
-        participants: thread.participants.clone(),
-        former_participants: thread.former_participants.clone(),
-        receipts: thread
-            .receipts
-            .iter()
-            .map(|r| ReceiptRow {
-                sender: r.sender.clone(),
-                message_id: r.message_id.clone(),
-                sequence: r.sequence,
-                read_on: r.read_on,
-            })
-            .collect(),
-        last_message_received_on: thread.last_message_received_on,
-    };
-    tx.prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
-        .and_then(|mut insert| {
-            insert.execute(params![id, serde_json::to_string(&row).unwrap_or_default()])
-        })
-        .map_err(other)?;
-    drop(state);
-    write_messages(tx, app, id, committed, edited)
-}
-
-/// Commits a thread's messages past those already committed, and `edited`.
-fn write_messages(
-    tx: &rusqlite::Transaction<'_>,
-    app: &App,
-    id: &str,
-    committed: &mut HashMap<String, usize>,
-    edited: Option<&str>,
-) -> io::Result<()> {
-    let state = app.state();
-    let Some(thread) = state.threads.get(id) else {
-        return Ok(());
-    };
-    let mut insert = tx
-        .prepare_cached("INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)")
-        .map_err(other)?;
-    let mut put = |seq: usize, message: &ChatMessage| -> io::Result<()> {
-        let doc = serde_json::to_string(message).map_err(other)?;
-        insert
-            .execute(params![id, seq as i64, doc])
-            .map(|_| ())
-            .map_err(other)
-    };
-    let done = committed.entry(id.to_string()).or_insert(0);
+    let done = queued.entry(id.to_string()).or_insert(0);
     for (index, message) in thread.messages.iter().enumerate().skip(*done) {
-        put(index + 1, message)?;
+        rows.push(message_row(index, message)?);
     }
     if let Some(message_id) = edited {
         if let Some(index) = thread.messages.iter().position(|m| m.id == message_id) {
-            put(index + 1, &thread.messages[index])?;
+            rows.push(message_row(index, &thread.messages[index])?);
         }
     }
     *done = thread.messages.len();

@@ -24,7 +24,7 @@ pub(crate) async fn handle(
         Ok(Some(bytes)) => {
             let req = read(app, parts, target.clone(), bytes);
             let reply = route(app, &req);
-            commit(app, &req, reply)
+            commit(app, &req, reply).await
         }
         Ok(None) => ApiError::new(
             413,
@@ -108,22 +108,14 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
 
 /// With `--data-dir`, a successful write is committed before its reply goes out; if that fails
 /// the client is told (500) rather than shown a success that a restart would undo.
-fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
+async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
     let Some(store) = &app.store else {
         return reply;
     };
     if req.method == hyper::Method::GET || !(200..300).contains(&reply.status) {
         return reply;
     }
-    // Waiting for the connection blocks: let the runtime move other connections elsewhere
-    // meanwhile, so that concurrent writers reach the queue and share one commit.
-    let outcome = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
-            tokio::task::block_in_place(|| store.commit(app, req, &reply))
-        }
-        _ => store.commit(app, req, &reply),
-    };
-    match outcome {
+    match store.commit(app, req, &reply).await {
         Ok(()) => reply,
         Err(e) => {
             tracing::error!("could not commit {} {}: {e}", req.method, req.target);
