@@ -252,9 +252,12 @@ impl Store {
                 .unwrap_or_else(PoisonError::into_inner)
                 .jobs,
         );
+        // Inline on this worker: a commit takes tens of microseconds, less than handing the
+        // worker over with `block_in_place` cost (measured: 0.42-0.52x vs 0.40-0.47x of
+        // in-memory sends with four clients).
         let outcome = {
             let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            blocking(|| inner.commit(&batch)).map_err(|e| e.to_string())
+            inner.commit(&batch).map_err(|e| e.to_string())
         };
         for job in &batch {
             let _ = job.done.set(outcome.clone());
@@ -265,14 +268,6 @@ impl Store {
         if let Some(next) = queue.jobs.first() {
             next.wake.notify_one();
         }
-    }
-}
-
-/// Runs blocking SQLite work, telling a multi-threaded runtime to move other tasks meanwhile.
-fn blocking<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-        _ => work(),
     }
 }
 
