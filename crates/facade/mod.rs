@@ -14,6 +14,8 @@ pub(crate) mod trust;
 /// The sans-IO core, for advanced use (request builders, decoders, retry schedule). Not named
 /// `core`, which would shadow the `core` crate for `use <facade>::*`.
 pub use acs_chat_core as sansio;
+/// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
+pub use acs_chat_core::events;
 pub use acs_chat_core::{
     identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, Clock,
     ConnectionString, Error, Page, Result, ServiceError, TransportErrorKind,

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod credential;
 pub mod endpoint;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod identifier;
 pub mod models;

@@ -253,3 +253,71 @@ fn a_webhook_must_be_plain_http() {
         .unwrap_err();
     assert!(err.to_string().contains("http://"), "{err}");
 }
+
+#[test]
+fn every_event_the_emulator_emits_decodes_to_a_typed_sdk_event() {
+    use acs_chat_core::events::{parse_webhook, ChatEvent, WebhookRequest};
+    let h = start();
+    let alice = h.new_user();
+    let bob = h.new_user();
+    let carol = h.new_user();
+    let thread = h.thread(&alice, &[&bob]);
+    let message = h.send(&alice, &thread, "hello");
+    let path = format!("{}/{message}", messages_path(&thread));
+    assert_eq!(
+        h.chat(&alice, "PATCH", &path, Some(json!({"content": "edited"})))
+            .status,
+        204
+    );
+    assert_eq!(h.chat(&alice, "DELETE", &path, None).status, 204);
+    let thread_path = format!("/chat/threads/{}", encode(&thread));
+    assert_eq!(
+        h.chat(&alice, "PATCH", &thread_path, Some(json!({"topic": "new"})))
+            .status,
+        204
+    );
+    let add = json!({"participants": [participant(&carol.id)]});
+    assert_eq!(
+        h.chat(
+            &alice,
+            "POST",
+            &format!("{thread_path}/participants/:add"),
+            Some(add)
+        )
+        .status,
+        201
+    );
+    let remove = json!({"communicationUser": {"id": carol.id}, "rawId": carol.id});
+    assert_eq!(
+        h.chat(
+            &alice,
+            "POST",
+            &format!("{thread_path}/participants/:remove"),
+            Some(remove)
+        )
+        .status,
+        204
+    );
+    assert_eq!(h.chat(&alice, "DELETE", &thread_path, None).status, 204);
+
+    let feed = h.identity(Method::Get, "/emulator/events", None);
+    let WebhookRequest::Events(events) =
+        parse_webhook(Some("application/json"), feed.text.as_bytes()).unwrap()
+    else {
+        panic!("not events");
+    };
+    let kinds: std::collections::BTreeSet<String> =
+        events.iter().map(|e| e.event_type.clone()).collect();
+    assert_eq!(
+        kinds.len(),
+        16,
+        "every chat event type is exercised: {kinds:?}"
+    );
+    for event in &events {
+        assert!(
+            !matches!(event.event, ChatEvent::Unknown { .. }),
+            "{}",
+            event.event_type
+        );
+    }
+}
