@@ -4,6 +4,18 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The schema webhook deliveries use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventSchema {
+    /// Event Grid schema: a JSON array per POST; validated with a `SubscriptionValidationEvent`
+    /// whose code the subscriber echoes as `{"validationResponse": code}`.
+    #[default]
+    EventGrid,
+    /// CloudEvents 1.0, one `application/cloudevents+json` event per POST; validated with the
+    /// abuse-protection `OPTIONS` request (`WebHook-Request-Origin` → `WebHook-Allowed-Origin`).
+    CloudEvents,
+}
+
 /// How connections are bounded, so that slow, idle or abusive clients cannot starve others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -80,7 +92,9 @@ pub struct EmulatorBuilder {
     pub(crate) plain_http: bool,
     pub(crate) limits: Limits,
     pub(crate) connections: ConnectionLimits,
-    pub(crate) event_webhook: Option<String>,
+    pub(crate) event_webhooks: Vec<String>,
+    pub(crate) event_schema: EventSchema,
+    pub(crate) event_retry_scale: f64,
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
 }
@@ -95,7 +109,9 @@ impl Default for EmulatorBuilder {
             plain_http: false,
             limits: Limits::default(),
             connections: ConnectionLimits::default(),
-            event_webhook: None,
+            event_webhooks: Vec::new(),
+            event_schema: EventSchema::EventGrid,
+            event_retry_scale: 1.0,
             max_events: 10_000,
             data_dir: None,
         }
@@ -135,8 +151,29 @@ impl EmulatorBuilder {
 
     /// Also POST every Event Grid event to this `http://` URL, in order (an array of one event per
     /// request, like Event Grid).
+    ///
+    /// Like an Event Grid subscription: the subscriber must pass the validation handshake of
+    /// the schema (see [`EventSchema`]) before the first delivery, or it gets nothing; failed
+    /// deliveries are retried on Event Grid's schedule (10 s, 30 s, 1 min, 5 min, 10 min, 30 min,
+    /// then hourly, 30 attempts), except after 400, 403 and 413. May be given more than once.
     pub fn event_webhook(mut self, url: impl Into<String>) -> Self {
-        self.event_webhook = Some(url.into());
+        self.event_webhooks.push(url.into());
+        self
+    }
+
+    /// The delivery schema of every webhook (default Event Grid).
+    pub fn event_schema(mut self, schema: EventSchema) -> Self {
+        self.event_schema = schema;
+        self
+    }
+
+    /// Multiplies the retry schedule's delays (default 1.0; tests use e.g. 0.001).
+    pub fn event_retry_scale(mut self, scale: f64) -> Self {
+        self.event_retry_scale = if scale.is_finite() && scale >= 0.0 {
+            scale
+        } else {
+            1.0
+        };
         self
     }
 

@@ -14,7 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 pub(crate) struct EventLog {
     log: Mutex<Retained>,
     topic: String,
-    webhook: Mutex<Option<UnboundedSender<Value>>>,
+    webhooks: Mutex<Vec<UnboundedSender<Value>>>,
 }
 
 /// The newest events, at most `capacity`; `dropped` counts the older ones, so that indices (the
@@ -36,15 +36,15 @@ impl EventLog {
             topic: format!(
                 "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/Microsoft.Communication/communicationServices/{resource_id}"
             ),
-            webhook: Mutex::new(None),
+            webhooks: Mutex::new(Vec::new()),
         }
     }
 
-    pub(crate) fn set_webhook(&self, sender: UnboundedSender<Value>) {
-        *self
-            .webhook
+    pub(crate) fn add_webhook(&self, sender: UnboundedSender<Value>) {
+        self.webhooks
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(sender);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(sender);
     }
 
     /// How many events were ever published (the index of the next one).
@@ -107,11 +107,11 @@ impl EventLog {
             "metadataVersion": "1",
             "eventTime": crate::chat::notify::format(OffsetDateTime::now_utc()),
         });
-        if let Some(sender) = self
-            .webhook
+        for sender in self
+            .webhooks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
+            .iter()
         {
             let _ = sender.send(event.clone());
         }
@@ -172,43 +172,196 @@ impl<'a> EventPair<'a> {
     }
 }
 
-/// Delivers events to an `http://host[:port]/path` webhook, in order, one POST per event.
+/// Event Grid's retry delays, in order; after them, hourly.
+const RETRY_SCHEDULE: [u64; 6] = [10, 30, 60, 300, 600, 1800];
+/// Event Grid's default most delivery attempts.
+const MAX_ATTEMPTS: u32 = 30;
+
+/// Delivers events to an `http://host[:port]/path` subscriber, in order: first the validation
+/// handshake (a subscriber that fails it gets nothing), then one event per POST, each retried on
+/// Event Grid's schedule (scaled by `scale`) until it is accepted, refused for good (400, 403,
+/// 413) or out of attempts.
 pub(crate) async fn deliver(
     url: hyper::Uri,
+    schema: crate::config::EventSchema,
+    scale: f64,
     mut events: tokio::sync::mpsc::UnboundedReceiver<Value>,
 ) {
-    let host = url.host().unwrap_or("127.0.0.1").to_string();
-    let port = url.port_u16().unwrap_or(80);
-    let path = url
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
+    let target = Target::of(&url);
+    if let Err(e) = validate(&target, schema).await {
+        tracing::warn!("event webhook {url} failed validation ({e}): it gets no events");
+        while events.recv().await.is_some() {}
+        return;
+    }
     while let Some(event) = events.recv().await {
-        if let Err(e) = post(&host, port, &path, &event).await {
-            tracing::warn!("event webhook {url}: {e}");
+        let (content_type, body) = match schema {
+            crate::config::EventSchema::EventGrid => {
+                ("application/json", serde_json::to_vec(&[&event]))
+            }
+            crate::config::EventSchema::CloudEvents => (
+                "application/cloudevents+json; charset=utf-8",
+                serde_json::to_vec(&cloud_event(&event)),
+            ),
+        };
+        let Ok(body) = body else { continue };
+        for attempt in 1..=MAX_ATTEMPTS {
+            let outcome = target
+                .send(
+                    "POST",
+                    &[
+                        ("content-type", content_type),
+                        ("aeg-event-type", "Notification"),
+                    ],
+                    body.clone(),
+                )
+                .await;
+            match outcome {
+                Ok((status, _, _)) if (200..300).contains(&status) => break,
+                Ok((status @ (400 | 403 | 413), _, _)) => {
+                    tracing::warn!(
+                        "event webhook {url} refused an event with {status}: not retried"
+                    );
+                    break;
+                }
+                Ok((status, _, _)) => tracing::debug!("event webhook {url} answered {status}"),
+                Err(e) => tracing::debug!("event webhook {url}: {e}"),
+            }
+            if attempt == MAX_ATTEMPTS {
+                tracing::warn!(
+                    "event webhook {url}: an event was dropped after {MAX_ATTEMPTS} attempts"
+                );
+                break;
+            }
+            let secs = RETRY_SCHEDULE
+                .get(attempt as usize - 1)
+                .copied()
+                .unwrap_or(3600);
+            tokio::time::sleep(std::time::Duration::from_secs_f64(secs as f64 * scale)).await;
         }
     }
 }
 
-async fn post(
-    host: &str,
-    port: u16,
-    path: &str,
-    event: &Value,
+/// An event of the log (Event Grid schema) as a CloudEvent.
+fn cloud_event(event: &Value) -> Value {
+    json!({
+        "specversion": "1.0",
+        "id": event["id"],
+        "source": event["topic"],
+        "subject": event["subject"],
+        "type": event["eventType"],
+        "time": event["eventTime"],
+        "datacontenttype": "application/json",
+        "data": event["data"],
+    })
+}
+
+/// The validation handshake of the schema.
+async fn validate(
+    target: &Target,
+    schema: crate::config::EventSchema,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let stream = tokio::net::TcpStream::connect((host, port)).await?;
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    let body = serde_json::to_vec(&[event])?;
-    let request = hyper::Request::post(path)
-        .header("host", format!("{host}:{port}"))
-        .header("content-type", "application/json")
-        .header("aeg-event-type", "Notification")
-        .body(http_body_util::Full::new(bytes::Bytes::from(body)))?;
-    let response = sender.send_request(request).await?;
-    if !response.status().is_success() {
-        tracing::warn!("event webhook answered {}", response.status());
+    match schema {
+        crate::config::EventSchema::EventGrid => {
+            let code = acs_chat_core::http::new_request_id();
+            let validation = json!([{
+                "id": acs_chat_core::http::new_request_id(),
+                "topic": "",
+                "subject": "",
+                "data": {"validationCode": code},
+                "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
+                "eventTime": crate::chat::notify::format(OffsetDateTime::now_utc()),
+                "metadataVersion": "1",
+                "dataVersion": "1",
+            }]);
+            let (status, _, body) = target
+                .send(
+                    "POST",
+                    &[
+                        ("content-type", "application/json"),
+                        ("aeg-event-type", "SubscriptionValidation"),
+                    ],
+                    serde_json::to_vec(&validation)?,
+                )
+                .await?;
+            let answer: Value = serde_json::from_slice(&body).unwrap_or_default();
+            if status == 200 && answer["validationResponse"] == code.as_str() {
+                Ok(())
+            } else {
+                Err(format!("answered {status} without the validation code").into())
+            }
+        }
+        crate::config::EventSchema::CloudEvents => {
+            let origin = "acs-emulator.local";
+            let (status, headers, _) = target
+                .send("OPTIONS", &[("webhook-request-origin", origin)], Vec::new())
+                .await?;
+            let allowed = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("webhook-allowed-origin"))
+                .map(|(_, v)| v.as_str());
+            if (200..300).contains(&status) && matches!(allowed, Some(o) if o == origin || o == "*")
+            {
+                Ok(())
+            } else {
+                Err(format!("answered {status} without WebHook-Allowed-Origin").into())
+            }
+        }
     }
-    Ok(())
+}
+
+/// Where a webhook lives.
+struct Target {
+    host: String,
+    port: u16,
+    path: String,
+}
+
+impl Target {
+    fn of(url: &hyper::Uri) -> Self {
+        Target {
+            host: url.host().unwrap_or("127.0.0.1").to_string(),
+            port: url.port_u16().unwrap_or(80),
+            path: url
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+        }
+    }
+
+    /// One request on a fresh connection: (status, headers, body). Bounded by 30 s.
+    async fn send(
+        &self,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Box<dyn std::error::Error + Send + Sync>>
+    {
+        use http_body_util::BodyExt;
+        let exchange = async {
+            let stream = tokio::net::TcpStream::connect((self.host.as_str(), self.port)).await?;
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+            tokio::spawn(connection);
+            let mut request = hyper::Request::builder()
+                .method(method)
+                .uri(self.path.as_str())
+                .header("host", format!("{}:{}", self.host, self.port));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let request = request.body(http_body_util::Full::new(bytes::Bytes::from(body)))?;
+            let response = sender.send_request(request).await?;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+                .collect();
+            let body = response.into_body().collect().await?.to_bytes().to_vec();
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, headers, body))
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), exchange)
+            .await
+            .map_err(|_| "the webhook did not answer within 30 s")?
+    }
 }

@@ -33,7 +33,7 @@ mod store;
 mod tls;
 mod tokens;
 
-pub use config::{ConnectionLimits, EmulatorBuilder, Limits};
+pub use config::{ConnectionLimits, EmulatorBuilder, EventSchema, Limits};
 pub use persist::SCHEMA_VERSION;
 pub use server::{BoundEmulator, EmulatorInfo};
 

@@ -51,8 +51,14 @@ struct Cli {
     rate_limits: bool,
     /// POST every Event Grid chat event to this http:// URL (also listed, HMAC-signed, at
     /// GET /emulator/events).
-    #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK")]
-    event_webhook: Option<String>,
+    /// (May be repeated; the environment variable takes a comma-separated list.) Subscribers
+    /// must pass the schema's validation handshake first; failed deliveries are retried on Event
+    /// Grid's schedule.
+    #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK", value_delimiter = ',')]
+    event_webhook: Vec<String>,
+    /// Delivery schema of the webhooks: eventgrid or cloudevents.
+    #[arg(long, env = "ACS_EMULATOR_EVENT_SCHEMA", default_value = "eventgrid", value_parser = ["eventgrid", "cloudevents"])]
+    event_schema: String,
     /// Events kept for GET /emulator/events (the oldest are dropped first).
     #[arg(long, env = "ACS_EMULATOR_MAX_EVENTS", default_value_t = 10_000)]
     max_events: usize,
@@ -120,8 +126,11 @@ fn run(cli: Cli) -> Result<(), String> {
     if let Some(key) = &cli.access_key {
         builder = builder.access_key(key.clone());
     }
-    if let Some(url) = &cli.event_webhook {
+    for url in &cli.event_webhook {
         builder = builder.event_webhook(url.clone());
+    }
+    if cli.event_schema == "cloudevents" {
+        builder = builder.event_schema(acs_emulator::EventSchema::CloudEvents);
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -107,7 +107,7 @@ impl EmulatorBuilder {
             self.max_events,
             persisted,
         ));
-        if let Some(url) = &self.event_webhook {
+        for url in &self.event_webhooks {
             let uri: hyper::Uri = url
                 .parse()
                 .ok()
@@ -119,8 +119,13 @@ impl EmulatorBuilder {
                     )
                 })?;
             let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-            app.events.set_webhook(sender);
-            tokio::spawn(crate::events::deliver(uri, receiver));
+            app.events.add_webhook(sender);
+            tokio::spawn(crate::events::deliver(
+                uri,
+                self.event_schema,
+                self.event_retry_scale,
+                receiver,
+            ));
         }
         Ok(BoundEmulator {
             listener,
