@@ -154,6 +154,39 @@ fn seed(
     Ok(())
 }
 
+/// The send the raw loops repeat, built by the SDK's own core so that the floor sends the same
+/// bytes (plus the headers the pipeline adds: a fixed request id, the user agent, the token).
+struct RawSend {
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn raw_send(setup: &Setup, facade: &str) -> Result<RawSend, BoxError> {
+    use acs_chat_blocking::sansio::requests::ChatRequests;
+    let endpoint = acs_chat_blocking::sansio::Endpoint::parse(&setup.endpoint)?;
+    let request = ChatRequests::new(endpoint, None).send_message(
+        &setup.send_thread,
+        "hello",
+        &Default::default(),
+    )?;
+    let mut headers = request.headers.clone();
+    headers.push((
+        "x-ms-client-request-id".into(),
+        "6f1c2f5e-4b1e-4f5e-9d0a-3f0d2f7d9a11".into(),
+    ));
+    headers.push((
+        "user-agent".into(),
+        format!("azsdk-rust-communication-chat/0.1.0 ({facade}; rust)"),
+    ));
+    headers.push(("authorization".into(), format!("Bearer {}", setup.token)));
+    Ok(RawSend {
+        url: request.url,
+        headers,
+        body: request.body.map(|b| b.to_vec()).unwrap_or_default(),
+    })
+}
+
 /// The floor: ureq 3 sending the bytes acs-chat sends (same headers and body), keep-alive, the
 /// same TLS trust, no per-call configuration.
 pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
@@ -172,29 +205,14 @@ pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
         .http_status_as_error(false)
         .build()
         .into();
-    let url = format!(
-        "{}/chat/threads/{}/messages?api-version=2025-03-15",
-        setup.endpoint,
-        setup.send_thread.replace(':', "%3A").replace('@', "%40")
-    );
-    let authorization = format!("Bearer {}", setup.token);
-    let body = br#"{"content":"hello"}"#;
+    let send = raw_send(setup, "acs-chat-blocking")?;
     timed(setup, setup.sends, || {
         for _ in 0..setup.sends {
-            let mut response = agent
-                .post(&url)
-                .header("accept", "application/json")
-                .header("content-type", "application/json")
-                .header(
-                    "x-ms-client-request-id",
-                    "6f1c2f5e-4b1e-4f5e-9d0a-3f0d2f7d9a11",
-                )
-                .header(
-                    "user-agent",
-                    "azsdk-rust-communication-chat/0.1.0 (acs-chat-blocking; rust)",
-                )
-                .header("authorization", &authorization)
-                .send(&body[..])?;
+            let mut request = agent.post(&send.url);
+            for (name, value) in &send.headers {
+                request = request.header(name, value);
+            }
+            let mut response = request.send(&send.body[..])?;
             if response.status().as_u16() != 201 {
                 return Err(format!("raw send: HTTP {}", response.status()).into());
             }
@@ -224,32 +242,16 @@ pub(crate) fn raw_reqwest_sends(setup: &Setup) -> Result<Run, BoxError> {
             .tls_backend_preconfigured(tls)
             .build()?
     };
-    let url = format!(
-        "{}/chat/threads/{}/messages?api-version=2025-03-15",
-        setup.endpoint,
-        setup.send_thread.replace(':', "%3A").replace('@', "%40")
-    );
-    let authorization = format!("Bearer {}", setup.token);
+    let send = raw_send(setup, "acs-chat-async")?;
     let sends = setup.sends;
     timed(setup, sends, || {
         setup.runtime.block_on(in_task(&setup.runtime, async move {
             for _ in 0..sends {
-                let response = client
-                    .post(&url)
-                    .header("accept", "application/json")
-                    .header("content-type", "application/json")
-                    .header(
-                        "x-ms-client-request-id",
-                        "6f1c2f5e-4b1e-4f5e-9d0a-3f0d2f7d9a11",
-                    )
-                    .header(
-                        "user-agent",
-                        "azsdk-rust-communication-chat/0.1.0 (acs-chat-async; rust)",
-                    )
-                    .header("authorization", &authorization)
-                    .body(&br#"{"content":"hello"}"#[..])
-                    .send()
-                    .await?;
+                let mut request = client.post(&send.url);
+                for (name, value) in &send.headers {
+                    request = request.header(name, value);
+                }
+                let response = request.body(send.body.clone()).send().await?;
                 if response.status().as_u16() != 201 {
                     return Err(format!("raw reqwest send: HTTP {}", response.status()).into());
                 }

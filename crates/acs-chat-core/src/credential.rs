@@ -150,7 +150,6 @@ pub struct RefreshState {
     current: AccessToken,
     running: Option<u64>,
     started: u64,
-    finished: u64,
     failures: u32,
     last_error: Option<crate::error::SharedError>,
     next_attempt: Option<std::time::Instant>,
@@ -163,7 +162,6 @@ impl RefreshState {
             current: token,
             running: None,
             started: 0,
-            finished: 0,
             failures: 0,
             last_error: None,
             next_attempt: None,
@@ -173,11 +171,6 @@ impl RefreshState {
     /// The token held now.
     pub fn current(&self) -> &AccessToken {
         &self.current
-    }
-
-    /// Whether refresh `flight` has finished (or been given up on).
-    pub fn is_finished(&self, flight: u64) -> bool {
-        self.finished >= flight
     }
 
     /// Decides what a caller does. `leader_of` is the refresh this caller started, if any: its
@@ -247,7 +240,6 @@ impl RefreshState {
         }
         if current_flight {
             self.running = None;
-            self.finished = flight;
         }
     }
 }
