@@ -142,6 +142,9 @@ fn run(cli: Cli) -> Result<(), String> {
             .bind()
             .await
             .map_err(|e| format!("cannot start: {e}"))?;
+        // Handlers go in before the connection string is printed: a Ctrl-C that follows it at
+        // once must be a clean shutdown, not the default kill.
+        let shutdown = shutdown_signal().map_err(|e| format!("cannot handle signals: {e}"))?;
         println!("{}", bound.info().connection_string());
         if !cli.plain_http {
             tracing::info!("CA certificate: {}", cert_dir.join("ca.pem").display());
@@ -151,30 +154,31 @@ fn run(cli: Cli) -> Result<(), String> {
             Some(dir) => tracing::info!("state kept in {}", dir.display()),
             None => tracing::info!("state kept in memory only (--data-dir DIR to keep it)"),
         }
-        bound.serve(shutdown_signal()).await;
+        bound.serve(shutdown).await;
         tracing::info!("shut down");
         Ok(())
     })
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
+/// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when this is called, not
+/// when the future is first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
         let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }
