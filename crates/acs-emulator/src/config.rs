@@ -16,6 +16,67 @@ pub enum EventSchema {
     CloudEvents,
 }
 
+/// A webhook subscription, like an Event Grid event subscription on an ACS resource: where the
+/// events go, in which schema, and which event types.
+///
+/// A subscription receives the events published after it was added, in order, one per request:
+/// first the validation handshake of its schema (a subscriber that fails it gets nothing), then
+/// each event retried on Event Grid's schedule (10 s, 30 s, 1 min, 5 min, 10 min, 30 min, then
+/// hourly; 30 attempts) until it is accepted, refused for good (400, 403, 413) or out of
+/// attempts. With a data dir, how far each subscription got is stored: after a restart it goes
+/// on from there (delivery is at least once: an event whose answer was lost is sent again).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EventSubscription {
+    /// `http://` or `https://` URL the events are POSTed to. `https://` subscribers must present
+    /// a certificate from a public CA or from one given with
+    /// [`EmulatorBuilder::event_webhook_ca_pem`].
+    pub endpoint_url: String,
+    /// The delivery schema.
+    pub schema: EventSchema,
+    /// Only these event types are delivered (`ChatMessageReceived` or
+    /// `Microsoft.Communication.ChatMessageReceived`); empty delivers every type, like Event
+    /// Grid's `includedEventTypes`.
+    pub included_event_types: Vec<String>,
+}
+
+impl EventSubscription {
+    /// Every event type, in the Event Grid schema, to `endpoint_url`.
+    pub fn new(endpoint_url: impl Into<String>) -> Self {
+        EventSubscription {
+            endpoint_url: endpoint_url.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether an event of this type (`Microsoft.Communication.X`) is delivered.
+    pub(crate) fn accepts(&self, event_type: &str) -> bool {
+        let short = event_type
+            .strip_prefix("Microsoft.Communication.")
+            .unwrap_or(event_type);
+        self.included_event_types.is_empty()
+            || self.included_event_types.iter().any(|t| {
+                let t = t.trim();
+                t.eq_ignore_ascii_case(event_type) || t.eq_ignore_ascii_case(short)
+            })
+    }
+
+    /// A stable name under which a data dir remembers how far this subscription got.
+    pub(crate) fn key(&self) -> String {
+        let mut types: Vec<String> = self
+            .included_event_types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+        types.sort();
+        format!(
+            "{:?} {} {}",
+            self.schema,
+            self.endpoint_url,
+            types.join(",")
+        )
+    }
+}
+
 /// How connections are bounded, so that slow, idle or abusive clients cannot starve others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -93,7 +154,10 @@ pub struct EmulatorBuilder {
     pub(crate) limits: Limits,
     pub(crate) connections: ConnectionLimits,
     pub(crate) event_webhooks: Vec<String>,
+    pub(crate) event_subscriptions: Vec<EventSubscription>,
     pub(crate) event_schema: EventSchema,
+    pub(crate) event_types: Vec<String>,
+    pub(crate) event_webhook_ca_pems: Vec<String>,
     pub(crate) event_retry_scale: f64,
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
@@ -110,7 +174,10 @@ impl Default for EmulatorBuilder {
             limits: Limits::default(),
             connections: ConnectionLimits::default(),
             event_webhooks: Vec::new(),
+            event_subscriptions: Vec::new(),
             event_schema: EventSchema::EventGrid,
+            event_types: Vec::new(),
+            event_webhook_ca_pems: Vec::new(),
             event_retry_scale: 1.0,
             max_events: 10_000,
             data_dir: None,
@@ -149,21 +216,37 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Also POST every Event Grid event to this `http://` URL, in order (an array of one event per
-    /// request, like Event Grid).
-    ///
-    /// Like an Event Grid subscription: the subscriber must pass the validation handshake of
-    /// the schema (see [`EventSchema`]) before the first delivery, or it gets nothing; failed
-    /// deliveries are retried on Event Grid's schedule (10 s, 30 s, 1 min, 5 min, 10 min, 30 min,
-    /// then hourly, 30 attempts), except after 400, 403 and 413. May be given more than once.
+    /// Subscribes this `http://` or `https://` URL to the events, in the schema of
+    /// [`event_schema`](Self::event_schema) and filtered by
+    /// [`event_types`](Self::event_types) (see [`EventSubscription`] for what a subscription
+    /// does). May be given more than once.
     pub fn event_webhook(mut self, url: impl Into<String>) -> Self {
         self.event_webhooks.push(url.into());
         self
     }
 
-    /// The delivery schema of every webhook (default Event Grid).
+    /// Adds a subscription with its own schema and filter. May be given more than once.
+    pub fn event_subscription(mut self, subscription: EventSubscription) -> Self {
+        self.event_subscriptions.push(subscription);
+        self
+    }
+
+    /// The delivery schema of the [`event_webhook`](Self::event_webhook) URLs (default Event
+    /// Grid).
     pub fn event_schema(mut self, schema: EventSchema) -> Self {
         self.event_schema = schema;
+        self
+    }
+
+    /// The event types the [`event_webhook`](Self::event_webhook) URLs receive (default: all).
+    pub fn event_types(mut self, types: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.event_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Also trust this CA (PEM) for `https://` subscribers, besides the public CAs.
+    pub fn event_webhook_ca_pem(mut self, pem: impl Into<String>) -> Self {
+        self.event_webhook_ca_pems.push(pem.into());
         self
     }
 

@@ -33,7 +33,7 @@ mod store;
 mod tls;
 mod tokens;
 
-pub use config::{ConnectionLimits, EmulatorBuilder, EventSchema, Limits};
+pub use config::{ConnectionLimits, EmulatorBuilder, EventSchema, EventSubscription, Limits};
 pub use persist::SCHEMA_VERSION;
 pub use server::{BoundEmulator, EmulatorInfo};
 
@@ -44,7 +44,7 @@ use std::thread::JoinHandle;
 /// Dropping it shuts it down.
 pub struct Emulator {
     info: EmulatorInfo,
-    events: std::sync::Arc<events::EventLog>,
+    subscriptions: events::Subscriptions,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -81,7 +81,13 @@ impl Emulator {
     /// The Event Grid events (EventGrid schema) emitted so far, oldest first; the same as
     /// `GET /emulator/events`.
     pub fn events(&self) -> Vec<serde_json::Value> {
-        self.events.since(0)
+        self.subscriptions.log().since(0)
+    }
+
+    /// Subscribes a webhook from now on, like creating an Event Grid event subscription (see
+    /// [`EventSubscription`]). Fails if the URL is not `http://` or `https://`.
+    pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
+        self.subscriptions.add(subscription)
     }
 
     /// Everything about where it runs.
@@ -133,7 +139,7 @@ impl EmulatorBuilder {
                 runtime.block_on(async move {
                     match self.bind().await {
                         Ok(bound) => {
-                            let _ = ready_tx.send(Ok((bound.info.clone(), bound.events())));
+                            let _ = ready_tx.send(Ok((bound.info.clone(), bound.subscriptions())));
                             bound
                                 .serve(async {
                                     let _ = shutdown_rx.await;
@@ -146,12 +152,12 @@ impl EmulatorBuilder {
                     }
                 });
             })?;
-        let (info, events) = ready_rx
+        let (info, subscriptions) = ready_rx
             .recv()
             .map_err(|_| io::Error::other("the emulator thread ended before listening"))??;
         Ok(Emulator {
             info,
-            events,
+            subscriptions,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })

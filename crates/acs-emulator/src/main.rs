@@ -49,13 +49,20 @@ struct Cli {
     /// Enforce the service's documented chat rate limits (429 + Retry-After).
     #[arg(long, env = "ACS_EMULATOR_RATE_LIMITS")]
     rate_limits: bool,
-    /// POST every Event Grid chat event to this http:// URL (also listed, HMAC-signed, at
-    /// GET /emulator/events).
-    /// (May be repeated; the environment variable takes a comma-separated list.) Subscribers
-    /// must pass the schema's validation handshake first; failed deliveries are retried on Event
-    /// Grid's schedule.
+    /// Subscribe this http:// or https:// URL to the chat events (they are also listed,
+    /// HMAC-signed, at GET /emulator/events). May be repeated; the environment variable takes a
+    /// comma-separated list. Subscribers must pass the schema's validation handshake first;
+    /// failed deliveries are retried on Event Grid's schedule; with --data-dir, delivery goes on
+    /// after a restart where it stopped.
     #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK", value_delimiter = ',')]
     event_webhook: Vec<String>,
+    /// Deliver only these event types to the webhooks (e.g. ChatMessageReceived), comma-separated
+    /// [default: all].
+    #[arg(long, env = "ACS_EMULATOR_EVENT_TYPES", value_delimiter = ',')]
+    event_types: Vec<String>,
+    /// A PEM file of CA certificates to trust for https:// webhooks, besides the public CAs.
+    #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK_CA")]
+    event_webhook_ca: Option<PathBuf>,
     /// Delivery schema of the webhooks: eventgrid or cloudevents.
     #[arg(long, env = "ACS_EMULATOR_EVENT_SCHEMA", default_value = "eventgrid", value_parser = ["eventgrid", "cloudevents"])]
     event_schema: String,
@@ -128,6 +135,14 @@ fn run(cli: Cli) -> Result<(), String> {
     }
     for url in &cli.event_webhook {
         builder = builder.event_webhook(url.clone());
+    }
+    if !cli.event_types.is_empty() {
+        builder = builder.event_types(cli.event_types.clone());
+    }
+    if let Some(path) = &cli.event_webhook_ca {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| format!("--event-webhook-ca {}: {e}", path.display()))?;
+        builder = builder.event_webhook_ca_pem(pem);
     }
     if cli.event_schema == "cloudevents" {
         builder = builder.event_schema(acs_emulator::EventSchema::CloudEvents);

@@ -4,8 +4,9 @@
 //! in the OS's hands; not a power cut). At start the state is loaded back.
 //!
 //! Rows: users (revocation generation), thread headers (everything but messages), messages by
-//! sequence number, repeatability records, the event log (bounded), and `meta` (schema version,
-//! token-signing key, resource id, access key).
+//! sequence number, repeatability records, the event log (bounded), how far each webhook
+//! subscription got (`deliveries`; a table older data dirs gain on open), and `meta` (schema
+//! version, token-signing key, resource id, access key).
 
 use crate::http_util::{Reply, Req};
 use crate::shared::App;
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS repeatability (
     caller TEXT NOT NULL, token TEXT NOT NULL, thread_id TEXT NOT NULL, body BLOB NOT NULL,
     PRIMARY KEY (caller, token));
 CREATE TABLE IF NOT EXISTS events (idx INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT PRIMARY KEY, next_event INTEGER NOT NULL);
 ";
 
 fn other(e: impl std::fmt::Display) -> io::Error {
@@ -115,6 +117,8 @@ struct Inner {
 pub(crate) struct Store {
     queue: Mutex<Queue>,
     inner: Mutex<Inner>,
+    /// Events committed (the index of the next one): subscriptions deliver no further.
+    events_committed: std::sync::atomic::AtomicUsize,
 }
 
 impl Store {
@@ -186,6 +190,7 @@ impl Store {
                 trimmed_at: next_event,
                 max_events,
             }),
+            events_committed: next_event.into(),
         };
         Ok((
             store,
@@ -242,6 +247,40 @@ impl Store {
         }
     }
 
+    /// How many events are committed (the index of the next one).
+    pub(crate) fn events_committed(&self) -> usize {
+        self.events_committed
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Where a subscription's delivery stopped, if it was ever validated.
+    pub(crate) fn delivery_cursor(&self, subscription: &str) -> io::Result<Option<usize>> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner
+            .conn
+            .query_row(
+                "SELECT next_event FROM deliveries WHERE subscription = ?1",
+                [subscription],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|next| next.map(|n| n.max(0) as usize))
+            .map_err(other)
+    }
+
+    /// Records that a subscription dealt with every event before `next`.
+    pub(crate) fn save_delivery_cursor(&self, subscription: &str, next: usize) -> io::Result<()> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO deliveries (subscription, next_event) VALUES (?1, ?2)",
+            )
+            .and_then(|mut s| s.execute(params![subscription, next as i64]))
+            .map(|_| ())
+            .map_err(other)
+    }
+
     /// Commits every queued job in one transaction, then wakes their writers and the next
     /// writer in line.
     fn commit_batch(&self) {
@@ -257,7 +296,12 @@ impl Store {
         // in-memory sends with four clients).
         let outcome = {
             let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            inner.commit(&batch).map_err(|e| e.to_string())
+            let outcome = inner.commit(&batch).map_err(|e| e.to_string());
+            if outcome.is_ok() {
+                self.events_committed
+                    .fetch_max(inner.events_written, std::sync::atomic::Ordering::AcqRel);
+            }
+            outcome
         };
         for job in &batch {
             let _ = job.done.set(outcome.clone());

@@ -116,7 +116,10 @@ async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
         return reply;
     }
     match store.commit(app, req, &reply).await {
-        Ok(()) => reply,
+        Ok(()) => {
+            app.events.mark_deliverable(store.events_committed());
+            reply
+        }
         Err(e) => {
             tracing::error!("could not commit {} {}: {e}", req.method, req.target);
             ApiError::new(500, "InternalError", "The change could not be stored.").into_reply()

@@ -1,6 +1,6 @@
 //! The listener: TCP, then TLS (rustls) unless plain HTTP was asked for, then HTTP/1.1 (hyper).
 
-use crate::config::EmulatorBuilder;
+use crate::config::{EmulatorBuilder, EventSubscription};
 use crate::shared::App;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -21,6 +21,7 @@ use tokio_rustls::TlsAcceptor;
 pub struct BoundEmulator {
     listener: TcpListener,
     app: Arc<App>,
+    subscriptions: crate::events::Subscriptions,
     tls: Option<TlsAcceptor>,
     connections: crate::config::ConnectionLimits,
     pub(crate) info: EmulatorInfo,
@@ -107,29 +108,23 @@ impl EmulatorBuilder {
             self.max_events,
             persisted,
         ));
-        for url in &self.event_webhooks {
-            let uri: hyper::Uri = url
-                .parse()
-                .ok()
-                .filter(|u: &hyper::Uri| u.scheme_str() == Some("http") && u.host().is_some())
-                .ok_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("--event-webhook `{url}` is not an http:// URL"),
-                    )
-                })?;
-            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-            app.events.add_webhook(sender);
-            tokio::spawn(crate::events::deliver(
-                uri,
-                self.event_schema,
-                self.event_retry_scale,
-                receiver,
-            ));
+        let subscriptions = crate::events::Subscriptions::new(
+            app.clone(),
+            &self.event_webhook_ca_pems,
+            self.event_retry_scale,
+        )?;
+        let from_urls = self.event_webhooks.iter().map(|url| EventSubscription {
+            endpoint_url: url.clone(),
+            schema: self.event_schema,
+            included_event_types: self.event_types.clone(),
+        });
+        for subscription in from_urls.chain(self.event_subscriptions.iter().cloned()) {
+            subscriptions.add(subscription)?;
         }
         Ok(BoundEmulator {
             listener,
             app,
+            subscriptions,
             tls,
             connections: self.connections,
             info: EmulatorInfo {
@@ -148,8 +143,13 @@ impl BoundEmulator {
         &self.info
     }
 
-    pub(crate) fn events(&self) -> Arc<crate::events::EventLog> {
-        self.app.events.clone()
+    pub(crate) fn subscriptions(&self) -> crate::events::Subscriptions {
+        self.subscriptions.clone()
+    }
+
+    /// Subscribes a webhook from now on (see [`EventSubscription`]).
+    pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
+        self.subscriptions.add(subscription)
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (at most

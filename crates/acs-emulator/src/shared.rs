@@ -46,7 +46,7 @@ impl App {
                 Vec::new(),
             ),
         };
-        let log = crate::events::EventLog::new(&resource_id, max_events);
+        let log = crate::events::EventLog::new(&resource_id, max_events, store.is_some());
         log.restore(events);
         App {
             state: Mutex::new(state),
