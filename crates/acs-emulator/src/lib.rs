@@ -19,6 +19,7 @@
 mod auth;
 mod chat;
 mod config;
+mod console;
 mod events;
 mod hmac_auth;
 mod http_util;

@@ -165,6 +165,10 @@ fn run(cli: Cli) -> Result<(), String> {
             tracing::info!("CA certificate: {}", cert_dir.join("ca.pem").display());
         }
         tracing::info!("listening on {}", bound.info().endpoint);
+        tracing::info!(
+            "console: {}/console (sign in with the access key)",
+            bound.info().endpoint
+        );
         match &cli.data_dir {
             Some(dir) => tracing::info!("state kept in {}", dir.display()),
             None => tracing::info!("state kept in memory only (--data-dir DIR to keep it)"),

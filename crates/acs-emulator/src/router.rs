@@ -13,20 +13,31 @@ pub(crate) async fn handle(
     app: &Arc<App>,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
+    let request_id = request.headers().get("x-ms-client-request-id").cloned();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let reply = match intake(app, request).await {
+        Ok(req) => dispatch(app, &req).await,
+        Err(reply) => reply,
+    };
+    tracing::debug!(target: "acs_emulator", "{} -> {}", target, reply.status);
+    render(reply, request_id)
+}
+
+/// Reads a request's body within the size limit and parses its target.
+pub(crate) async fn intake(app: &App, request: hyper::Request<Incoming>) -> Result<Req, Reply> {
     let (parts, body) = request.into_parts();
-    let request_id = parts.headers.get("x-ms-client-request-id").cloned();
     let target = parts
         .uri
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    let reply = match read_body(body, app.limits.max_body_bytes).await {
-        Ok(Some(bytes)) => {
-            let req = read(app, parts, target.clone(), bytes);
-            let reply = route(app, &req);
-            commit(app, &req, reply).await
-        }
-        Ok(None) => ApiError::new(
+    match read_body(body, app.limits.max_body_bytes).await {
+        Ok(Some(bytes)) => Ok(read(app, parts, target, bytes)),
+        Ok(None) => Err(ApiError::new(
             413,
             "RequestEntityTooLarge",
             format!(
@@ -34,12 +45,24 @@ pub(crate) async fn handle(
                 app.limits.max_body_bytes
             ),
         )
-        .into_reply(),
-        Err(e) => {
-            ApiError::bad_request(format!("The request body could not be read: {e}")).into_reply()
-        }
-    };
-    tracing::debug!(target: "acs_emulator", "{} -> {}", target, reply.status);
+        .into_reply()),
+        Err(e) => Err(
+            ApiError::bad_request(format!("The request body could not be read: {e}")).into_reply(),
+        ),
+    }
+}
+
+/// Routes a parsed request to its API and commits what it changed (with a data dir).
+pub(crate) async fn dispatch(app: &Arc<App>, req: &Req) -> Reply {
+    let reply = route(app, req);
+    commit(app, req, reply).await
+}
+
+/// A reply as a hyper response.
+pub(crate) fn render(
+    reply: Reply,
+    request_id: Option<hyper::header::HeaderValue>,
+) -> hyper::Response<Full<Bytes>> {
     let mut response = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
@@ -54,7 +77,12 @@ pub(crate) async fn handle(
     })
 }
 
-fn read(app: &App, parts: hyper::http::request::Parts, target: String, body: Bytes) -> Req {
+pub(crate) fn read(
+    app: &App,
+    parts: hyper::http::request::Parts,
+    target: String,
+    body: Bytes,
+) -> Req {
     let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
     let segments = parts
         .uri

@@ -242,7 +242,7 @@ async fn serve_connection<S>(
 {
     let service = service_fn(move |request| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(crate::router::handle(&app, request).await) }
+        async move { Ok::<_, std::convert::Infallible>(crate::console::or_api(&app, request).await) }
     });
     let io = TokioIo::new(crate::idle::IdleTimeout::new(stream, limits.idle_timeout));
     let connection = hyper::server::conn::http1::Builder::new()

@@ -20,6 +20,8 @@ pub(crate) struct App {
     pub(crate) events: std::sync::Arc<crate::events::EventLog>,
     /// Where writes are committed (`--data-dir`); `None` keeps everything in memory.
     pub(crate) store: Option<crate::persist::Store>,
+    /// Signed-in console sessions.
+    pub(crate) console: crate::console::Sessions,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             base_url,
             rate_limiter: Default::default(),
             store,
+            console: Default::default(),
         }
     }
 

@@ -1,0 +1,546 @@
+//! The emulator's web console: refused without the access key (HTTP), and driven in headless
+//! Chromium through chromedriver (WebDriver, spoken here over ureq: a dozen JSON calls do not need
+//! a WebDriver crate and its own HTTP stack). The browser test signs in, creates two users and a
+//! thread, sends a message from the page and reads it through the SDK, sends one through the SDK
+//! and sees it appear without a reload, and saves screenshots under `target/console/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); `CHROMEDRIVER` and
+//! `CHROMIUM` override their paths.
+
+use acs_chat_blocking::{
+    ChatClient, ChatClientOptions, ClientOptions, CommunicationIdentityClient,
+    CommunicationIdentityClientOptions, CommunicationTokenCredential, CommunicationTokenScope,
+    CommunicationUserIdentifier,
+};
+use acs_emulator::Emulator;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// An HTTP agent that trusts the emulator and does not follow redirects.
+fn agent(emulator: &Emulator) -> ureq::Agent {
+    use ureq::tls::{PemItem, RootCerts, TlsConfig};
+    let pem = emulator.ca_certificate_pem().expect("https");
+    let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// (status, set-cookie, body).
+fn fetch(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (u16, Option<String>, String) {
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if form.is_some() {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let request = request
+        .body(form.unwrap_or_default().as_bytes().to_vec())
+        .unwrap();
+    let mut response = agent.run(request).expect("transport");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let status = response.status().as_u16();
+    (
+        status,
+        cookie,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+fn encode(text: &str) -> String {
+    acs_chat_core::endpoint::encode_component(text)
+}
+
+struct Sdk {
+    identity: CommunicationIdentityClient,
+    options: ClientOptions,
+    endpoint: String,
+}
+
+impl Sdk {
+    fn new(emulator: &Emulator) -> Sdk {
+        let mut options = ClientOptions::default();
+        options
+            .additional_ca_certificates_pem
+            .extend(emulator.ca_certificate_pem().map(str::to_string));
+        let identity = CommunicationIdentityClient::from_connection_string(
+            &emulator.connection_string(),
+            Some(CommunicationIdentityClientOptions {
+                client_options: options.clone(),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        Sdk {
+            identity,
+            options,
+            endpoint: emulator.endpoint().to_string(),
+        }
+    }
+
+    fn chat_as(&self, user_id: &str) -> ChatClient {
+        let user = CommunicationUserIdentifier {
+            id: user_id.to_string(),
+        };
+        let token = self
+            .identity
+            .get_token(&user, &[CommunicationTokenScope::Chat], None)
+            .unwrap();
+        ChatClient::new(
+            &self.endpoint,
+            CommunicationTokenCredential::new(&token.token).unwrap(),
+            Some(ChatClientOptions {
+                client_options: self.options.clone(),
+                ..Default::default()
+            }),
+        )
+        .unwrap()
+    }
+}
+
+#[test]
+fn the_console_shows_nothing_without_the_access_key() {
+    let emulator = Emulator::builder().start().unwrap();
+    let sdk = Sdk::new(&emulator);
+    let user = sdk.identity.create_user().unwrap();
+    sdk.chat_as(&user.id)
+        .create_chat_thread("secret-topic-4711", None)
+        .unwrap();
+    let agent = agent(&emulator);
+    let base = emulator.endpoint();
+
+    for path in [
+        "/console/threads",
+        "/console/users",
+        "/console/events",
+        "/console/live?since=0",
+    ] {
+        let (status, _, body) = fetch(&agent, "GET", &format!("{base}{path}"), None, None);
+        assert_eq!(status, 401, "{path}");
+        assert!(
+            !body.contains("secret-topic-4711") && !body.contains(&user.id),
+            "{path}"
+        );
+        let forged = fetch(
+            &agent,
+            "GET",
+            &format!("{base}{path}"),
+            Some("acs_console=00112233"),
+            None,
+        );
+        assert_eq!(forged.0, 401, "{path} with a made-up session");
+    }
+    let (status, cookie, body) = fetch(
+        &agent,
+        "POST",
+        &format!("{base}/console/login"),
+        None,
+        Some("key=bm90IHRoZSBrZXk%3D"),
+    );
+    assert_eq!(
+        (status, cookie),
+        (401, None),
+        "a wrong key opens no session"
+    );
+    assert!(!body.contains("secret-topic-4711"));
+    let (status, _, _) = fetch(&agent, "POST", &format!("{base}/console/users"), None, None);
+    assert_eq!(status, 401, "no change without a session");
+
+    let key = encode(&emulator.info().access_key);
+    let (status, cookie, _) = fetch(
+        &agent,
+        "POST",
+        &format!("{base}/console/login"),
+        None,
+        Some(&format!("key={key}")),
+    );
+    assert_eq!(status, 303);
+    let cookie = cookie.expect("a session cookie");
+    let (status, _, body) = fetch(
+        &agent,
+        "GET",
+        &format!("{base}/console/threads"),
+        Some(&cookie),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains("secret-topic-4711"));
+    let (status, _, _) = fetch(
+        &agent,
+        "POST",
+        &format!("{base}/console/logout"),
+        Some(&cookie),
+        None,
+    );
+    assert_eq!(status, 303);
+    let (status, _, _) = fetch(
+        &agent,
+        "GET",
+        &format!("{base}/console/threads"),
+        Some(&cookie),
+        None,
+    );
+    assert_eq!(status, 401, "signed out");
+}
+
+/// A WebDriver session on chromedriver.
+struct Browser {
+    driver: std::process::Child,
+    base: String,
+    session: String,
+    http: ureq::Agent,
+    _profile: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    fn start() -> Browser {
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        assert!(
+            std::path::Path::new(&driver_path).exists() && std::path::Path::new(&chromium).exists(),
+            "this test needs Chromium and ChromeDriver: `apt-get install chromium chromium-driver` \
+             (or set CHROMEDRIVER and CHROMIUM)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = std::process::Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let ready = Instant::now();
+        while http.get(format!("{base}/status")).call().is_err() {
+            assert!(
+                ready.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = TempDir(std::env::temp_dir().join(format!(
+            "acs-console-chromium-{}",
+            acs_chat_core::http::new_request_id()
+        )));
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            http,
+            _profile: profile,
+        };
+        let created = browser.call(
+            "POST",
+            "/session",
+            Some(json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                // The emulator's CA is not in this fresh profile's store.
+                "acceptInsecureCerts": true,
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                        format!("--user-data-dir={}", browser._profile.0.display()),
+                    ]
+                }
+            }}})),
+        );
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_string();
+        // Finding waits for an element that a navigation in progress has not rendered yet.
+        browser.session_call("POST", "/timeouts", Some(json!({"implicit": 10_000})));
+        browser
+    }
+
+    /// One WebDriver command; its `value`.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("content-type", "application/json")
+            .body(body.map(|b| b.to_string()).unwrap_or_default().into_bytes())
+            .unwrap();
+        let mut response = self.http.run(request).expect("chromedriver answers");
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if response.status().is_success() {
+            Ok(value["value"].clone())
+        } else {
+            Err(value["value"]["message"].to_string())
+        }
+    }
+
+    /// Runs `action` on the element found by `css`, again while the page is still being
+    /// replaced under it (a navigation or a live refresh in progress), for at most 15 s.
+    fn on_element(&self, css: &str, action: impl Fn(&str) -> Result<Value, String>) -> Value {
+        let start = Instant::now();
+        loop {
+            let found = self.session_call(
+                "POST",
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            );
+            let outcome = match found[ELEMENT].as_str() {
+                Some(element) => action(element),
+                None => Err(format!("no element id in {found}")),
+            };
+            match outcome {
+                Ok(value) => return value,
+                Err(e) if e.contains("stale") && start.elapsed() < Duration::from_secs(15) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
+    }
+
+    fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.call(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    fn open(&self, url: &str) {
+        self.session_call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn click(&self, css: &str) {
+        let session = format!("/session/{}", self.session);
+        self.on_element(css, |element| {
+            self.try_call(
+                "POST",
+                &format!("{session}/element/{element}/click"),
+                Some(json!({})),
+            )
+        });
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let session = format!("/session/{}", self.session);
+        self.on_element(css, |element| {
+            self.try_call(
+                "POST",
+                &format!("{session}/element/{element}/value"),
+                Some(json!({"text": text})),
+            )
+        });
+    }
+
+    fn text(&self, css: &str) -> String {
+        let session = format!("/session/{}", self.session);
+        self.on_element(css, |element| {
+            self.try_call("GET", &format!("{session}/element/{element}/text"), None)
+        })
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Waits (at most 15 s) until the element's text contains `needle`.
+    fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text(css);
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "`{needle}` never appeared in {css}: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        use base64::Engine;
+        let png = self.session_call("GET", "/screenshot", None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .expect("a base64 PNG");
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .parent()
+            .expect("target/")
+            .join("console");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let url = format!("{}/session/{}", self.base, self.session);
+            let _ = self.http.delete(url).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn the_console_in_headless_chromium() {
+    let emulator = Emulator::builder().start().unwrap();
+    let sdk = Sdk::new(&emulator);
+    let base = emulator.endpoint().to_string();
+    let browser = Browser::start();
+
+    // Signed out: the 401 page, no data.
+    browser.open(&format!("{base}/console/threads"));
+    assert!(browser.text("h1").contains("Sign in"));
+    browser.type_into("#key", &emulator.info().access_key);
+    browser.click("#sign-in");
+    browser.wait_for_text("h1", "Threads");
+
+    // Two users, made on the page.
+    browser.open(&format!("{base}/console/users"));
+    browser.click("#create-user");
+    browser.wait_for_text("#users", "8:acs:");
+    browser.click("#create-user");
+    let start = Instant::now();
+    while browser
+        .script("return document.querySelectorAll('#users code').length;")
+        .as_u64()
+        != Some(2)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "two users listed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let users: Vec<String> = browser
+        .script(
+            "return Array.from(document.querySelectorAll('#users code')).map(e => e.textContent);",
+        )
+        .as_array()
+        .expect("user ids")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(users.len(), 2, "{users:?}");
+
+    // A thread with both, made on the page.
+    browser.open(&format!("{base}/console/threads"));
+    browser.type_into("#topic", "Console test");
+    browser.click(&format!("input[value=\"{}\"]", users[0]));
+    browser.click(&format!("input[value=\"{}\"]", users[1]));
+    browser.click("#create-thread");
+    browser.wait_for_text("h1", "Console test");
+    let thread_id = browser
+        .script("return document.querySelector('p.muted code').textContent;")
+        .as_str()
+        .expect("thread id")
+        .to_string();
+    assert!(browser.text("#participants").contains(&users[1]));
+
+    // A message from the page, as the first user, read through the SDK as the second.
+    browser.click(&format!("#sender option[value=\"{}\"]", users[0]));
+    browser.type_into("#content", "Hello from the console");
+    browser.click("#send-button");
+    browser.wait_for_text("#messages", "Hello from the console");
+    let second = sdk.chat_as(&users[1]).get_chat_thread_client(&thread_id);
+    let seen: Vec<String> = second
+        .list_messages(None)
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.content.and_then(|c| c.message))
+        .collect();
+    assert!(
+        seen.iter().any(|m| m == "Hello from the console"),
+        "{seen:?}"
+    );
+
+    // A message through the SDK appears on the open page, without a reload.
+    browser.script("window.notReloaded = true;");
+    second.send_message("Hello from the SDK", None).unwrap();
+    browser.wait_for_text("#messages", "Hello from the SDK");
+    assert_eq!(
+        browser.script("return window.notReloaded === true;"),
+        Value::Bool(true),
+        "the page was not reloaded"
+    );
+    let thread_shot = browser.screenshot("thread.png");
+
+    // The threads view and the event log.
+    browser.open(&format!("{base}/console/threads"));
+    assert!(browser.text("#threads").contains("Console test"));
+    let threads_shot = browser.screenshot("threads.png");
+    browser.open(&format!(
+        "{base}/console/events?type=ChatMessageReceivedInThread"
+    ));
+    let events = browser.text("#events");
+    assert_eq!(
+        events.matches("ChatMessageReceivedInThread").count(),
+        2,
+        "{events}"
+    );
+    assert!(!events.contains("ChatThreadCreated"));
+    println!(
+        "screenshots: {} {}",
+        threads_shot.display(),
+        thread_shot.display()
+    );
+}
