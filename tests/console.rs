@@ -46,6 +46,18 @@ fn fetch(
     cookie: Option<&str>,
     form: Option<&str>,
 ) -> (u16, Option<String>, String) {
+    let (status, cookie, _, body) = fetch_full(agent, method, url, cookie, form);
+    (status, cookie, body)
+}
+
+/// (status, set-cookie, location, body).
+fn fetch_full(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (u16, Option<String>, Option<String>, String) {
     let mut request = ureq::http::Request::builder().method(method).uri(url);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
@@ -62,10 +74,16 @@ fn fetch(
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let status = response.status().as_u16();
     (
         status,
         cookie,
+        location,
         response.body_mut().read_to_string().unwrap_or_default(),
     )
 }
@@ -204,6 +222,188 @@ fn the_console_shows_nothing_without_the_access_key() {
         None,
     );
     assert_eq!(status, 401, "signed out");
+}
+
+/// A signed-in console session over plain HTTP.
+struct Console {
+    agent: ureq::Agent,
+    base: String,
+    cookie: String,
+}
+
+impl Console {
+    fn sign_in(emulator: &Emulator) -> Console {
+        let agent = agent(emulator);
+        let base = emulator.endpoint().to_string();
+        let key = encode(&emulator.info().access_key);
+        let (status, cookie, _) = fetch(
+            &agent,
+            "POST",
+            &format!("{base}/console/login"),
+            None,
+            Some(&format!("key={key}")),
+        );
+        assert_eq!(status, 303);
+        Console {
+            agent,
+            base,
+            cookie: cookie.expect("session"),
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let url = format!("{}{path}", self.base);
+        let (status, _, body) = fetch(&self.agent, "GET", &url, Some(&self.cookie), None);
+        (status, body)
+    }
+
+    /// (status, location, body).
+    fn post(&self, path: &str, form: &str) -> (u16, Option<String>, String) {
+        let url = format!("{}{path}", self.base);
+        let (status, _, location, body) =
+            fetch_full(&self.agent, "POST", &url, Some(&self.cookie), Some(form));
+        (status, location, body)
+    }
+
+    /// The user ids the users page lists.
+    fn users(&self) -> Vec<String> {
+        let (_, page) = self.get("/console/users");
+        page.split("<code>")
+            .skip(1)
+            .filter_map(|rest| rest.split("</code>").next())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The text of the first `<textarea id=token ...>`.
+fn textarea(page: &str) -> String {
+    let start = page.find("<textarea id=token").expect("a token box");
+    let rest = &page[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest.find("</textarea>").unwrap();
+    rest[open..close].to_string()
+}
+
+#[test]
+fn the_console_forms_change_the_service_through_its_api() {
+    let emulator = Emulator::builder().start().unwrap();
+    let sdk = Sdk::new(&emulator);
+    let console = Console::sign_in(&emulator);
+    for _ in 0..3 {
+        assert_eq!(console.post("/console/users", "").0, 303);
+    }
+    let users = console.users();
+    assert_eq!(users.len(), 3, "{users:?}");
+    let user = |i: usize| encode(&users[i]);
+
+    // A token issued on the page works with the SDK.
+    let (status, _, page) = console.post(&format!("/console/users/{}/token", user(0)), "");
+    assert_eq!(status, 200);
+    let token = textarea(&page);
+    let as_first = ChatClient::new(
+        emulator.endpoint(),
+        CommunicationTokenCredential::new(&token).unwrap(),
+        Some(ChatClientOptions {
+            client_options: sdk.options.clone(),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    as_first
+        .create_chat_thread("made with a console token", None)
+        .unwrap();
+
+    // A thread of two, then a third participant added and removed.
+    let form = format!(
+        "topic=Forms&participant={}&participant={}",
+        user(0),
+        user(1)
+    );
+    let (status, location, _) = console.post("/console/threads", &form);
+    assert_eq!(status, 303);
+    let path = location.expect("the thread's page");
+    let (status, page) = console.get(&path);
+    assert_eq!(status, 200);
+    let thread_id = page
+        .split("<p class=muted><code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the thread id on its page")
+        .to_string();
+    let thread = sdk.chat_as(&users[1]).get_chat_thread_client(&thread_id);
+    let participants = || -> Vec<(String, Option<String>)> {
+        thread
+            .list_participants(None)
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.identifier.raw_id(), p.display_name))
+            .collect()
+    };
+    assert_eq!(participants().len(), 2);
+    let add = format!("user={}&display_name=Carol+C.", user(2));
+    assert_eq!(console.post(&format!("{path}/participants"), &add).0, 303);
+    assert!(participants().contains(&(users[2].clone(), Some("Carol C.".into()))));
+    let remove = format!("user={}", user(2));
+    assert_eq!(
+        console
+            .post(&format!("{path}/participants/remove"), &remove)
+            .0,
+        303
+    );
+    assert!(!participants().iter().any(|(id, _)| id == &users[2]));
+
+    // Properties: topic, metadata, retention; refused values are shown, not applied.
+    let properties = "topic=Renamed&metadata=team%3Dblue%0D%0Atier%3Dgold&retention=45";
+    assert_eq!(
+        console.post(&format!("{path}/properties"), properties).0,
+        303
+    );
+    let read = thread.get_properties().unwrap();
+    assert_eq!(read.topic, "Renamed");
+    let metadata = read.metadata.unwrap_or_default();
+    assert_eq!(metadata.get("team").map(String::as_str), Some("blue"));
+    assert_eq!(metadata.get("tier").map(String::as_str), Some("gold"));
+    assert_eq!(
+        read.retention_policy
+            .and_then(|r| r.delete_thread_after_days),
+        Some(45)
+    );
+    let (status, _, page) = console.post(&format!("{path}/properties"), "topic=X&retention=5");
+    assert_eq!(status, 400);
+    assert!(page.contains("class=error"), "{page}");
+    assert_eq!(thread.get_properties().unwrap().topic, "Renamed");
+
+    // The event log, filtered by type and thread.
+    let events = |query: &str| console.get(&format!("/console/events?{query}")).1;
+    let added = events(&format!(
+        "type=ChatThreadParticipantAdded&thread={}",
+        encode(&thread_id)
+    ));
+    assert!(added.contains("<td>ChatThreadParticipantAdded</td>"));
+    assert!(!added.contains("<td>ChatThreadPropertiesUpdated</td>"));
+    assert!(events("type=ChatMessageDeleted").contains("No events."));
+
+    // Revoking on the page ends the issued token; deleting a user removes it.
+    assert_eq!(
+        console
+            .post(&format!("/console/users/{}/revoke", user(0)), "")
+            .0,
+        303
+    );
+    let refused = as_first
+        .create_chat_thread("after revocation", None)
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(401), "{refused}");
+    assert_eq!(
+        console
+            .post(&format!("/console/users/{}/delete", user(1)), "")
+            .0,
+        303
+    );
+    assert!(!console.users().contains(&users[1]));
+    assert_eq!(console.get("/console/threads/19%3Anope%40thread.v2").0, 404);
 }
 
 /// A WebDriver session on chromedriver.

@@ -166,8 +166,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         tracing::info!("listening on {}", bound.info().endpoint);
         tracing::info!(
-            "console: {}/console (sign in with the access key)",
-            bound.info().endpoint
+            "console: {} (sign in with the access key)",
+            bound.info().console_url()
         );
         match &cli.data_dir {
             Some(dir) => tracing::info!("state kept in {}", dir.display()),

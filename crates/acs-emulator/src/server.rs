@@ -55,6 +55,11 @@ impl EmulatorInfo {
     pub fn connection_string(&self) -> String {
         format!("endpoint={}/;accesskey={}", self.endpoint, self.access_key)
     }
+
+    /// The web console, `https://127.0.0.1:PORT/console` (sign in with the access key).
+    pub fn console_url(&self) -> String {
+        format!("{}/console", self.endpoint)
+    }
 }
 
 impl EmulatorBuilder {

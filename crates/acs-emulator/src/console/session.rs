@@ -5,14 +5,22 @@ use crate::http_util::Req;
 use crate::shared::App;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 const COOKIE: &str = "acs_console";
+/// The most sessions kept; signing in past it ends the oldest.
+const MAX_SESSIONS: usize = 256;
 
 #[derive(Default)]
 pub(crate) struct Sessions {
-    open: Mutex<HashSet<String>>,
+    open: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
 }
 
 impl Sessions {
@@ -27,10 +35,14 @@ impl Sessions {
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
-        self.open
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone());
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if open.order.len() >= MAX_SESSIONS {
+            if let Some(oldest) = open.order.pop_front() {
+                open.ids.remove(&oldest);
+            }
+        }
+        open.ids.insert(id.clone());
+        open.order.push_back(id.clone());
         Some(format!("{COOKIE}={id}"))
     }
 
@@ -39,16 +51,16 @@ impl Sessions {
             self.open
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
+                .ids
                 .contains(id)
         })
     }
 
     pub(crate) fn sign_out(&self, req: &Req) {
         if let Some(id) = session(req) {
-            self.open
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(id);
+            let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+            open.ids.remove(id);
+            open.order.retain(|o| o != id);
         }
     }
 }
