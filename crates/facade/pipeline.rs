@@ -79,10 +79,9 @@ impl Pipeline {
     /// Starts an operation. The same `x-ms-client-request-id` (and any
     /// `repeatability-request-id`) goes out on every attempt. `deadline` defaults to now plus
     /// `RetryOptions::max_total_elapsed`; a lookup inside another operation passes that one's.
-    pub(crate) fn call(&self, mut request: HttpRequest, deadline: Option<Instant>) -> Call {
+    pub(crate) fn call(&self, request: HttpRequest, deadline: Option<Instant>) -> Call {
+        // The request id and user agent go beside the request (see `attempt`), not into it.
         let client_request_id = acs_chat_core::http::new_request_id();
-        request.set_header("x-ms-client-request-id", client_request_id.clone());
-        request.set_header("user-agent", self.user_agent.clone());
         let budget = self.retry.max_total_elapsed;
         let deadline = deadline.unwrap_or_else(|| Instant::now() + budget);
         // Fields only: never a header or a body. The query is left out of the URL.
@@ -143,9 +142,13 @@ impl Pipeline {
         if timeout.is_zero() {
             return Step::Done(Err(call.timed_out()));
         }
+        let fixed = [
+            ("x-ms-client-request-id", call.client_request_id.as_str()),
+            ("user-agent", self.user_agent.as_str()),
+        ];
         let sent = self
             .transport
-            .send(&call.request, &authorization, timeout)
+            .send(&call.request, &fixed, &authorization, timeout)
             .await;
         let (decision, outcome) = match sent {
             Ok(response) => {
@@ -161,7 +164,8 @@ impl Pipeline {
                     expected_status: call.request.expected_status,
                     response,
                     attempts: attempt,
-                    client_request_id: Some(call.client_request_id.clone()),
+                    // Filled in below, only when the exchange outlives the attempt.
+                    client_request_id: None,
                 };
                 (decision, Ok(exchange))
             }
@@ -194,10 +198,16 @@ impl Pipeline {
         if status != 0 {
             call.span.record("status", status);
         }
+        let with_id = |exchange: Exchange, id: String| Exchange {
+            client_request_id: Some(id),
+            ..exchange
+        };
         match decision {
             RetryDecision::Stop => {
                 tracing::debug!(parent: &call.span, attempt, status, "{operation}: done");
-                Step::Done(outcome)
+                // The call ends here: its id moves into the outcome.
+                let id = std::mem::take(&mut call.client_request_id);
+                Step::Done(outcome.map(|exchange| with_id(exchange, id)))
             }
             RetryDecision::RetryAfter(delay) => {
                 tracing::warn!(parent: &call.span, attempt, status, ?delay, "{operation}: attempt failed; retrying");
@@ -206,7 +216,9 @@ impl Pipeline {
             RetryDecision::ReconcileThenRetry(delay) => {
                 tracing::warn!(parent: &call.span, attempt, status, "{operation}: attempt may have taken effect; looking it up");
                 let error = match outcome {
-                    Ok(exchange) => service_error(&exchange),
+                    Ok(exchange) => {
+                        service_error(&with_id(exchange, call.client_request_id.clone()))
+                    }
                     Err(error) => error,
                 };
                 Step::Reconcile { delay, error }

@@ -63,6 +63,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
     Ok(settings)
 }
 
+/// One sequential workload.
+type SequentialRun = fn(&workloads::Setup) -> Result<workloads::Run, BoxError>;
+
 fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
@@ -86,17 +89,20 @@ fn main() -> Result<(), BoxError> {
     for rep in 0..settings.reps {
         eprintln!("rep {}/{}", rep + 1, settings.reps);
         affinity::separate(emulator.pid());
-        if wanted("raw") {
-            runs.push("raw", workloads::raw_sends(&setup)?);
-        }
-        if wanted("blocking") {
-            runs.push("blocking", workloads::blocking_sends(&setup)?);
-        }
-        if wanted("raw_reqwest") {
-            runs.push("raw_reqwest", workloads::raw_reqwest_sends(&setup)?);
-        }
-        if wanted("async") {
-            runs.push("async", workloads::async_sends(&setup, 1)?);
+        // The sequential workloads take turns going first, so that none always runs last (into
+        // the longest thread, on the warmest or coldest caches).
+        let mut sequential: Vec<(&str, SequentialRun)> = vec![
+            ("raw", workloads::raw_sends),
+            ("blocking", workloads::blocking_sends),
+            ("raw_reqwest", workloads::raw_reqwest_sends),
+            ("async", |setup| workloads::async_sends(setup, 1)),
+        ];
+        let turns = sequential.len();
+        sequential.rotate_left(rep % turns);
+        for (name, run) in sequential {
+            if wanted(name) {
+                runs.push(name, run(&setup)?);
+            }
         }
         if wanted("async64") {
             runs.push(

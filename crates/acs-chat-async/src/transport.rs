@@ -10,6 +10,11 @@ use std::time::Duration;
 pub(crate) struct Transport {
     client: reqwest::Client,
     options: ClientOptions,
+    /// The client's own timeout: a per-request one is set only when shorter.
+    timeout: Duration,
+    /// The last URL sent, parsed: requests to one thread repeat their URL, and parsing it
+    /// (with IDNA host processing) was the largest single cost reqwest spent on our behalf.
+    last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
 }
 
 impl Transport {
@@ -34,15 +39,18 @@ impl Transport {
             .with_root_certificates(roots)
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let timeout = options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT);
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT))
+            .timeout(timeout)
             .build()
             .map_err(|e| Error::Tls(e.to_string()))?;
         Ok(Transport {
             client,
             options: options.clone(),
+            timeout,
+            last_url: std::sync::Mutex::new(None),
         })
     }
 
@@ -50,14 +58,23 @@ impl Transport {
     pub(crate) async fn send(
         &self,
         request: &HttpRequest,
+        fixed: &[(&'static str, &str)],
         authorization: &[(&'static str, String)],
         timeout: Duration,
     ) -> Result<HttpResponse, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
-        let mut builder = self.client.request(method, &request.url).timeout(timeout);
+        let mut builder = self.client.request(method, self.parsed(&request.url)?);
+        // A per-request timeout lives in the request's extensions (a map, allocated per
+        // request): set it only when the budget left is shorter than the client's own.
+        if timeout < self.timeout {
+            builder = builder.timeout(timeout);
+        }
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
+        }
+        for (name, value) in fixed {
+            builder = builder.header(*name, *value);
         }
         for (name, value) in authorization {
             builder = builder.header(*name, value);
@@ -68,11 +85,12 @@ impl Transport {
         }
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| acs_chat_core::http::header_pair(n.as_str(), v.as_bytes()))
-            .collect();
+        let headers = acs_chat_core::http::response_headers(
+            response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
         let (limit, truncate) = self.options.body_limit(status);
         if !truncate && response.content_length().is_some_and(|n| n > limit) {
             return Err(SendError::TooLarge(limit));
@@ -104,6 +122,25 @@ impl Transport {
             headers,
             body,
         })
+    }
+}
+
+impl Transport {
+    /// `url` parsed, from the one-entry cache when it is the last URL sent.
+    fn parsed(&self, url: &str) -> Result<reqwest::Url, SendError> {
+        let mut last = self
+            .last_url
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((text, parsed)) = last.as_ref() {
+            if text == url {
+                return Ok(parsed.clone());
+            }
+        }
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
+        *last = Some((url.to_string(), parsed.clone()));
+        Ok(parsed)
     }
 }
 

@@ -51,6 +51,7 @@ impl Transport {
     pub(crate) fn send(
         &self,
         request: &HttpRequest,
+        fixed: &[(&'static str, &str)],
         authorization: &[(&'static str, String)],
         timeout: Duration,
     ) -> Result<HttpResponse, SendError> {
@@ -59,6 +60,9 @@ impl Transport {
             .uri(&request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
+        }
+        for (name, value) in fixed {
+            builder = builder.header(*name, *value);
         }
         for (name, value) in authorization {
             builder = builder.header(*name, value);
@@ -75,13 +79,19 @@ impl Transport {
             .build();
         let mut response = self.agent.run(http_request).map_err(classify)?;
         let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
+        let headers = acs_chat_core::http::response_headers(
+            response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
+        let declared_length = response
             .headers()
-            .iter()
-            .map(|(n, v)| acs_chat_core::http::header_pair(n.as_str(), v.as_bytes()))
-            .collect();
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let (limit, truncate) = self.options.body_limit(status);
-        if !truncate && declared_length(&headers).is_some_and(|n| n > limit) {
+        if !truncate && declared_length.is_some_and(|n| n > limit) {
             return Err(SendError::TooLarge(limit));
         }
         let body = if truncate {
@@ -111,13 +121,6 @@ impl Transport {
             body,
         })
     }
-}
-
-fn declared_length(headers: &[(String, String)]) -> Option<u64> {
-    headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.trim().parse().ok())
 }
 
 fn classify_io(error: std::io::Error) -> SendError {

@@ -71,7 +71,12 @@ impl HttpRequest {
             operation,
             method,
             url,
-            headers: vec![("accept".into(), "application/json".into())],
+            headers: {
+                // Room for what requests add (content type, repeatability id and date).
+                let mut headers = Vec::with_capacity(4);
+                headers.push(("accept".into(), "application/json".into()));
+                headers
+            },
             body: None,
             expected_status,
             replay: match method {
@@ -113,12 +118,37 @@ impl HttpRequest {
     }
 }
 
+/// The response headers core reads (the retry hints): a transport may keep only these in
+/// [`HttpResponse::headers`] and spare copying the rest.
+pub const RESPONSE_HEADERS_READ: &[&str] =
+    &["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
+
+/// The headers of [`RESPONSE_HEADERS_READ`] among `headers` (names as the transport has them), as
+/// [`HttpResponse::headers`] holds them.
+pub fn response_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .filter(|(name, _)| {
+            RESPONSE_HEADERS_READ
+                .iter()
+                .any(|read| read.eq_ignore_ascii_case(name))
+        })
+        .map(|(name, value)| {
+            let (name, value) = header_pair(name, value);
+            (name.to_ascii_lowercase(), value)
+        })
+        .collect()
+}
+
 /// A response read by a facade's transport, decoded by core.
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     /// The HTTP status.
     pub status: u16,
-    /// Response headers, names in lower case.
+    /// Response headers, names in lower case: all of them, or only those core reads
+    /// ([`RESPONSE_HEADERS_READ`], what this workspace's transports keep).
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
