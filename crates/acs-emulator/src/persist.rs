@@ -220,7 +220,7 @@ impl Store {
             let total = app.events.total();
             if total > queue.events {
                 for (idx, event) in app.events.indexed_since(queue.events) {
-                    rows.push(Row::Event(idx, event.to_string()));
+                    rows.push(Row::Event(idx, event.json.clone()));
                 }
                 queue.events = total;
             }

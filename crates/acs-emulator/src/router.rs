@@ -125,7 +125,11 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
             // Events carry every user's messages: only the resource's key holder may read them.
             crate::hmac_auth::verify(req, &app.access_key)?;
             let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
-            Ok(Reply::json(200, &app.events.since(since)))
+            Ok(Reply {
+                status: 200,
+                headers: vec![("content-type", "application/json; charset=utf-8".into())],
+                body: Bytes::from(app.events.json_since(since)),
+            })
         }
         _ => Err(ApiError::not_found(format!(
             "No route for {} {}.",

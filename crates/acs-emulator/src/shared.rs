@@ -49,7 +49,12 @@ impl App {
             ),
         };
         let log = crate::events::EventLog::new(&resource_id, max_events, store.is_some());
-        log.restore(events);
+        log.restore(
+            events
+                .iter()
+                .map(|(index, event)| (*index, crate::events::Event::from_value(event)))
+                .collect(),
+        );
         App {
             state: Mutex::new(state),
             limits,

@@ -56,37 +56,65 @@ pub(crate) enum MessageChange {
     Deleted,
 }
 
+/// `data` of the message events, serialized straight from the message (the hottest event:
+/// one per send).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageData<'a> {
+    message_id: &'a str,
+    sender_communication_identifier: &'a CommunicationIdentifier,
+    sender_display_name: Option<&'a str>,
+    compose_time: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    version: i64,
+    thread_id: &'a str,
+    transaction_id: String,
+    /// Not on deleted events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_body: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a acs_chat_core::models::Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edit_time: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_time: Option<Option<String>>,
+}
+
 pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &ChatMessage, change: MessageChange) {
     let Some(sender) = &m.sender else { return };
-    let mut data = json!({
-        "messageId": m.id,
-        "senderCommunicationIdentifier": id(sender),
-        "senderDisplayName": m.sender_display_name,
-        "composeTime": format(m.created_on),
-        "type": m.kind.as_str(),
-        "version": m.version.parse::<i64>().unwrap_or_default(),
-        "threadId": thread.id,
-        "transactionId": uuid::Uuid::new_v4().simple().to_string(),
-    });
-    if !matches!(change, MessageChange::Deleted) {
-        data["messageBody"] = json!(m.content.as_ref().and_then(|c| c.message.clone()));
-        data["metadata"] = json!(m.metadata.clone().unwrap_or_default());
-    }
+    let no_metadata = acs_chat_core::models::Metadata::new();
+    let deleted = matches!(change, MessageChange::Deleted);
+    let mut data = MessageData {
+        message_id: &m.id,
+        sender_communication_identifier: sender,
+        sender_display_name: m.sender_display_name.as_deref(),
+        compose_time: format(m.created_on),
+        kind: m.kind.as_str(),
+        version: m.version.parse::<i64>().unwrap_or_default(),
+        thread_id: &thread.id,
+        transaction_id: acs_chat_core::http::new_request_id(),
+        message_body: (!deleted).then(|| m.content.as_ref().and_then(|c| c.message.as_deref())),
+        metadata: (!deleted).then(|| m.metadata.as_ref().unwrap_or(&no_metadata)),
+        edit_time: None,
+        delete_time: None,
+    };
     let (thread_event, user_event) = match change {
         MessageChange::Received => ("ChatMessageReceivedInThread", "ChatMessageReceived"),
         MessageChange::Edited => {
-            data["editTime"] = json!(m.edited_on.map(format));
+            data.edit_time = Some(m.edited_on.map(format));
             ("ChatMessageEditedInThread", "ChatMessageEdited")
         }
         MessageChange::Deleted => {
-            data["deleteTime"] = json!(m.deleted_on.map(format));
+            data.delete_time = Some(m.deleted_on.map(format));
             ("ChatMessageDeletedInThread", "ChatMessageDeleted")
         }
     };
     let subject = format!("thread/{}/sender/{}", thread.id, sender.raw_id());
     ctx.app.events.publish_pair(
         EventPair::new(thread_event, user_event, subject),
-        data,
+        &data,
+        &thread.id,
         &others(thread, sender),
     );
 }
@@ -96,7 +124,7 @@ fn thread_base(thread: &Thread) -> Value {
         "createTime": format(thread.created_on),
         "version": version(),
         "threadId": thread.id,
-        "transactionId": uuid::Uuid::new_v4().simple().to_string(),
+        "transactionId": acs_chat_core::http::new_request_id(),
     })
 }
 
@@ -119,7 +147,8 @@ pub(crate) fn thread_created(ctx: &Ctx, thread: &Thread) {
     let subject = format!("thread/{}/createdBy/{}", thread.id, ctx.caller_id());
     ctx.app.events.publish_pair(
         EventPair::new("ChatThreadCreated", "ChatThreadCreatedWithUser", subject),
-        data,
+        &data,
+        &thread.id,
         &others(thread, &ctx.caller),
     );
 }
@@ -140,7 +169,8 @@ pub(crate) fn thread_updated(ctx: &Ctx, thread: &Thread) {
             "ChatThreadPropertiesUpdatedPerUser",
             subject,
         ),
-        data,
+        &data,
+        &thread.id,
         &others(thread, &ctx.caller),
     );
 }
@@ -152,7 +182,8 @@ pub(crate) fn thread_deleted(ctx: &Ctx, thread: &Thread) {
     let subject = format!("thread/{}/deletedBy/{}", thread.id, ctx.caller_id());
     ctx.app.events.publish_pair(
         EventPair::new("ChatThreadDeleted", "ChatThreadWithUserDeleted", subject),
-        data,
+        &data,
+        &thread.id,
         &others(thread, &ctx.caller),
     );
 }
@@ -193,5 +224,7 @@ pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &ChatParticipant, adde
         user_event,
         user_subject: format!("thread/{}/{user_subject}/{raw}", thread.id),
     };
-    ctx.app.events.publish_pair(pair, data, &recipients);
+    ctx.app
+        .events
+        .publish_pair(pair, &data, &thread.id, &recipients);
 }

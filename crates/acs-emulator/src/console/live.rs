@@ -52,7 +52,7 @@ pub(crate) fn stream(app: &Arc<App>, since: usize) -> EventStream {
                 };
                 next = first;
                 for (index, event) in chunk {
-                    let frame = format!("id: {index}\nevent: chat\ndata: {event}\n\n");
+                    let frame = format!("id: {index}\nevent: chat\ndata: {}\n\n", event.json);
                     if tx.send(Bytes::from(frame)).await.is_err() {
                         return;
                     }

@@ -365,15 +365,17 @@ Type <select name=type>{options}</select> Thread <input name=thread value=\"{thr
 fn events_part(app: &App, kind: &str, thread: &str) -> String {
     let mut rows = String::new();
     let all = app.events.indexed_since(0);
-    for (index, e) in all.iter().rev() {
-        let event_type = e["eventType"].as_str().unwrap_or_default();
-        let short = event_type.trim_start_matches("Microsoft.Communication.");
+    for (index, event) in all.iter().rev() {
+        let short = event
+            .event_type
+            .trim_start_matches("Microsoft.Communication.");
         if !kind.is_empty() && short != kind {
             continue;
         }
-        if !thread.is_empty() && e["data"]["threadId"].as_str() != Some(thread) {
+        if !thread.is_empty() && event.thread_id.as_deref() != Some(thread) {
             continue;
         }
+        let e = event.value();
         rows.push_str(&format!(
             "<tr><td>{index}</td><td>{time}</td><td>{short}</td><td><code>{subject}</code></td>\
 <td><details><summary>data</summary><pre>{data}</pre></details></td></tr>",

@@ -112,8 +112,7 @@ impl Delivery {
                     );
                 }
                 for (index, event) in chunk {
-                    let event_type = event["eventType"].as_str().unwrap_or_default();
-                    if self.subscription.accepts(event_type) {
+                    if self.subscription.accepts(&event.event_type) {
                         self.deliver(&event).await;
                         self.save(index + 1);
                     }
@@ -140,16 +139,15 @@ impl Delivery {
     }
 
     /// One event, retried until accepted, refused for good or out of attempts.
-    async fn deliver(&self, event: &Value) {
+    async fn deliver(&self, event: &super::Event) {
         let url = &self.subscription.endpoint_url;
         let (content_type, body) = match self.subscription.schema {
-            EventSchema::EventGrid => ("application/json", serde_json::to_vec(&[event])),
+            EventSchema::EventGrid => ("application/json", format!("[{}]", event.json)),
             EventSchema::CloudEvents => (
                 "application/cloudevents+json; charset=utf-8",
-                serde_json::to_vec(&cloud_event(event)),
+                cloud_event(&event.value()).to_string(),
             ),
         };
-        let Ok(body) = body else { return };
         let body = bytes::Bytes::from(body);
         for attempt in 1..=MAX_ATTEMPTS {
             let outcome = self

@@ -7,4 +7,4 @@ mod log;
 mod webhook_client;
 
 pub(crate) use delivery::Subscriptions;
-pub(crate) use log::{EventLog, EventPair};
+pub(crate) use log::{Event, EventLog, EventPair};
