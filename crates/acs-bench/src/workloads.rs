@@ -255,8 +255,10 @@ pub(crate) fn raw_reqwest_sends(setup: &Setup) -> Result<Run, BoxError> {
             .with_root_certificates(roots)
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // The facade's timeout too: bounding every request costs a timer per request.
         reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .timeout(acs_chat_async::ClientOptions::DEFAULT_TIMEOUT)
             .build()?
     };
     let send = raw_send(setup, "acs-chat-async")?;
