@@ -64,7 +64,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
 }
 
 /// One sequential workload.
-type SequentialRun = fn(&workloads::Setup) -> Result<workloads::Run, BoxError>;
+type SequentialRun = fn(&workloads::Setup, usize) -> Result<workloads::Run, BoxError>;
+
+/// Slices per rep of each sequential workload.
+const SLICES: usize = 10;
 
 fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1).peekable();
@@ -89,25 +92,39 @@ fn main() -> Result<(), BoxError> {
     for rep in 0..settings.reps {
         eprintln!("rep {}/{}", rep + 1, settings.reps);
         affinity::separate(emulator.pid());
-        // The sequential workloads take turns going first, so that none always runs last (into
-        // the longest thread, on the warmest or coldest caches).
+        // The sequential workloads run in interleaved slices, each taking turns going first, so
+        // that a slow spell of this VM (they come and go within seconds) lands on all of them
+        // alike; a rep adds up its slices.
         let mut sequential: Vec<(&str, SequentialRun)> = vec![
             ("raw", workloads::raw_sends),
             ("blocking", workloads::blocking_sends),
             ("raw_reqwest", workloads::raw_reqwest_sends),
-            ("async", |setup| workloads::async_sends(setup, 1)),
+            ("async", |setup, sends| workloads::async_sends(setup, sends, 1)),
         ];
-        let turns = sequential.len();
-        sequential.rotate_left(rep % turns);
-        for (name, run) in sequential {
-            if wanted(name) {
-                runs.push(name, run(&setup)?);
+        sequential.retain(|(name, _)| wanted(name));
+        let mut totals: Vec<Option<workloads::Run>> = vec![None; sequential.len()];
+        let slice = (settings.sends / SLICES).max(1);
+        for turn in 0..SLICES {
+            let count = sequential.len().max(1);
+            for k in 0..sequential.len() {
+                let i = (k + turn + rep) % count;
+                let (_, run) = sequential[i];
+                let measured = run(&setup, slice)?;
+                totals[i] = Some(match totals[i] {
+                    Some(total) => total.plus(measured),
+                    None => measured,
+                });
+            }
+        }
+        for ((name, _), total) in sequential.iter().zip(totals) {
+            if let Some(total) = total {
+                runs.push(name, total);
             }
         }
         if wanted("async64") {
             runs.push(
                 "async64",
-                workloads::async_sends(&setup, settings.in_flight)?,
+                workloads::async_sends(&setup, settings.sends * 2, settings.in_flight)?,
             );
         }
         if wanted("list") {

@@ -16,6 +16,16 @@ pub(crate) struct Run {
 }
 
 impl Run {
+    /// Two runs of one workload as one.
+    pub(crate) fn plus(self, other: Run) -> Run {
+        Run {
+            ops: self.ops + other.ops,
+            seconds: self.seconds + other.seconds,
+            cpu_seconds: self.cpu_seconds + other.cpu_seconds,
+            server_cpu_seconds: self.server_cpu_seconds + other.server_cpu_seconds,
+        }
+    }
+
     pub(crate) fn per_second(&self) -> f64 {
         self.ops as f64 / self.seconds
     }
@@ -70,6 +80,9 @@ pub(crate) struct Setup {
     /// ~90 instead of ~62 µs of CPU per request, for raw reqwest and the SDK alike).
     pub(crate) pinned_runtime: tokio::runtime::Runtime,
     server_cpu: Option<Box<dyn Fn() -> f64>>,
+    /// The floor's agent and request, made once: its connection is kept across slices.
+    raw: std::cell::OnceCell<(ureq::Agent, RawSend)>,
+    raw_reqwest: std::cell::OnceCell<(reqwest::Client, RawSend)>,
     blocking: acs_chat_blocking::ChatThreadClient,
     async_client: acs_chat_async::ChatThreadClient,
     /// The same thread, through a client whose connections live on `pinned_runtime`.
@@ -139,7 +152,16 @@ impl Setup {
             runtime,
             pinned_runtime,
             server_cpu: None,
+            raw: Default::default(),
+            raw_reqwest: Default::default(),
         };
+        let _ = setup
+            .raw
+            .set((raw_agent(&setup)?, raw_send(&setup, "acs-chat-blocking")?));
+        let _ = setup.raw_reqwest.set((
+            raw_reqwest_client(&setup)?,
+            raw_send(&setup, "acs-chat-async")?,
+        ));
         seed(&setup, &setup.async_list, settings.list)?;
         Ok(setup)
     }
@@ -173,7 +195,8 @@ fn seed(
 
 /// The send the raw loops repeat, built by the SDK's own core so that the floor sends the same
 /// bytes (plus the headers the pipeline adds: a fixed request id, the user agent, the token).
-struct RawSend {
+#[derive(Clone)]
+pub(crate) struct RawSend {
     url: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
@@ -204,9 +227,8 @@ fn raw_send(setup: &Setup, facade: &str) -> Result<RawSend, BoxError> {
     })
 }
 
-/// The floor: ureq 3 sending the bytes acs-chat sends (same headers and body), keep-alive, the
-/// same TLS trust, no per-call configuration.
-pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
+/// The floor's agent: ureq 3 with the same TLS trust, keep-alive, no per-call configuration.
+fn raw_agent(setup: &Setup) -> Result<ureq::Agent, BoxError> {
     use ureq::tls::{Certificate, RootCerts, TlsConfig};
     let mut roots: Vec<Certificate<'static>> = Vec::new();
     for item in ureq::tls::parse_pem(setup.ca_pem.as_bytes()) {
@@ -217,14 +239,39 @@ pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
     let tls = TlsConfig::builder()
         .root_certs(RootCerts::new_with_certs(&roots))
         .build();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    Ok(ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
         .build()
-        .into();
-    let send = raw_send(setup, "acs-chat-blocking")?;
-    timed(setup, setup.sends, || {
-        for _ in 0..setup.sends {
+        .into())
+}
+
+/// The diagnostic reqwest client: the async facade's TLS set-up (rustls with ring, HTTP/1.1)
+/// and its timeout (bounding every request costs a timer per request).
+fn raw_reqwest_client(setup: &Setup) -> Result<reqwest::Client, BoxError> {
+    let _entered = setup.pinned_runtime.enter();
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(setup.ca_pem.as_bytes()) {
+        roots.add(cert?)?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(acs_chat_async::ClientOptions::DEFAULT_TIMEOUT)
+        .build()?)
+}
+
+/// The floor: ureq 3 sending the bytes acs-chat sends (same headers and body).
+pub(crate) fn raw_sends(setup: &Setup, sends: usize) -> Result<Run, BoxError> {
+    let (agent, send) = setup.raw.get().ok_or("no raw agent")?;
+    timed(setup, sends, || {
+        for _ in 0..sends {
             let mut request = agent.post(&send.url);
             for (name, value) in &send.headers {
                 request = request.header(name, value);
@@ -240,29 +287,12 @@ pub(crate) fn raw_sends(setup: &Setup) -> Result<Run, BoxError> {
 }
 
 /// A diagnostic floor for the async facade: reqwest alone, same bytes, same runtime.
-pub(crate) fn raw_reqwest_sends(setup: &Setup) -> Result<Run, BoxError> {
-    let client = {
-        let _entered = setup.pinned_runtime.enter();
-        // The async facade's TLS set-up: rustls with ring, HTTP/1.1.
-        use rustls::pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(setup.ca_pem.as_bytes()) {
-            roots.add(cert?)?;
-        }
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        // The facade's timeout too: bounding every request costs a timer per request.
-        reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .timeout(acs_chat_async::ClientOptions::DEFAULT_TIMEOUT)
-            .build()?
-    };
-    let send = raw_send(setup, "acs-chat-async")?;
-    let sends = setup.sends;
+pub(crate) fn raw_reqwest_sends(setup: &Setup, sends: usize) -> Result<Run, BoxError> {
+    let (client, send) = setup
+        .raw_reqwest
+        .get()
+        .cloned()
+        .ok_or("no raw reqwest client")?;
     timed(setup, sends, || {
         let runtime = &setup.pinned_runtime;
         runtime.block_on(in_task(runtime, async move {
@@ -290,9 +320,9 @@ where
     runtime.spawn(work).await.map_err(BoxError::from)?
 }
 
-pub(crate) fn blocking_sends(setup: &Setup) -> Result<Run, BoxError> {
-    timed(setup, setup.sends, || {
-        for _ in 0..setup.sends {
+pub(crate) fn blocking_sends(setup: &Setup, sends: usize) -> Result<Run, BoxError> {
+    timed(setup, sends, || {
+        for _ in 0..sends {
             setup.blocking.send_message("hello", None)?;
         }
         Ok(())
@@ -301,12 +331,12 @@ pub(crate) fn blocking_sends(setup: &Setup) -> Result<Run, BoxError> {
 
 /// `concurrency` 1: awaited one at a time; more: that many in flight. Either way inside a task on
 /// the runtime's workers, as a server's handler would run.
-pub(crate) fn async_sends(setup: &Setup, concurrency: usize) -> Result<Run, BoxError> {
-    let count = if concurrency > 1 {
-        setup.sends * 2
-    } else {
-        setup.sends
-    };
+pub(crate) fn async_sends(
+    setup: &Setup,
+    sends: usize,
+    concurrency: usize,
+) -> Result<Run, BoxError> {
+    let count = sends;
     let (runtime, thread) = if concurrency > 1 {
         (&setup.runtime, setup.async_client.clone())
     } else {
