@@ -99,7 +99,9 @@ fn main() -> Result<(), BoxError> {
             ("raw", workloads::raw_sends),
             ("blocking", workloads::blocking_sends),
             ("raw_reqwest", workloads::raw_reqwest_sends),
-            ("async", |setup, sends| workloads::async_sends(setup, sends, 1)),
+            ("async", |setup, sends| {
+                workloads::async_sends(setup, sends, 1)
+            }),
         ];
         sequential.retain(|(name, _)| wanted(name));
         let mut totals: Vec<Option<workloads::Run>> = vec![None; sequential.len()];

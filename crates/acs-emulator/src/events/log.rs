@@ -126,18 +126,7 @@ impl EventLog {
 
     /// Retained events from index `since` on, with their indices.
     pub(crate) fn indexed_since(&self, since: usize) -> Vec<(usize, Arc<Event>)> {
-        let log = self
-            .log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let first = log.dropped;
-        log.events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (first + i, e))
-            .filter(|(i, _)| *i >= since)
-            .map(|(i, e)| (i, e.clone()))
-            .collect()
+        self.indexed_range(since, usize::MAX, usize::MAX)
     }
 
     /// Puts back stored events (in index order) after a restart.
