@@ -170,10 +170,11 @@ impl Target {
                 .trim_end_matches(']')
                 .to_string(),
             port,
-            authority: uri
-                .authority()
-                .map(|a| a.as_str().to_string())
-                .unwrap_or_default(),
+            // `Host`: host and an explicit port, never the URL's user info.
+            authority: match uri.port_u16() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            },
             path: uri
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
