@@ -744,3 +744,40 @@ fn the_console_in_headless_chromium() {
         thread_shot.display()
     );
 }
+
+#[test]
+fn an_open_live_view_does_not_hold_up_shutdown() {
+    use std::io::Read;
+    // A grace period far longer than the wait below: only an ended stream lets shutdown return.
+    let emulator = Emulator::builder()
+        .connection_limits(acs_emulator::ConnectionLimits {
+            shutdown_grace: Duration::from_secs(600),
+            ..Default::default()
+        })
+        .start()
+        .unwrap();
+    let console = Console::sign_in(&emulator);
+    let request = ureq::http::Request::builder()
+        .uri(format!("{}/console/live?since=0", console.base))
+        .header("cookie", &console.cookie)
+        .body(())
+        .unwrap();
+    let mut response = console.agent.run(request).expect("the stream opens");
+    assert_eq!(response.status().as_u16(), 200);
+    let mut stream = response.body_mut().as_reader();
+    let mut first = [0u8; 5];
+    stream.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"retry");
+
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        emulator.shutdown();
+        let _ = done.send(());
+    });
+    // Bounded wait, as a hang detector: without the stream ending, shutdown would take 600 s.
+    finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("shutdown returned while a live view was open");
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+}

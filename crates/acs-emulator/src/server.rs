@@ -225,6 +225,8 @@ impl BoundEmulator {
             });
         }
         drop(self.listener);
+        // Streams that never end on their own (the console's live view) end now.
+        self.app.closing.send_replace(true);
         if tokio::time::timeout(self.connections.shutdown_grace, graceful.shutdown())
             .await
             .is_err()

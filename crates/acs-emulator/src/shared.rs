@@ -22,6 +22,8 @@ pub(crate) struct App {
     pub(crate) store: Option<crate::persist::Store>,
     /// Signed-in console sessions.
     pub(crate) console: crate::console::Sessions,
+    /// Set when the server stops accepting: open-ended streams end.
+    pub(crate) closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -66,6 +68,7 @@ impl App {
             rate_limiter: Default::default(),
             store,
             console: Default::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         }
     }
 

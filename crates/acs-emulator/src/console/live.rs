@@ -38,6 +38,7 @@ pub(crate) fn stream(app: &Arc<App>, since: usize) -> EventStream {
     tokio::spawn(async move {
         let mut next = since;
         let mut published = app.events.deliverable();
+        let mut closing = app.closing.subscribe();
         // Tells the page how far the log went when the stream opened.
         if tx.send(Bytes::from("retry: 2000\n\n")).await.is_err() {
             return;
@@ -59,8 +60,12 @@ pub(crate) fn stream(app: &Arc<App>, since: usize) -> EventStream {
                     next = index + 1;
                 }
             }
+            if *closing.borrow_and_update() {
+                return;
+            }
             tokio::select! {
                 changed = published.changed() => if changed.is_err() { return },
+                _ = closing.changed() => return,
                 _ = tokio::time::sleep(KEEP_ALIVE) => {
                     if tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
                         return;
