@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The schema webhook deliveries use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum EventSchema {
     /// Event Grid schema: a JSON array per POST; validated with a `SubscriptionValidationEvent`
     /// whose code the subscriber echoes as `{"validationResponse": code}`.
@@ -24,8 +24,10 @@ pub enum EventSchema {
 /// each event retried on Event Grid's schedule (10 s, 30 s, 1 min, 5 min, 10 min, 30 min, then
 /// hourly; 30 attempts) until it is accepted, refused for good (400, 403, 413) or out of
 /// attempts. With a data dir, how far each subscription got is stored: after a restart it goes
-/// on from there (delivery is at least once: an event whose answer was lost is sent again).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// on from there (delivery is at least once: an event whose answer was lost is sent again), and
+/// a subscription added at run time ([`crate::Emulator::add_event_subscription`]) is kept too.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventSubscription {
     /// `http://` or `https://` URL the events are POSTed to. `https://` subscribers must present
     /// a certificate from a public CA or from one given with

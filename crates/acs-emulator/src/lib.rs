@@ -86,9 +86,10 @@ impl Emulator {
     }
 
     /// Subscribes a webhook from now on, like creating an Event Grid event subscription (see
-    /// [`EventSubscription`]). Fails if the URL is not `http://` or `https://`.
+    /// [`EventSubscription`]); with a data dir it is kept, and delivery goes on after a restart.
+    /// Fails if the URL is not `http://` or `https://`.
     pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
-        self.subscriptions.add(subscription)
+        self.subscriptions.add_kept(subscription)
     }
 
     /// Everything about where it runs.

@@ -5,8 +5,9 @@
 //!
 //! Rows: users (revocation generation), thread headers (everything but messages), messages by
 //! sequence number, repeatability records, the event log (bounded), how far each webhook
-//! subscription got (`deliveries`; a table older data dirs gain on open), and `meta` (schema
-//! version, token-signing key, resource id, access key).
+//! subscription got (`deliveries`) and the subscriptions added at run time (`subscriptions`;
+//! tables older data dirs gain on open), and `meta` (schema version, token-signing key, resource
+//! id, access key).
 
 use crate::http_util::{Reply, Req};
 use crate::shared::App;
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS repeatability (
     PRIMARY KEY (caller, token));
 CREATE TABLE IF NOT EXISTS events (idx INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT PRIMARY KEY, next_event INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS subscriptions (subscription TEXT PRIMARY KEY, doc TEXT NOT NULL);
 ";
 
 fn other(e: impl std::fmt::Display) -> io::Error {
@@ -279,6 +281,34 @@ impl Store {
             .and_then(|mut s| s.execute(params![subscription, next as i64]))
             .map(|_| ())
             .map_err(other)
+    }
+
+    /// Keeps a subscription added at run time.
+    pub(crate) fn save_subscription(&self, subscription: &str, doc: &str) -> io::Result<()> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO subscriptions (subscription, doc) VALUES (?1, ?2)",
+                params![subscription, doc],
+            )
+            .map(|_| ())
+            .map_err(other)
+    }
+
+    /// The subscriptions added at run time, as stored.
+    pub(crate) fn stored_subscriptions(&self) -> io::Result<Vec<String>> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut statement = inner
+            .conn
+            .prepare("SELECT doc FROM subscriptions ORDER BY rowid")
+            .map_err(other)?;
+        let docs = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(other)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(other);
+        docs
     }
 
     /// Commits every queued job in one transaction, then wakes their writers and the next

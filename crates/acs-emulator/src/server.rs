@@ -126,6 +126,7 @@ impl EmulatorBuilder {
         for subscription in from_urls.chain(self.event_subscriptions.iter().cloned()) {
             subscriptions.add(subscription)?;
         }
+        subscriptions.resume_kept()?;
         Ok(BoundEmulator {
             listener,
             app,
@@ -152,9 +153,9 @@ impl BoundEmulator {
         self.subscriptions.clone()
     }
 
-    /// Subscribes a webhook from now on (see [`EventSubscription`]).
+    /// Subscribes a webhook from now on (see [`EventSubscription`]); kept in the data dir, if any.
     pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
-        self.subscriptions.add(subscription)
+        self.subscriptions.add_kept(subscription)
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (at most

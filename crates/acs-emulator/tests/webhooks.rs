@@ -476,3 +476,65 @@ fn deliveries_go_on_after_a_restart_on_the_same_data_dir() {
     subscriber.assert_quiet(Duration::from_secs(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_subscription_added_at_run_time_is_kept_in_the_data_dir() {
+    let dir = std::env::temp_dir().join(format!(
+        "acs-emulator-kept-subscription-{}",
+        acs_chat_core::http::new_request_id()
+    ));
+    let subscriber = Subscriber::start(true, 0, None);
+    let subscription = EventSubscription {
+        endpoint_url: subscriber.url("http"),
+        schema: EventSchema::CloudEvents,
+        included_event_types: vec!["ChatMessageReceived".into()],
+    };
+
+    // First run: added while running, validated, one event delivered.
+    let h = harness_for(Emulator::builder().data_dir(&dir).start().unwrap());
+    h.emulator
+        .add_event_subscription(subscription.clone())
+        .unwrap();
+    // Added twice: still one delivery.
+    h.emulator.add_event_subscription(subscription).unwrap();
+    emit_six(&h);
+    let (first, handshakes) = subscriber.events_and_handshakes(2);
+    assert_eq!(handshakes, 1);
+    assert_eq!(first.len(), 2);
+    drop(h);
+    while subscriber.requests.try_recv().is_ok() {}
+
+    // Second run, nothing given: the kept subscription delivers the new events, no handshake.
+    let h = harness_for(Emulator::builder().data_dir(&dir).start().unwrap());
+    emit_six(&h);
+    let wanted: Vec<String> = h.emulator.events()[6..]
+        .iter()
+        .filter(|e| e["eventType"] == "Microsoft.Communication.ChatMessageReceived")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    // Delivery is at least once: the first run's last event may come again (its 200 can be lost
+    // in the shutdown), never anything else.
+    let earlier = delivered_ids(&first);
+    let mut after: Vec<String> = Vec::new();
+    while after.len() < wanted.len() {
+        let received = subscriber.next();
+        assert_ne!(
+            received.method, "OPTIONS",
+            "kept subscriptions stay validated"
+        );
+        let Ok(WebhookRequest::Events(events)) =
+            parse_webhook(received.content_type.as_deref(), &received.body)
+        else {
+            panic!("not events");
+        };
+        for event in events {
+            if !earlier.contains(&event.id) && !after.contains(&event.id) {
+                after.push(event.id);
+            }
+        }
+    }
+    assert_eq!(after, wanted);
+    subscriber.assert_quiet(Duration::from_millis(500));
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

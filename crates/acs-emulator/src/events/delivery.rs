@@ -24,6 +24,8 @@ pub(crate) struct Subscriptions {
     client: Arc<WebhookClient>,
     runtime: tokio::runtime::Handle,
     retry_scale: f64,
+    /// The keys of the subscriptions delivering now: one task per subscription.
+    running: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Subscriptions {
@@ -34,6 +36,7 @@ impl Subscriptions {
             client: Arc::new(WebhookClient::new(ca_pems)?),
             runtime: tokio::runtime::Handle::current(),
             retry_scale,
+            running: Default::default(),
         })
     }
 
@@ -47,6 +50,15 @@ impl Subscriptions {
     pub(crate) fn add(&self, subscription: EventSubscription) -> io::Result<()> {
         let target = Target::parse(&subscription.endpoint_url)?;
         let key = subscription.key();
+        let new = self
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key.clone());
+        if !new {
+            // Given twice (on the command line and kept from a run-time add): one delivery.
+            return Ok(());
+        }
         let resume = match &self.app.store {
             Some(store) => store.delivery_cursor(&key)?,
             None => None,
@@ -58,10 +70,44 @@ impl Subscriptions {
             client: self.client.clone(),
             target,
             subscription,
-            key,
+            key: key.clone(),
             retry_scale: self.retry_scale,
         };
-        self.runtime.spawn(delivery.run(resume, start));
+        let running = self.running.clone();
+        self.runtime.spawn(async move {
+            delivery.run(resume, start).await;
+            // Ended (a failed handshake): adding it again starts it again.
+            running
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&key);
+        });
+        Ok(())
+    }
+}
+
+impl Subscriptions {
+    /// [`Self::add`], and with a data dir the subscription is kept for the next start.
+    pub(crate) fn add_kept(&self, subscription: EventSubscription) -> io::Result<()> {
+        Target::parse(&subscription.endpoint_url)?;
+        if let Some(store) = &self.app.store {
+            let doc = serde_json::to_string(&subscription).map_err(io::Error::other)?;
+            store.save_subscription(&subscription.key(), &doc)?;
+        }
+        self.add(subscription)
+    }
+
+    /// Starts the subscriptions a data dir kept from run-time adds.
+    pub(crate) fn resume_kept(&self) -> io::Result<()> {
+        let Some(store) = &self.app.store else {
+            return Ok(());
+        };
+        for doc in store.stored_subscriptions()? {
+            match serde_json::from_str::<EventSubscription>(&doc) {
+                Ok(subscription) => self.add(subscription)?,
+                Err(e) => tracing::warn!("a stored event subscription could not be read: {e}"),
+            }
+        }
         Ok(())
     }
 }
