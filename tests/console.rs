@@ -100,10 +100,7 @@ struct Sdk {
 
 impl Sdk {
     fn new(emulator: &Emulator) -> Sdk {
-        let mut options = ClientOptions::default();
-        options
-            .additional_ca_certificates_pem
-            .extend(emulator.ca_certificate_pem().map(str::to_string));
+        let options = emulator.client_options();
         let identity = CommunicationIdentityClient::from_connection_string(
             &emulator.connection_string(),
             Some(CommunicationIdentityClientOptions {

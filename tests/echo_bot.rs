@@ -78,10 +78,7 @@ impl World {
             .event_retry_scale(0.001)
             .start()
             .expect("emulator");
-        let mut options = ClientOptions::default();
-        options
-            .additional_ca_certificates_pem
-            .extend(emulator.ca_certificate_pem().map(str::to_string));
+        let options = emulator.client_options();
         let identity = CommunicationIdentityClient::from_connection_string(
             &emulator.connection_string(),
             Some(CommunicationIdentityClientOptions {

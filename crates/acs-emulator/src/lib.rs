@@ -79,6 +79,16 @@ impl Emulator {
         self.info.ca_certificate_pem.as_deref()
     }
 
+    /// acs-chat client options that trust this emulator's CA (defaults otherwise), for
+    /// `ChatClientOptions::client_options` or `CommunicationIdentityClientOptions::client_options`.
+    pub fn client_options(&self) -> acs_chat_core::ClientOptions {
+        let mut options = acs_chat_core::ClientOptions::default();
+        options
+            .additional_ca_certificates_pem
+            .extend(self.ca_certificate_pem().map(str::to_string));
+        options
+    }
+
     /// The Event Grid events (EventGrid schema) emitted so far, oldest first; the same as
     /// `GET /emulator/events`.
     pub fn events(&self) -> Vec<serde_json::Value> {
