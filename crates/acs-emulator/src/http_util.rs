@@ -101,6 +101,27 @@ impl Reply {
 pub(crate) type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// A request, already read.
+/// `k=v&k2=v2` pairs, percent-decoded (a query string; a form body with `plus_as_space`).
+pub(crate) fn decode_pairs(text: &str, plus_as_space: bool) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let s = if plus_as_space {
+            std::borrow::Cow::Owned(s.replace('+', " "))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        };
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
+}
+
 pub(crate) struct Req {
     pub(crate) method: hyper::Method,
     /// The request-target exactly as received (what HMAC signatures cover).

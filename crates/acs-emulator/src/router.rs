@@ -91,17 +91,7 @@ pub(crate) fn read(
         .filter(|s| !s.is_empty())
         .map(decode)
         .collect();
-    let query = parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(pair), String::new()),
-        })
-        .collect();
+    let query = crate::http_util::decode_pairs(parts.uri.query().unwrap_or(""), false);
     Req {
         method: parts.method,
         target,

@@ -1,20 +1,16 @@
-//! What the console changes, it changes through the emulator's own REST API, in process: as a
-//! chat user (a token minted for them) or as the resource (HMAC with the access key). Events,
-//! validation and persistence are then exactly those of any client.
+//! What the console changes, it changes through the emulator's own REST API, in process, with
+//! requests built by the SDK's sans-IO core (`acs_chat_core::requests`): as a chat user (a token
+//! minted for them) or as the resource (signed with the access key, by core's HMAC signer).
+//! Events, validation and persistence are then exactly those of any client.
 
-use crate::http_util::Req;
 use crate::shared::App;
-use acs_chat_core::endpoint::encode_component;
 use acs_chat_core::models::CommunicationTokenScope;
+use acs_chat_core::requests::{ChatRequests, IdentityRequests};
+use acs_chat_core::{AccessKey, Endpoint, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
-
-const CHAT_API: &str = "2025-03-15";
-const IDENTITY_API: &str = "2023-10-01";
 
 /// Who makes a request.
 pub(crate) enum Caller<'a> {
@@ -24,34 +20,24 @@ pub(crate) enum Caller<'a> {
     Resource,
 }
 
-/// One API call: the JSON answer of a 2xx (`Null` when empty), or the service's error message.
+/// The request builders, addressed to this emulator.
+pub(crate) fn builders(app: &App) -> Result<(ChatRequests, IdentityRequests), String> {
+    let endpoint = Endpoint::parse(&app.base_url).map_err(|e| e.to_string())?;
+    Ok((
+        ChatRequests::new(endpoint.clone(), None),
+        IdentityRequests::new(endpoint, None),
+    ))
+}
+
+/// One API call: the JSON answer of a 2xx (`Null` when empty), or the error's message (the
+/// builder's or the service's).
 pub(crate) async fn call(
     app: &Arc<App>,
     caller: Caller<'_>,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
+    request: acs_chat_core::Result<HttpRequest>,
 ) -> Result<Value, String> {
-    let api = if path.starts_with("/chat") {
-        CHAT_API
-    } else {
-        IDENTITY_API
-    };
-    let target = format!("{path}?api-version={api}");
-    let body = body
-        .map(|b| bytes::Bytes::from(b.to_string()))
-        .unwrap_or_default();
-    let host = app
-        .base_url
-        .split_once("://")
-        .map(|(_, h)| h.to_string())
-        .unwrap_or_default();
-    let mut request = hyper::Request::builder()
-        .method(method)
-        .uri(target.as_str())
-        .header("host", host.as_str())
-        .header("content-type", "application/json");
-    match caller {
+    let request = request.map_err(|e| e.to_string())?;
+    let authorization: Vec<(&'static str, String)> = match caller {
         Caller::User(raw_id) => {
             let generation = app
                 .state()
@@ -66,29 +52,37 @@ pub(crate) async fn call(
                 &[CommunicationTokenScope::Chat],
                 time::Duration::minutes(5),
             );
-            request = request.header("authorization", format!("Bearer {}", token.token));
+            vec![("authorization", format!("Bearer {}", token.token))]
         }
         Caller::Resource => {
-            let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-            let hash = STANDARD.encode(Sha256::digest(&body));
-            let to_sign = format!("{method}\n{target}\n{date};{host};{hash}");
-            let mut mac =
-                Hmac::<Sha256>::new_from_slice(&app.access_key).map_err(|e| e.to_string())?;
-            mac.update(to_sign.as_bytes());
-            let signature = STANDARD.encode(mac.finalize().into_bytes());
-            request = request
-                .header("x-ms-date", date)
-                .header("x-ms-content-sha256", hash)
-                .header(
-                    "authorization",
-                    format!(
-                        "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={signature}"
-                    ),
-                );
+            let key =
+                AccessKey::new(&STANDARD.encode(&app.access_key)).map_err(|e| e.to_string())?;
+            acs_chat_core::auth::signature_headers(&request, &key, std::time::SystemTime::now())
+                .map_err(|e| e.to_string())?
         }
+    };
+    let uri: hyper::Uri = request
+        .url
+        .parse()
+        .map_err(|_| "a request URL".to_string())?;
+    let target = uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let mut builder = hyper::Request::builder()
+        .method(request.method.as_str())
+        .uri(target.as_str());
+    if let Some(host) = uri.authority() {
+        builder = builder.header("host", host.as_str());
     }
-    let (parts, ()) = request.body(()).map_err(|e| e.to_string())?.into_parts();
-    let req: Req = crate::router::read(app, parts, target, body);
+    for (name, value) in request.headers.iter().map(|(n, v)| (n.as_str(), v)) {
+        builder = builder.header(name, value.as_str());
+    }
+    for (name, value) in &authorization {
+        builder = builder.header(*name, value.as_str());
+    }
+    let (parts, ()) = builder.body(()).map_err(|e| e.to_string())?.into_parts();
+    let req = crate::router::read(app, parts, target, request.body.unwrap_or_default());
     let reply = crate::router::dispatch(app, &req).await;
     let json: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
     if (200..300).contains(&reply.status) {
@@ -99,25 +93,4 @@ pub(crate) async fn call(
             .map(str::to_string)
             .unwrap_or_else(|| format!("the emulator answered {}", reply.status)))
     }
-}
-
-/// `/chat/threads/{id}` with the id encoded.
-pub(crate) fn thread_path(thread_id: &str) -> String {
-    format!("/chat/threads/{}", encode_component(thread_id))
-}
-
-/// `/identities/{id}` with the id encoded.
-pub(crate) fn identity_path(user_id: &str) -> String {
-    format!("/identities/{}", encode_component(user_id))
-}
-
-/// A participant body for a user id.
-pub(crate) fn participant(user_id: &str, display_name: Option<&str>) -> Value {
-    let mut p = serde_json::json!({
-        "communicationIdentifier": {"rawId": user_id, "communicationUser": {"id": user_id}},
-    });
-    if let Some(name) = display_name.filter(|n| !n.trim().is_empty()) {
-        p["displayName"] = Value::from(name.trim());
-    }
-    p
 }

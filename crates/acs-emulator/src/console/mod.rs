@@ -13,12 +13,18 @@ pub(crate) use session::Sessions;
 
 use crate::http_util::Req;
 use crate::shared::App;
-use actions::{call, identity_path, participant, thread_path, Caller};
+use acs_chat_core::models::{
+    ChatParticipant, ChatRetentionPolicy, CommunicationTokenScope, Metadata,
+};
+use acs_chat_core::options::{CreateChatThreadOptions, UpdatePropertiesOptions};
+use acs_chat_core::requests::ChatRequests;
+use acs_chat_core::CommunicationIdentifier;
+use actions::{call, Caller};
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -138,6 +144,11 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
     }
     let live = req.query("part") == Some("live");
     let form = form(req);
+    let (chat, identity) = match actions::builders(app) {
+        Ok(builders) => builders,
+        Err(e) => return html(500, pages::problem(&e, "/console/threads")),
+    };
+    let user = |id: &str| CommunicationIdentifier::user(id.to_string());
     match (method, segments.as_slice()) {
         ("POST", ["console", "logout"]) => {
             app.console.sign_out(req);
@@ -153,17 +164,15 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
             call(
                 app,
                 Caller::Resource,
-                "POST",
-                "/identities",
-                Some(json!({})),
+                identity.create_user(None, &Default::default()),
             )
             .await,
             "/console/users",
         ),
         ("POST", ["console", "users", id, "token"]) => {
-            let body = json!({"scopes": ["chat", "voip"]});
-            let path = format!("{}/:issueAccessToken", identity_path(id));
-            match call(app, Caller::Resource, "POST", &path, Some(body)).await {
+            let scopes = [CommunicationTokenScope::Chat, CommunicationTokenScope::VoIP];
+            let request = identity.get_token(id, &scopes, &Default::default());
+            match call(app, Caller::Resource, request).await {
                 Ok(token) => html(
                     200,
                     pages::token(
@@ -175,36 +184,31 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
                 Err(e) => html(400, pages::problem(&e, "/console/users")),
             }
         }
-        ("POST", ["console", "users", id, "revoke"]) => {
-            let path = format!("{}/:revokeAccessTokens", identity_path(id));
-            done(
-                call(app, Caller::Resource, "POST", &path, None).await,
-                "/console/users",
-            )
-        }
+        ("POST", ["console", "users", id, "revoke"]) => done(
+            call(app, Caller::Resource, identity.revoke_tokens(id)).await,
+            "/console/users",
+        ),
         ("POST", ["console", "users", id, "delete"]) => done(
-            call(app, Caller::Resource, "DELETE", &identity_path(id), None).await,
+            call(app, Caller::Resource, identity.delete_user(id)).await,
             "/console/users",
         ),
         ("GET", ["console", "threads"]) if live => part(app, &Page::Threads),
         ("GET", ["console", "threads"]) => html(200, pages::threads(app)),
-        ("POST", ["console", "threads"]) => create_thread(app, &form).await,
+        ("POST", ["console", "threads"]) => create_thread(app, &chat, &form).await,
         ("GET", ["console", "threads", id]) if live => part(app, &Page::Thread(id.to_string())),
         ("GET", ["console", "threads", id]) => match pages::thread(app, id) {
             Some(page) => html(200, page),
             None => html(404, pages::problem("No such thread.", "/console/threads")),
         },
         ("POST", ["console", "threads", id, "messages"]) => {
-            let body = json!({"content": field(&form, "content"), "type": "text"});
-            let path = format!("{}/messages", thread_path(id));
-            let sender = field(&form, "sender");
+            let request = chat.send_message(id, field(&form, "content"), &Default::default());
             done(
-                call(app, Caller::User(sender), "POST", &path, Some(body)).await,
+                call(app, Caller::User(field(&form, "sender")), request).await,
                 &back(id),
             )
         }
         ("POST", ["console", "threads", id, "properties"]) => {
-            update_properties(app, id, &form).await
+            update_properties(app, &chat, id, &form).await
         }
         ("POST", ["console", "threads", id, "participants"]) => {
             let Some(member) = first_participant(app, id) else {
@@ -213,24 +217,24 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
                     pages::problem("The thread has no participant to add others.", &back(id)),
                 );
             };
-            let user = field(&form, "user");
-            let name = field(&form, "display_name");
-            let body = json!({"participants": [participant(user, Some(name))]});
-            let path = format!("{}/participants/:add", thread_path(id));
-            done(
-                call(app, Caller::User(&member), "POST", &path, Some(body)).await,
-                &back(id),
-            )
+            let mut added = ChatParticipant::new(user(field(&form, "user")));
+            let name = field(&form, "display_name").trim();
+            if !name.is_empty() {
+                added = added.with_display_name(name);
+            }
+            let request = match chat.add_participants(id, &[added]) {
+                Ok(Some(request)) => Ok(request),
+                // Only an empty list builds no request.
+                Ok(None) => return redirect(back(id)),
+                Err(e) => Err(e),
+            };
+            done(call(app, Caller::User(&member), request).await, &back(id))
         }
         ("POST", ["console", "threads", id, "participants", "remove"]) => {
-            let user = field(&form, "user");
-            let body = json!({"rawId": user, "communicationUser": {"id": user}});
-            let path = format!("{}/participants/:remove", thread_path(id));
+            let removed = field(&form, "user");
             // A participant may always remove themselves.
-            done(
-                call(app, Caller::User(user), "POST", &path, Some(body)).await,
-                &back(id),
-            )
+            let request = chat.remove_participant(id, &user(removed));
+            done(call(app, Caller::User(removed), request).await, &back(id))
         }
         ("GET", ["console", "events"]) => {
             let kind = req.query("type").unwrap_or_default().to_string();
@@ -277,7 +281,7 @@ fn first_participant(app: &App, thread_id: &str) -> Option<String> {
         .find(|id| state.users.contains_key(id))
 }
 
-async fn create_thread(app: &Arc<App>, form: &[(String, String)]) -> Out {
+async fn create_thread(app: &Arc<App>, chat: &ChatRequests, form: &[(String, String)]) -> Out {
     let chosen: Vec<&str> = form
         .iter()
         .filter(|(k, _)| k == "participant")
@@ -289,17 +293,17 @@ async fn create_thread(app: &Arc<App>, form: &[(String, String)]) -> Out {
             pages::problem("Check at least one participant.", "/console/threads"),
         );
     };
-    let participants: Vec<Value> = chosen.iter().map(|id| participant(id, None)).collect();
-    let body = json!({"topic": field(form, "topic"), "participants": participants});
-    match call(
-        app,
-        Caller::User(creator),
-        "POST",
-        "/chat/threads",
-        Some(body),
-    )
-    .await
-    {
+    let options = CreateChatThreadOptions {
+        participants: Some(
+            chosen
+                .iter()
+                .map(|id| ChatParticipant::new(CommunicationIdentifier::user(id.to_string())))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    let request = chat.create_chat_thread(field(form, "topic"), &options);
+    match call(app, Caller::User(creator), request).await {
         Ok(created) => match created["chatThread"]["id"].as_str() {
             Some(id) => redirect(back(id)),
             None => redirect("/console/threads"),
@@ -308,59 +312,45 @@ async fn create_thread(app: &Arc<App>, form: &[(String, String)]) -> Out {
     }
 }
 
-async fn update_properties(app: &Arc<App>, id: &str, form: &[(String, String)]) -> Out {
+async fn update_properties(
+    app: &Arc<App>,
+    chat: &ChatRequests,
+    id: &str,
+    form: &[(String, String)],
+) -> Out {
     let Some(member) = first_participant(app, id) else {
         return html(
             400,
             pages::problem("The thread has no participant to change it.", &back(id)),
         );
     };
-    let mut metadata = serde_json::Map::new();
-    for line in field(form, "metadata").lines() {
-        if let Some((k, v)) = line.split_once('=') {
-            if !k.trim().is_empty() {
-                metadata.insert(k.trim().to_string(), Value::from(v.trim()));
-            }
-        }
-    }
-    let mut body = json!({"topic": field(form, "topic"), "metadata": metadata});
+    let metadata: Metadata = field(form, "metadata")
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(k, _)| !k.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
     let retention = field(form, "retention").trim();
-    body["retentionPolicy"] = if retention.is_empty() {
-        json!({"kind": "none"})
+    let retention_policy = if retention.is_empty() {
+        ChatRetentionPolicy::none()
     } else {
-        match retention.parse::<u64>() {
-            Ok(days) => json!({"kind": "threadCreationDate", "deleteThreadAfterDays": days}),
+        match retention.parse::<i32>() {
+            Ok(days) => ChatRetentionPolicy::thread_creation_date(days),
             Err(_) => return html(400, pages::problem("Days must be a number.", &back(id))),
         }
     };
-    done(
-        call(
-            app,
-            Caller::User(&member),
-            "PATCH",
-            &thread_path(id),
-            Some(body),
-        )
-        .await,
-        &back(id),
-    )
+    let options = UpdatePropertiesOptions {
+        topic: Some(field(form, "topic").to_string()),
+        metadata: Some(metadata),
+        retention_policy: Some(retention_policy),
+    };
+    let request = chat.update_properties(id, &options);
+    done(call(app, Caller::User(&member), request).await, &back(id))
 }
 
 /// An `application/x-www-form-urlencoded` body.
 fn form(req: &Req) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    String::from_utf8_lossy(&req.body)
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(pair), String::new()),
-        })
-        .collect()
+    crate::http_util::decode_pairs(&String::from_utf8_lossy(&req.body), true)
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
