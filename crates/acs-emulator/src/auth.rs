@@ -3,11 +3,11 @@
 
 use crate::http_util::{ApiError, Req, Result};
 use crate::shared::App;
-use crate::tokens::{self, Claims};
+use crate::tokens::Claims;
 use time::OffsetDateTime;
 
 /// The user a bearer token speaks for, or 401 for expired, revoked, forged or orphaned tokens.
-pub(crate) fn authenticate(app: &App, req: &Req) -> Result<Claims> {
+pub(crate) fn authenticate(app: &App, req: &Req) -> Result<std::sync::Arc<Claims>> {
     let header = req
         .header("authorization")
         .ok_or_else(|| ApiError::unauthorized("No Authorization header."))?;
@@ -15,9 +15,12 @@ pub(crate) fn authenticate(app: &App, req: &Req) -> Result<Claims> {
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .ok_or_else(|| ApiError::unauthorized("The Authorization scheme must be Bearer."))?;
-    let claims = tokens::verify(token.trim(), &app.token_secret).ok_or_else(|| {
-        ApiError::unauthorized("The token is malformed or its signature is invalid.")
-    })?;
+    let claims = app
+        .verified_tokens
+        .verify(token.trim(), &app.token_secret)
+        .ok_or_else(|| {
+            ApiError::unauthorized("The token is malformed or its signature is invalid.")
+        })?;
     if claims.exp <= OffsetDateTime::now_utc().unix_timestamp() {
         return Err(ApiError::unauthorized("The token has expired."));
     }

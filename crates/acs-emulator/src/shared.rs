@@ -11,6 +11,8 @@ pub(crate) struct App {
     pub(crate) access_key: Vec<u8>,
     /// Signs the user tokens this emulator issues.
     pub(crate) token_secret: Vec<u8>,
+    /// Tokens whose signature was already checked.
+    pub(crate) verified_tokens: crate::tokens::VerifiedTokens,
     /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
     pub(crate) resource_id: String,
     /// `scheme://host:port` of this emulator: the base of every link it returns (never the
@@ -62,6 +64,7 @@ impl App {
             limits,
             access_key,
             token_secret,
+            verified_tokens: Default::default(),
             events: std::sync::Arc::new(log),
             resource_id,
             base_url,

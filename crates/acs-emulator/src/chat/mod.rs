@@ -31,7 +31,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) req: &'a Req,
     pub(crate) version: String,
     pub(crate) caller: CommunicationIdentifier,
-    pub(crate) claims: Claims,
+    pub(crate) claims: std::sync::Arc<Claims>,
 }
 
 impl Ctx<'_> {
