@@ -71,6 +71,15 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        // Closing stdin ends `serve`; a clean exit lets profilers (callgrind) write their data.
+        drop(self.child.stdin.take());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.ca_path);

@@ -124,10 +124,14 @@ fn main() -> Result<(), BoxError> {
             }
         }
         if wanted("async64") {
+            // Unpinned: a concurrent workload has both CPUs to share between the two processes
+            // (pinned, the client's two workers would time-share one CPU).
+            affinity::shared(emulator.pid());
             runs.push(
                 "async64",
                 workloads::async_sends(&setup, settings.sends * 2, settings.in_flight)?,
             );
+            affinity::separate(emulator.pid());
         }
         if wanted("list") {
             runs.push("list_blocking", workloads::blocking_list(&setup)?);
