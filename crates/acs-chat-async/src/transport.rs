@@ -4,6 +4,7 @@ use acs_chat_core::http::SendError;
 use acs_chat_core::{
     BoxError, ClientOptions, Error, HttpRequest, HttpResponse, Result, TransportErrorKind,
 };
+use reqwest::header::{HeaderName, HeaderValue, HOST};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +13,17 @@ pub(crate) struct Transport {
     options: ClientOptions,
     /// The client's own timeout: a per-request one is set only when shorter.
     timeout: Duration,
-    /// The last URL sent, parsed: requests to one thread repeat their URL, and parsing it
-    /// (with IDNA host processing) was the largest single cost reqwest spent on our behalf.
-    last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
+    /// The last URL sent, parsed, with its `Host` header: requests to one thread repeat their
+    /// URL, and parsing it (with IDNA host processing) was the largest single cost reqwest
+    /// spent on our behalf; hyper formats `Host` per request unless it is set.
+    last_url: std::sync::Mutex<Option<ParsedUrl>>,
+}
+
+#[derive(Clone)]
+struct ParsedUrl {
+    text: String,
+    url: reqwest::Url,
+    host: Option<HeaderValue>,
 }
 
 impl Transport {
@@ -43,6 +52,9 @@ impl Transport {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
+            // The pipeline owns retries (and knows which requests may be repeated); reqwest's
+            // own layer would also copy every request (headers, URI, extensions) in case.
+            .retry(reqwest::retry::never().max_retries_per_request(0))
             .timeout(timeout)
             .build()
             .map_err(|e| Error::Tls(e.to_string()))?;
@@ -64,26 +76,41 @@ impl Transport {
     ) -> Result<HttpResponse, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
-        let mut builder = self.client.request(method, self.parsed(&request.url)?);
+        let parsed = self.parsed(&request.url)?;
+        // A request built in place: the builder moved itself (a few hundred bytes) per header.
+        let mut outgoing = reqwest::Request::new(method, parsed.url);
         // A per-request timeout lives in the request's extensions (a map, allocated per
         // request): set it only when the budget left is shorter than the client's own.
         if timeout < self.timeout {
-            builder = builder.timeout(timeout);
+            *outgoing.timeout_mut() = Some(timeout);
         }
+        let headers = outgoing.headers_mut();
+        // Room for `Host` and the `Accept` reqwest adds: growing the map rehashes it.
+        headers.reserve(request.headers.len() + fixed.len() + authorization.len() + 2);
         for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(invalid_header)?;
+            headers.append(name, HeaderValue::from_str(value).map_err(invalid_header)?);
         }
         for (name, value) in fixed {
-            builder = builder.header(*name, *value);
+            headers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).map_err(invalid_header)?,
+            );
         }
         for (name, value) in authorization {
-            builder = builder.header(*name, value);
+            let mut value = HeaderValue::from_str(value).map_err(invalid_header)?;
+            // Kept out of `Debug` output and HPACK tables.
+            value.set_sensitive(true);
+            headers.append(HeaderName::from_static(name), value);
+        }
+        if let Some(host) = parsed.host {
+            headers.insert(HOST, host);
         }
         if let Some(body) = &request.body {
             // `Bytes`: shared with the request, not copied.
-            builder = builder.body(body.clone());
+            *outgoing.body_mut() = Some(body.clone().into());
         }
-        let mut response = builder.send().await.map_err(classify)?;
+        let mut response = self.client.execute(outgoing).await.map_err(classify)?;
         let status = response.status().as_u16();
         let headers = acs_chat_core::http::response_headers(
             response
@@ -127,21 +154,41 @@ impl Transport {
 
 impl Transport {
     /// `url` parsed, from the one-entry cache when it is the last URL sent.
-    fn parsed(&self, url: &str) -> Result<reqwest::Url, SendError> {
+    fn parsed(&self, url: &str) -> Result<ParsedUrl, SendError> {
         let mut last = self
             .last_url
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((text, parsed)) = last.as_ref() {
-            if text == url {
+        if let Some(parsed) = last.as_ref() {
+            if parsed.text == url {
                 return Ok(parsed.clone());
             }
         }
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
-        *last = Some((url.to_string(), parsed.clone()));
+        let parsed = ParsedUrl {
+            text: url.to_string(),
+            host: host_header(&parsed),
+            url: parsed,
+        };
+        *last = Some(parsed.clone());
         Ok(parsed)
     }
+}
+
+/// The `Host` header hyper would send for `url`: the host, and the port unless it is the
+/// scheme's default (which `Url` already leaves out).
+fn host_header(url: &reqwest::Url) -> Option<HeaderValue> {
+    let host = url.host_str()?;
+    let value = match url.port() {
+        Some(port) => HeaderValue::from_str(&format!("{host}:{port}")),
+        None => HeaderValue::from_str(host),
+    };
+    value.ok()
+}
+
+fn invalid_header(error: impl std::error::Error + Send + Sync + 'static) -> SendError {
+    SendError::Transport(TransportErrorKind::Other, Box::new(error))
 }
 
 fn classify(error: reqwest::Error) -> SendError {
@@ -153,4 +200,35 @@ fn classify(error: reqwest::Error) -> SendError {
         TransportErrorKind::Other
     };
     SendError::Transport(kind, Box::new(error) as BoxError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_header_is_the_one_hyper_would_send() {
+        for (url, host) in [
+            (
+                "https://contoso.communication.azure.com/chat",
+                "contoso.communication.azure.com",
+            ),
+            (
+                "https://contoso.communication.azure.com:443/chat",
+                "contoso.communication.azure.com",
+            ),
+            (
+                "https://127.0.0.1:8443/chat/threads?api-version=1",
+                "127.0.0.1:8443",
+            ),
+            ("http://localhost:80/", "localhost"),
+            ("http://localhost:443/", "localhost:443"),
+            ("https://[::1]:9000/x", "[::1]:9000"),
+            ("https://[::1]/x", "[::1]"),
+            ("https://ÄÖ.example/x", "xn--4ca0b.example"),
+        ] {
+            let parsed = reqwest::Url::parse(url).unwrap();
+            assert_eq!(host_header(&parsed).unwrap(), host, "{url}");
+        }
+    }
 }
