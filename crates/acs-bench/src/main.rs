@@ -63,10 +63,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Settings, BoxError> {
     Ok(settings)
 }
 
-/// One sequential workload.
-type SequentialRun = fn(&workloads::Setup, usize) -> Result<workloads::Run, BoxError>;
+/// One slice of a send workload: `sends` sends (twice that at 64 in flight).
+type SliceRun = Box<dyn Fn(&workloads::Setup, usize) -> Result<workloads::Run, BoxError>>;
 
-/// Slices per rep of each sequential workload.
+/// Slices per rep of each send workload.
 const SLICES: usize = 10;
 
 fn main() -> Result<(), BoxError> {
@@ -92,46 +92,52 @@ fn main() -> Result<(), BoxError> {
     for rep in 0..settings.reps {
         eprintln!("rep {}/{}", rep + 1, settings.reps);
         affinity::separate(emulator.pid());
-        // The sequential workloads run in interleaved slices, each taking turns going first, so
-        // that a slow spell of this VM (they come and go within seconds) lands on all of them
-        // alike; a rep adds up its slices.
-        let mut sequential: Vec<(&str, SequentialRun)> = vec![
-            ("raw", workloads::raw_sends),
-            ("blocking", workloads::blocking_sends),
-            ("raw_reqwest", workloads::raw_reqwest_sends),
-            ("async", |setup, sends| {
-                workloads::async_sends(setup, sends, 1)
-            }),
+        // The send workloads run in interleaved slices, each taking turns going first, so that
+        // a slow spell of this VM (they come and go within seconds) lands on all of them alike;
+        // a rep adds up its slices. Sequential ones run pinned (client and emulator on separate
+        // CPUs); 64 in flight runs unpinned: a concurrent workload has both CPUs to share
+        // between the two processes (pinned, the client's two workers would time-share one).
+        let in_flight = settings.in_flight;
+        let mut workloads: Vec<(&str, bool, SliceRun)> = vec![
+            ("raw", false, Box::new(workloads::raw_sends)),
+            ("blocking", false, Box::new(workloads::blocking_sends)),
+            ("raw_reqwest", false, Box::new(workloads::raw_reqwest_sends)),
+            (
+                "async",
+                false,
+                Box::new(|setup, sends| workloads::async_sends(setup, sends, 1)),
+            ),
+            (
+                "async64",
+                true,
+                Box::new(move |setup, sends| workloads::async_sends(setup, sends * 2, in_flight)),
+            ),
         ];
-        sequential.retain(|(name, _)| wanted(name));
-        let mut totals: Vec<Option<workloads::Run>> = vec![None; sequential.len()];
+        workloads.retain(|(name, _, _)| wanted(name));
+        let mut totals: Vec<Option<workloads::Run>> = vec![None; workloads.len()];
         let slice = (settings.sends / SLICES).max(1);
         for turn in 0..SLICES {
-            let count = sequential.len().max(1);
-            for k in 0..sequential.len() {
+            let count = workloads.len().max(1);
+            for k in 0..workloads.len() {
                 let i = (k + turn + rep) % count;
-                let (_, run) = sequential[i];
+                let (_, unpinned, run) = &workloads[i];
+                if *unpinned {
+                    affinity::shared(emulator.pid());
+                }
                 let measured = run(&setup, slice)?;
+                if *unpinned {
+                    affinity::separate(emulator.pid());
+                }
                 totals[i] = Some(match totals[i] {
                     Some(total) => total.plus(measured),
                     None => measured,
                 });
             }
         }
-        for ((name, _), total) in sequential.iter().zip(totals) {
+        for ((name, _, _), total) in workloads.iter().zip(totals) {
             if let Some(total) = total {
                 runs.push(name, total);
             }
-        }
-        if wanted("async64") {
-            // Unpinned: a concurrent workload has both CPUs to share between the two processes
-            // (pinned, the client's two workers would time-share one CPU).
-            affinity::shared(emulator.pid());
-            runs.push(
-                "async64",
-                workloads::async_sends(&setup, settings.sends * 2, settings.in_flight)?,
-            );
-            affinity::separate(emulator.pid());
         }
         if wanted("list") {
             runs.push("list_blocking", workloads::blocking_list(&setup)?);
