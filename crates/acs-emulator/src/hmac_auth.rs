@@ -1,10 +1,12 @@
-//! HMAC-SHA256 verification of identity requests, against the request-target as received.
+//! HMAC-SHA256 verification of identity requests, against the request-target as received. The
+//! string to sign and the content hash are the SDK core's, so that signer and verifier cannot
+//! drift apart.
 
 use crate::http_util::{ApiError, Req, Result};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::time::{Duration, SystemTime};
 
 /// How far `x-ms-date` may be from the emulator's clock.
@@ -51,7 +53,7 @@ pub(crate) fn verify(req: &Req, key: &[u8]) -> Result<()> {
     if skew > MAX_SKEW {
         return fail("x-ms-date is more than 15 minutes from the server's clock");
     }
-    let hash = STANDARD.encode(Sha256::digest(&req.body));
+    let hash = acs_chat_core::auth::content_hash(&req.body);
     if req.header("x-ms-content-sha256") != Some(hash.as_str()) {
         return fail("x-ms-content-sha256 does not match the body");
     }
@@ -63,7 +65,8 @@ pub(crate) fn verify(req: &Req, key: &[u8]) -> Result<()> {
         .decode_utf8_lossy()
         .into_owned();
     for target in [req.target.as_str(), decoded.as_str()] {
-        let string_to_sign = format!("{}\n{target}\n{date};{host};{hash}", req.method.as_str());
+        let string_to_sign =
+            acs_chat_core::auth::string_to_sign(req.method.as_str(), target, date, host, &hash);
         let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
         mac.update(string_to_sign.as_bytes());
         if mac.verify_slice(&signature).is_ok() {
