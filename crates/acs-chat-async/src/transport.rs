@@ -176,15 +176,9 @@ impl Transport {
     }
 }
 
-/// The `Host` header hyper would send for `url`: the host, and the port unless it is the
-/// scheme's default (which `Url` already leaves out).
+/// The `Host` header for `url` (core's rule, the one hyper and the HMAC signature use too).
 fn host_header(url: &reqwest::Url) -> Option<HeaderValue> {
-    let host = url.host_str()?;
-    let value = match url.port() {
-        Some(port) => HeaderValue::from_str(&format!("{host}:{port}")),
-        None => HeaderValue::from_str(host),
-    };
-    value.ok()
+    HeaderValue::from_str(&acs_chat_core::http::host_header(url)?).ok()
 }
 
 fn invalid_header(error: impl std::error::Error + Send + Sync + 'static) -> SendError {

@@ -135,15 +135,11 @@ pub fn signature_headers(
         endpoint: request.url.clone(),
         reason: e.to_string(),
     })?;
-    let host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => {
-            return Err(Error::InvalidEndpoint {
-                endpoint: request.url.clone(),
-                reason: "no host".into(),
-            })
-        }
+    let Some(host) = crate::http::host_header(&url) else {
+        return Err(Error::InvalidEndpoint {
+            endpoint: request.url.clone(),
+            reason: "no host".into(),
+        });
     };
     let path_and_query = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),

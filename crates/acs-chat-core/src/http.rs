@@ -123,6 +123,17 @@ impl HttpRequest {
 pub const RESPONSE_HEADERS_READ: &[&str] =
     &["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
 
+/// The `Host` a request to `url` carries: the host, and the port unless it is the scheme's
+/// default (which `Url` already leaves out). The HMAC signature covers exactly this value, and a
+/// transport that sets `Host` itself must send the same one.
+pub fn host_header(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
 /// The headers of [`RESPONSE_HEADERS_READ`] among `headers` (names as the transport has them), as
 /// [`HttpResponse::headers`] holds them.
 pub fn response_headers<'a>(
