@@ -97,6 +97,7 @@ include!("scenarios/errors.rs");
 include!("scenarios/credential.rs");
 include!("scenarios/e2e.rs");
 include!("scenarios/hostile.rs");
+include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/faults.rs");
 

@@ -5,7 +5,7 @@ use super::pipeline::{Auth, Pipeline, Step};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async, paginate, ItemPager};
 use acs_chat_core::paging::check_progress;
-use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests, FirstPage};
+use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
 use acs_chat_core::*;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -30,9 +30,10 @@ impl ChatCore {
         options: Option<ChatClientOptions>,
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let endpoint = Endpoint::parse(endpoint)?;
+        let client_options = &options.client_options;
+        let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
         Ok(ChatCore {
-            pipeline: Pipeline::new(Auth::Bearer(credential), &options.client_options)?,
+            pipeline: Pipeline::new(Auth::Bearer(credential), &endpoint, client_options)?,
             requests: ChatRequests::new(endpoint, options.api_version.clone()),
             generate_idempotency_keys: options.generate_idempotency_keys,
         })
@@ -54,52 +55,32 @@ impl ChatCore {
         decode_empty(exchange)
     }
 
-    /// One page from a URL this crate built or resolved; `deadline` is that of an enclosing
-    /// operation, if any.
+    /// One page of a listing; `deadline` is that of an enclosing operation, if any.
     pub(crate) async fn page<T: DeserializeOwned>(
         &self,
-        operation: &'static str,
-        url: String,
+        link: PageLink,
         deadline: Option<Instant>,
     ) -> Result<Page<T>> {
-        let request = self.requests.next_page(operation, url);
-        self.fetch_page(request, deadline).await
-    }
-
-    async fn fetch_page<T: DeserializeOwned>(
-        &self,
-        request: HttpRequest,
-        deadline: Option<Instant>,
-    ) -> Result<Page<T>> {
-        let operation = request.operation;
-        let url = request.url.clone();
-        let mut call = self.pipeline.call(request, deadline);
+        let mut call = self.pipeline.call(link.request(), deadline);
         let exchange = self.pipeline.run(&mut call).await?;
-        let page = decode_page(
-            exchange,
-            &self.requests.endpoint,
-            &self.requests.api_version,
-        )?;
-        check_progress(operation, &url, &page)?;
+        let page = decode_page(exchange, &link)?;
+        check_progress(link.operation(), link.url().as_str(), &page)?;
         Ok(page)
     }
 
-    /// One page: a saved continuation token's (checked, since it comes from outside), or the
-    /// first page's.
+    /// One page: a saved continuation token's (admitted by the listing's first page, since it
+    /// comes from outside), or the first page's.
     pub(crate) async fn page_or_first<T: DeserializeOwned>(
         &self,
         continuation_token: Option<&str>,
-        first: Result<FirstPage>,
+        first: Result<PageLink>,
     ) -> Result<Page<T>> {
-        let request = match (continuation_token, first) {
-            (None, first) => {
-                let first = first?;
-                self.requests.next_page(first.operation, first.url)
-            }
-            (Some(token), Ok(first)) => self.requests.page(first.operation, token)?,
-            (Some(_), Err(e)) => return Err(e),
+        let first = first?;
+        let link = match continuation_token {
+            None => first,
+            Some(token) => first.follow(token)?,
         };
-        self.fetch_page(request, None).await
+        self.page(link, None).await
     }
 
     /// Sends a keyed message exactly once: after an attempt that may have taken effect, looks
@@ -145,16 +126,12 @@ impl ChatCore {
     /// between threads and tasks.
     pub(crate) fn pager<T: DeserializeOwned + Send + 'static>(
         core: &Arc<ChatCore>,
-        first: Result<FirstPage>,
+        first: Result<PageLink>,
     ) -> ItemPager<T> {
         let core = core.clone();
-        let operation = match &first {
-            Ok(page) => page.operation,
-            Err(e) => e.operation().unwrap_or_default(),
-        };
-        paginate(PageState::start(first), move |url: String| {
+        paginate(PageState::start(first), move |link: PageLink| {
             let core = core.clone();
-            async move { core.page(operation, url, None).await }
+            async move { core.page(link, None).await }
         })
     }
 
@@ -170,12 +147,14 @@ impl ChatCore {
             results_per_page: Some(acs_chat_core::requests::MAX_PAGE_SIZE),
             start_time: Some(since),
         };
-        let mut first = self.requests.list_messages(thread_id, &options)?;
         // The lookup is part of the send: its errors and logs name the send.
-        first.operation = operation;
+        let first = self
+            .requests
+            .list_messages(thread_id, &options)?
+            .for_operation(operation);
         let mut pages = PageState::start(Ok(first));
-        while let Some(url) = pages.next_url() {
-            let page: Page<ChatMessage> = self.page(operation, url?, Some(deadline)).await?;
+        while let Some(link) = pages.next_url() {
+            let page: Page<ChatMessage> = self.page(link?, Some(deadline)).await?;
             let found = page.items.iter().find(|m| {
                 m.metadata
                     .as_ref()

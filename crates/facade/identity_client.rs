@@ -36,13 +36,12 @@ impl CommunicationIdentityClient {
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
+        let client_options = &options.client_options;
+        let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
         Ok(CommunicationIdentityClient {
             inner: Arc::new(Inner {
-                pipeline: Pipeline::new(Auth::Key(access_key), &options.client_options)?,
-                requests: IdentityRequests::new(
-                    Endpoint::parse(endpoint)?,
-                    options.api_version.clone(),
-                ),
+                pipeline: Pipeline::new(Auth::Key(access_key), &endpoint, client_options)?,
+                requests: IdentityRequests::new(endpoint, options.api_version.clone()),
             }),
         })
     }

@@ -6,7 +6,7 @@ use acs_chat_core::auth::signature_headers;
 use acs_chat_core::http::{Exchange, SendError};
 use acs_chat_core::requests::service_error;
 use acs_chat_core::retry::{self, RetryDecision};
-use acs_chat_core::{AccessKey, ClientOptions, Error, HttpRequest, Result, RetryOptions};
+use acs_chat_core::{AccessKey, ClientOptions, Endpoint, Error, HttpRequest, Result, RetryOptions};
 use std::time::{Duration, Instant, SystemTime};
 
 /// How requests are authorized.
@@ -19,6 +19,8 @@ pub(crate) enum Auth {
 
 pub(crate) struct Pipeline {
     transport: rt::Transport,
+    /// The only endpoint `auth` is sent to.
+    endpoint: Endpoint,
     auth: Auth,
     retry: RetryOptions,
     timeout: Duration,
@@ -66,9 +68,10 @@ pub(crate) enum Step {
 }
 
 impl Pipeline {
-    pub(crate) fn new(auth: Auth, options: &ClientOptions) -> Result<Self> {
+    pub(crate) fn new(auth: Auth, endpoint: &Endpoint, options: &ClientOptions) -> Result<Self> {
         Ok(Pipeline {
             transport: rt::Transport::new(options)?,
+            endpoint: endpoint.clone(),
             auth,
             retry: options.retry.clone(),
             timeout: options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT),
@@ -89,7 +92,7 @@ impl Pipeline {
             "acs_chat.operation",
             operation = request.operation,
             method = request.method.as_str(),
-            url = request.url.split('?').next().unwrap_or_default(),
+            url = request.url.without_query(),
             client_request_id = client_request_id.as_str(),
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
@@ -132,6 +135,14 @@ impl Pipeline {
         let operation = call.request.operation;
         if call.remaining().is_zero() {
             return Step::Done(Err(call.timed_out()));
+        }
+        // The rule of `acs_chat_core::endpoint`, checked where the credential is attached: every
+        // request URL is an `EndpointUrl`, and this one must be on this client's endpoint.
+        if !self.endpoint.owns(&call.request.url) {
+            return Step::Done(Err(Error::InvalidEndpoint {
+                endpoint: call.request.url.without_query().to_string(),
+                reason: format!("not on the client's endpoint `{}`", self.endpoint.as_str()),
+            }));
         }
         // Authorization goes beside the request, not into a copy of it: it changes per attempt.
         let authorization = match self.authorize(&call.request, call.remaining()).await {

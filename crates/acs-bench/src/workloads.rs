@@ -221,7 +221,7 @@ fn raw_send(setup: &Setup, facade: &str) -> Result<RawSend, BoxError> {
     ));
     headers.push(("authorization".into(), format!("Bearer {}", setup.token)));
     Ok(RawSend {
-        url: request.url,
+        url: request.url.into(),
         headers,
         body: request.body.map(|b| b.to_vec()).unwrap_or_default(),
     })

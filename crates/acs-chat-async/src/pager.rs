@@ -2,7 +2,7 @@
 //! client's pipeline), so they are `Send + 'static`: return one from a function, move one into
 //! `tokio::spawn`.
 
-use acs_chat_core::{Page, PageState, Result};
+use acs_chat_core::{Page, PageLink, PageState, Result};
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
 use std::fmt;
@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-type Fetch<T> = Box<dyn Fn(String) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+type Fetch<T> = Box<dyn Fn(PageLink) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 /// A stream of the pages of a listing. Each page carries its continuation token.
 pub struct PageStream<T> {
@@ -69,7 +69,10 @@ impl<T> fmt::Debug for ItemPager<T> {
 
 impl<T> ItemPager<T> {
     /// Streams by page instead, from `continuation_token` when given (a token saved from an
-    /// earlier page), else from where this pager is.
+    /// earlier page of the same listing), else from where this pager is. A token that does not
+    /// resume this listing on this client's endpoint is yielded as
+    /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken) and
+    /// nothing is sent: a token that names another host is rebased onto the endpoint or refused.
     pub fn by_page(self, continuation_token: Option<String>) -> PageStream<T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
@@ -100,7 +103,7 @@ impl<T: Unpin> Stream for ItemPager<T> {
 
 pub(crate) fn paginate<T, F, Fut>(state: PageState, fetch: F) -> ItemPager<T>
 where
-    F: Fn(String) -> Fut + Send + Sync + 'static,
+    F: Fn(PageLink) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
     ItemPager {

@@ -76,7 +76,7 @@ impl Transport {
     ) -> Result<HttpResponse, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
-        let parsed = self.parsed(&request.url)?;
+        let parsed = self.parsed(request.url.as_str())?;
         // A request built in place: the builder moved itself (a few hundred bytes) per header.
         let mut outgoing = reqwest::Request::new(method, parsed.url);
         // A per-request timeout lives in the request's extensions (a map, allocated per

@@ -1,10 +1,10 @@
 //! Blocking pagers: iterators over items and over pages. They own what they need (a handle to the
 //! client's pipeline), so a function can return one and a thread can take one.
 
-use acs_chat_core::{Page, PageState, Result};
+use acs_chat_core::{Page, PageLink, PageState, Result};
 use std::fmt;
 
-type Fetch<T> = Box<dyn Fn(String) -> Result<Page<T>> + Send + Sync>;
+type Fetch<T> = Box<dyn Fn(PageLink) -> Result<Page<T>> + Send + Sync>;
 
 /// An iterator over the pages of a listing. Each page carries its continuation token.
 pub struct PageIterator<T> {
@@ -50,7 +50,10 @@ impl<T> fmt::Debug for ItemPager<T> {
 
 impl<T> ItemPager<T> {
     /// Iterates by page instead, from `continuation_token` when given (a token saved from an
-    /// earlier page), else from where this pager is.
+    /// earlier page of the same listing), else from where this pager is. A token that does not
+    /// resume this listing on this client's endpoint is yielded as
+    /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken) and
+    /// nothing is sent: a token that names another host is rebased onto the endpoint or refused.
     pub fn by_page(self, continuation_token: Option<String>) -> PageIterator<T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
@@ -78,7 +81,7 @@ impl<T> Iterator for ItemPager<T> {
 
 pub(crate) fn paginate<T, F>(state: PageState, fetch: F) -> ItemPager<T>
 where
-    F: Fn(String) -> Result<Page<T>> + Send + Sync + 'static,
+    F: Fn(PageLink) -> Result<Page<T>> + Send + Sync + 'static,
 {
     ItemPager {
         pages: PageIterator {

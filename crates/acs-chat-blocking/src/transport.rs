@@ -57,7 +57,7 @@ impl Transport {
     ) -> Result<HttpResponse, SendError> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
-            .uri(&request.url);
+            .uri(request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

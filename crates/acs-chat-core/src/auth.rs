@@ -131,13 +131,13 @@ pub fn signature_headers(
     key: &AccessKey,
     now: SystemTime,
 ) -> Result<Vec<(&'static str, String)>> {
-    let url = url::Url::parse(&request.url).map_err(|e| Error::InvalidEndpoint {
-        endpoint: request.url.clone(),
+    let url = url::Url::parse(request.url.as_str()).map_err(|e| Error::InvalidEndpoint {
+        endpoint: request.url.to_string(),
         reason: e.to_string(),
     })?;
     let Some(host) = crate::http::host_header(&url) else {
         return Err(Error::InvalidEndpoint {
-            endpoint: request.url.clone(),
+            endpoint: request.url.to_string(),
             reason: "no host".into(),
         });
     };
@@ -196,7 +196,9 @@ mod tests {
         let mut request = HttpRequest::new(
             "test",
             Method::Post,
-            "https://contoso.communication.azure.com/identities?api-version=2023-10-01".into(),
+            crate::Endpoint::parse("https://contoso.communication.azure.com")
+                .unwrap()
+                .url("/identities", &[("api-version", "2023-10-01")]),
             201,
         );
         request.body = Some(body.to_vec().into());

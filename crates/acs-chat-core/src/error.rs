@@ -115,6 +115,15 @@ pub enum Error {
         /// The SDK operation.
         operation: &'static str,
     },
+    /// A continuation token (from the caller) or next link (from the service) was refused before
+    /// anything was sent: it does not resume this listing on this client's endpoint.
+    #[error("{operation}: continuation token refused: {problem}")]
+    InvalidContinuationToken {
+        /// The SDK operation of the listing.
+        operation: &'static str,
+        /// What is wrong with it.
+        problem: ContinuationTokenProblem,
+    },
     /// A connection string is malformed.
     #[error("invalid connection string: {0}")]
     InvalidConnectionString(String),
@@ -179,7 +188,8 @@ impl Error {
             | Error::UnexpectedResponse { operation, .. }
             | Error::ResponseTooLarge { operation, .. }
             | Error::Timeout { operation, .. }
-            | Error::RepeatedContinuationToken { operation } => Some(operation),
+            | Error::RepeatedContinuationToken { operation }
+            | Error::InvalidContinuationToken { operation, .. } => Some(operation),
             _ => None,
         }
     }
@@ -204,6 +214,23 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// Why a continuation token or next link was refused ([`Error::InvalidContinuationToken`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContinuationTokenProblem {
+    /// It is not an http(s) URL (nor a path).
+    #[error("it is not a URL of a page")]
+    NotAUrl,
+    /// It names another listing (another route, another thread) than the one it was given to.
+    #[error("it names another listing (`{found}`), not `{expected}`")]
+    OtherListing {
+        /// The path of the listing it was given to, after the endpoint.
+        expected: String,
+        /// The path it names (at most 200 characters of it).
+        found: String,
+    },
 }
 
 /// An error response from the service: the HTTP status plus the ACS error body.

@@ -1,5 +1,7 @@
 //! Neutral HTTP request and response values exchanged between core and the facades.
 
+use crate::endpoint::EndpointUrl;
+
 /// HTTP methods the ACS REST API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -48,8 +50,9 @@ pub struct HttpRequest {
     pub operation: &'static str,
     /// The HTTP method.
     pub method: Method,
-    /// The absolute URL, path segments already percent-encoded.
-    pub url: String,
+    /// The absolute URL, path segments already percent-encoded. An [`EndpointUrl`]: only the
+    /// endpoint can make one, so a request never names another host.
+    pub url: EndpointUrl,
     /// Header names in lower case. Authorization is added by the pipeline, per attempt.
     pub headers: Vec<(String, String)>,
     /// The body bytes, if any (reference-counted: retries and transports share them).
@@ -64,7 +67,7 @@ impl HttpRequest {
     pub(crate) fn new(
         operation: &'static str,
         method: Method,
-        url: String,
+        url: EndpointUrl,
         expected_status: u16,
     ) -> Self {
         HttpRequest {

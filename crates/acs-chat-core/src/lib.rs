@@ -32,8 +32,10 @@ pub mod time_format;
 
 pub use auth::{AccessKey, ConnectionString};
 pub use credential::{AccessToken, Clock, Secret};
-pub use endpoint::Endpoint;
-pub use error::{BoxError, Error, Result, ServiceError, TransportErrorKind};
+pub use endpoint::{Endpoint, EndpointUrl, PageLink};
+pub use error::{
+    BoxError, ContinuationTokenProblem, Error, Result, ServiceError, TransportErrorKind,
+};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use identifier::*;
 pub use models::*;

@@ -53,6 +53,11 @@ pub struct ClientOptions {
     /// [`ClientOptions::DEFAULT_MAX_RESPONSE_BODY_BYTES`] (64 MiB). Error bodies are always read
     /// to at most [`ClientOptions::MAX_ERROR_BODY_BYTES`] and truncated.
     pub max_response_body_bytes: Option<u64>,
+    /// Accept a plain `http://` endpoint whose host is not loopback. Default `false`: a bearer
+    /// token or HMAC signature would cross the network in clear text, so such an endpoint is an
+    /// [`Error::InsecureEndpoint`](crate::Error::InsecureEndpoint). Loopback hosts (a local
+    /// emulator) are always allowed. The counterpart of azure-core Python's `enforce_https=False`.
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientOptions {
@@ -64,6 +69,7 @@ impl Default for ClientOptions {
             trust_os_certificates: true,
             application_id: None,
             max_response_body_bytes: None,
+            allow_insecure_http: false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Paging: a page of items with its continuation token, and the pager state machine.
 
+use crate::endpoint::PageLink;
 use crate::error::Error;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
@@ -9,17 +10,21 @@ use std::hash::BuildHasher;
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
-    /// The token of the next page (an absolute URL); `None` on the last page. Save it to resume a
-    /// listing later with `by_page(Some(token))` or a `*_page(Some(token))` call.
+    /// The token of the next page (an absolute URL on the client's endpoint); `None` on the last
+    /// page. Save it to resume the same listing later with `by_page(Some(token))` or a
+    /// `*_page(Some(token))` call; given to another listing, it is refused.
     pub continuation_token: Option<String>,
 }
 
 /// Where a pager is: the next page to fetch, an error to report once, or the end. It remembers
 /// every page it fetched, so a service that links back to one of them ends the listing with
-/// [`Error::RepeatedContinuationToken`] instead of looping forever.
+/// [`Error::RepeatedContinuationToken`] instead of looping forever. Every page after the first
+/// is admitted by [`PageLink::follow`] of the listing's first page: a continuation token handed
+/// to [`PageState::resume`] cannot send the request anywhere else.
 #[derive(Debug)]
 pub struct PageState {
-    operation: &'static str,
+    /// Page one, which admits every later link; `None` when page one could not be built.
+    first: Option<PageLink>,
     next: Next,
     // Hashes, not URLs: a listing of 100k items keeps 500 words, not 500 URLs.
     fetched: HashSet<u64>,
@@ -28,38 +33,45 @@ pub struct PageState {
 
 #[derive(Debug)]
 enum Next {
-    Fetch(String),
+    Fetch(PageLink),
     Failed(Error),
     Done,
 }
 
 impl PageState {
     /// The state before the first page: page one, or why it cannot be built.
-    pub fn start(first: Result<crate::requests::FirstPage, Error>) -> Self {
-        let (operation, next) = match first {
-            Ok(page) => (page.operation, Next::Fetch(page.url)),
-            Err(e) => (e.operation().unwrap_or_default(), Next::Failed(e)),
+    pub fn start(first: Result<PageLink, Error>) -> Self {
+        let (first, next) = match first {
+            Ok(page) => (Some(page.clone()), Next::Fetch(page)),
+            Err(e) => (None, Next::Failed(e)),
         };
         PageState {
-            operation,
+            first,
             next,
             fetched: HashSet::new(),
             hasher: Default::default(),
         }
     }
 
-    /// Continues from a saved continuation token instead of where the pager is.
+    /// Continues from a saved continuation token instead of where the pager is. A token that
+    /// does not resume this listing is reported by the next [`PageState::next_url`] as
+    /// [`Error::InvalidContinuationToken`], and nothing is fetched.
     pub fn resume(&mut self, continuation_token: String) {
-        self.next = Next::Fetch(continuation_token);
+        if let Some(first) = &self.first {
+            self.next = match first.follow(&continuation_token) {
+                Ok(link) => Next::Fetch(link),
+                Err(e) => Next::Failed(e),
+            };
+        }
     }
 
-    /// What to do next: `Some(Ok(url))` to fetch a page, `Some(Err(_))` once for an error, `None`
-    /// at the end. After an error or the end, always `None`.
-    pub fn next_url(&mut self) -> Option<Result<String, Error>> {
+    /// What to do next: `Some(Ok(link))` to fetch a page, `Some(Err(_))` once for an error,
+    /// `None` at the end. After an error or the end, always `None`.
+    pub fn next_url(&mut self) -> Option<Result<PageLink, Error>> {
         match std::mem::replace(&mut self.next, Next::Done) {
-            Next::Fetch(url) => {
-                self.fetched.insert(self.hash(&url));
-                Some(Ok(url))
+            Next::Fetch(link) => {
+                self.fetched.insert(self.hash(link.url().as_str()));
+                Some(Ok(link))
             }
             Next::Failed(error) => Some(Err(error)),
             Next::Done => None,
@@ -68,14 +80,18 @@ impl PageState {
 
     /// Records a page that arrived: its continuation token is next, unless it was fetched before.
     pub fn after<T>(&mut self, page: &Page<T>) {
-        self.next = match &page.continuation_token {
-            Some(next) if self.fetched.contains(&self.hash(next)) => {
+        let (Some(first), Some(next)) = (&self.first, &page.continuation_token) else {
+            self.next = Next::Done;
+            return;
+        };
+        self.next = match first.follow(next) {
+            Ok(link) if self.fetched.contains(&self.hash(link.url().as_str())) => {
                 Next::Failed(Error::RepeatedContinuationToken {
-                    operation: self.operation,
+                    operation: first.operation(),
                 })
             }
-            Some(next) => Next::Fetch(next.clone()),
-            None => Next::Done,
+            Ok(link) => Next::Fetch(link),
+            Err(e) => Next::Failed(e),
         };
     }
 
@@ -100,12 +116,14 @@ pub fn check_progress<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::requests::ChatRequests;
+    use crate::Endpoint;
 
-    fn first(url: &str) -> crate::requests::FirstPage {
-        crate::requests::FirstPage {
-            operation: "op",
-            url: url.into(),
-        }
+    fn first() -> PageLink {
+        let endpoint = Endpoint::parse("https://h.example").unwrap();
+        ChatRequests::new(endpoint, None)
+            .list_chat_threads(&Default::default())
+            .unwrap()
     }
 
     fn page(next: Option<&str>) -> Page<u8> {
@@ -115,29 +133,47 @@ mod tests {
         }
     }
 
+    const A: &str = "https://h.example/chat/threads?skip=1&api-version=2025-03-15";
+    const B: &str = "https://h.example/chat/threads?skip=2&api-version=2025-03-15";
+
     #[test]
     fn a_link_back_to_any_fetched_page_ends_the_listing() {
-        let mut state = PageState::start(Ok(first("a")));
-        assert_eq!(state.next_url().unwrap().unwrap(), "a");
-        state.after(&page(Some("b")));
-        assert_eq!(state.next_url().unwrap().unwrap(), "b");
-        state.after(&page(Some("a")));
+        let mut state = PageState::start(Ok(first()));
+        state.resume(A.into());
+        assert_eq!(*state.next_url().unwrap().unwrap().url(), A);
+        state.after(&page(Some(B)));
+        assert_eq!(*state.next_url().unwrap().unwrap().url(), B);
+        state.after(&page(Some(A)));
         assert!(matches!(
             state.next_url(),
-            Some(Err(Error::RepeatedContinuationToken { operation: "op" }))
+            Some(Err(Error::RepeatedContinuationToken {
+                operation: "ChatClient.list_chat_threads"
+            }))
         ));
         assert!(state.next_url().is_none());
     }
 
     #[test]
     fn the_end_and_errors_are_reported_once() {
-        let mut state = PageState::start(Ok(first("a")));
+        let mut state = PageState::start(Ok(first()));
         state.next_url();
         state.after(&page(None));
         assert!(state.next_url().is_none());
         let mut failed = PageState::start(Err(Error::invalid("op", "bad")));
+        failed.resume(A.into());
         assert!(matches!(failed.next_url(), Some(Err(_))));
         assert!(failed.next_url().is_none());
+    }
+
+    #[test]
+    fn a_resumed_token_for_another_listing_is_an_error_not_a_fetch() {
+        let mut state = PageState::start(Ok(first()));
+        state.resume("https://h.example/chat/threads/19%3Aa%40thread.v2/messages".into());
+        assert!(matches!(
+            state.next_url(),
+            Some(Err(Error::InvalidContinuationToken { .. }))
+        ));
+        assert!(state.next_url().is_none());
     }
 
     #[test]

@@ -167,7 +167,14 @@ mod tests {
     }
 
     fn request(method: Method) -> HttpRequest {
-        HttpRequest::new("op", method, "https://h/x".into(), 200)
+        HttpRequest::new(
+            "op",
+            method,
+            crate::Endpoint::parse("https://h")
+                .unwrap()
+                .url::<&str>("/x", &[]),
+            200,
+        )
     }
 
     fn keyed() -> HttpRequest {

@@ -213,6 +213,10 @@ fn decoders_and_retry_decisions_never_panic_on_server_input() {
     let mut rng = fastrand::Rng::with_seed(seed());
     let endpoint = Endpoint::parse("https://h.example/prefix").unwrap();
     let requests = ChatRequests::new(endpoint.clone(), None);
+    let threads = requests.list_chat_threads(&Default::default()).unwrap();
+    let messages = requests
+        .list_messages("19:a@thread.v2", &Default::default())
+        .unwrap();
     let options = RetryOptions::default();
     for case in 0..CASES {
         let response = random_response(&mut rng, &examples);
@@ -231,10 +235,10 @@ fn decoders_and_retry_decisions_never_panic_on_server_input() {
         let _ = decode_json::<CommunicationIdentityAccessTokenResult>(exchange.clone());
         let _ = decode_json::<CommunicationIdentity>(exchange.clone());
         let _ = decode_empty(exchange.clone());
-        let _ = decode_page::<ChatThreadItem>(exchange.clone(), &endpoint, "2025-03-15");
-        let _ = decode_page::<ChatMessage>(exchange.clone(), &endpoint, "2025-03-15");
-        let _ = decode_page::<ChatParticipant>(exchange.clone(), &endpoint, "2025-03-15");
-        let _ = decode_page::<ChatMessageReadReceipt>(exchange.clone(), &endpoint, "2025-03-15");
+        let _ = decode_page::<ChatThreadItem>(exchange.clone(), &threads);
+        let _ = decode_page::<ChatMessage>(exchange.clone(), &messages);
+        let _ = decode_page::<ChatParticipant>(exchange.clone(), &messages);
+        let _ = decode_page::<ChatMessageReadReceipt>(exchange.clone(), &messages);
         if let Error::Service(e) = service_error(&exchange) {
             assert!(e.retry_after.is_none_or(|d| d <= retry::MAX_RETRY_AFTER));
         }
@@ -259,8 +263,11 @@ fn decoders_and_retry_decisions_never_panic_on_server_input() {
             )
             .to_string(),
         };
-        let _ = endpoint.resolve_next_link(&link, "2025-03-15");
-        let _ = requests.page("op", &link);
+        for listing in [&threads, &messages] {
+            if let Ok(next) = listing.follow(&link) {
+                assert!(endpoint.owns(next.url()), "{link} -> {}", next.url());
+            }
+        }
         let _ = AccessToken::parse(&link);
         let _ = ConnectionString::parse(&link);
         for method in [Method::Get, Method::Post, Method::Patch, Method::Delete] {

@@ -165,7 +165,9 @@ fn identity_post(child: &Child, path: &str, body: Value) -> Value {
     let mut request = HttpRequest {
         operation: "test",
         method: Method::Post,
-        url: format!("{}{path}", child.endpoint),
+        url: acs_chat_core::Endpoint::parse(&child.endpoint)
+            .unwrap()
+            .url::<&str>(path, &[]),
         headers: vec![("content-type".into(), "application/json".into())],
         body: Some(serde_json::to_vec(&body).unwrap().into()),
         expected_status: 0,
@@ -174,7 +176,7 @@ fn identity_post(child: &Child, path: &str, body: Value) -> Value {
     sign_request(&mut request, &child.key, SystemTime::now()).unwrap();
     let mut builder = ureq::http::Request::builder()
         .method("POST")
-        .uri(&request.url);
+        .uri(request.url.as_str());
     for (n, v) in &request.headers {
         builder = builder.header(n, v);
     }

@@ -188,7 +188,9 @@ fn bad_signatures_stale_dates_and_missing_auth_are_401() {
     let mut request = acs_chat_core::HttpRequest {
         operation: "test",
         method: Method::Post,
-        url: h.url(&path),
+        url: acs_chat_core::Endpoint::parse(h.emulator.endpoint())
+            .unwrap()
+            .url::<&str>(&path, &[]),
         headers: vec![],
         body: None,
         expected_status: 0,

@@ -1,6 +1,6 @@
 //! Chat operations: one builder per REST operation.
 
-use crate::endpoint::{push_encoded, Endpoint};
+use crate::endpoint::{push_encoded, Endpoint, EndpointUrl, PageLink};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, Method, Replay};
 use crate::identifier::CommunicationIdentifier;
@@ -15,15 +15,6 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 
 const JSON: &str = "application/json";
 const MERGE_PATCH: &str = "application/merge-patch+json";
-
-/// The first page of a listing: the operation it belongs to and its URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirstPage {
-    /// The SDK operation, e.g. `ChatThreadClient.list_messages`.
-    pub operation: &'static str,
-    /// The absolute URL of page one.
-    pub url: String,
-}
 
 /// Builds the chat requests of one endpoint and api-version.
 #[derive(Debug, Clone)]
@@ -43,10 +34,21 @@ impl ChatRequests {
         }
     }
 
-    fn url(&self, path: &str, query: Vec<(&str, String)>) -> String {
+    fn url(&self, path: &str, query: Vec<(&str, String)>) -> EndpointUrl {
         let mut all: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
         all.push(("api-version", &self.api_version));
         self.endpoint.url(path, &all)
+    }
+
+    /// Page one of the listing at `path`.
+    fn first_page(
+        &self,
+        operation: &'static str,
+        path: String,
+        query: Vec<(&str, String)>,
+    ) -> PageLink {
+        let url = self.url(&path, query);
+        PageLink::first(operation, &self.endpoint, path, &self.api_version, url)
     }
 
     fn thread_path(operation: &'static str, thread_id: &str, rest: &str) -> Result<String> {
@@ -99,16 +101,13 @@ impl ChatRequests {
     }
 
     /// The first page of `GET /chat/threads`.
-    pub fn list_chat_threads(&self, options: &ListChatThreadsOptions) -> Result<FirstPage> {
+    pub fn list_chat_threads(&self, options: &ListChatThreadsOptions) -> Result<PageLink> {
         const OP: &str = "ChatClient.list_chat_threads";
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(t) = options.start_time {
             query.push(("startTime", time_format::format(OP, t)?));
         }
-        Ok(FirstPage {
-            operation: OP,
-            url: self.url("/chat/threads", query),
-        })
+        Ok(self.first_page(OP, "/chat/threads".into(), query))
     }
 
     /// `DELETE /chat/threads/{id}`.
@@ -223,17 +222,14 @@ impl ChatRequests {
         &self,
         thread_id: &str,
         options: &ListMessagesOptions,
-    ) -> Result<FirstPage> {
+    ) -> Result<PageLink> {
         const OP: &str = "ChatThreadClient.list_messages";
         let path = Self::thread_path(OP, thread_id, "/messages")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(t) = options.start_time {
             query.push(("startTime", time_format::format(OP, t)?));
         }
-        Ok(FirstPage {
-            operation: OP,
-            url: self.url(&path, query),
-        })
+        Ok(self.first_page(OP, path, query))
     }
 
     /// `PATCH /chat/threads/{id}/messages/{messageId}` (merge-patch).
@@ -273,17 +269,14 @@ impl ChatRequests {
         &self,
         thread_id: &str,
         options: &ListParticipantsOptions,
-    ) -> Result<FirstPage> {
+    ) -> Result<PageLink> {
         const OP: &str = "ChatThreadClient.list_participants";
         let path = Self::thread_path(OP, thread_id, "/participants")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(skip) = options.skip {
             query.push(("skip", skip.to_string()));
         }
-        Ok(FirstPage {
-            operation: OP,
-            url: self.url(&path, query),
-        })
+        Ok(self.first_page(OP, path, query))
     }
 
     /// `POST /chat/threads/{id}/participants/:add`; `None` for an empty list (no request is made).
@@ -362,37 +355,14 @@ impl ChatRequests {
         &self,
         thread_id: &str,
         options: &ListReadReceiptsOptions,
-    ) -> Result<FirstPage> {
+    ) -> Result<PageLink> {
         const OP: &str = "ChatThreadClient.list_read_receipts";
         let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
         let mut query = page_size(OP, options.results_per_page)?;
         if let Some(skip) = options.skip {
             query.push(("skip", skip.to_string()));
         }
-        Ok(FirstPage {
-            operation: OP,
-            url: self.url(&path, query),
-        })
-    }
-
-    /// `GET <url>` for a page URL this crate built or resolved (a first page, a decoded
-    /// `nextLink`): used as is, not parsed again.
-    pub fn next_page(&self, operation: &'static str, url: String) -> HttpRequest {
-        HttpRequest::new(operation, Method::Get, url, 200)
-    }
-
-    /// `GET <url>` for a continuation token from outside (saved by the caller): checked and
-    /// rebased onto this endpoint so that the token never leaves it.
-    pub fn page(&self, operation: &'static str, url: &str) -> Result<HttpRequest> {
-        if url::Url::parse(url).is_err() {
-            return Err(Error::invalid(
-                operation,
-                "the continuation token is not a URL",
-            ));
-        }
-        // A continuation token may come from storage: never let it point the token elsewhere.
-        let resolved = self.endpoint.resolve_next_link(url, &self.api_version)?;
-        Ok(HttpRequest::new(operation, Method::Get, resolved, 200))
+        Ok(self.first_page(OP, path, query))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Turning an [`Exchange`] into a value or a typed error.
 
-use crate::endpoint::Endpoint;
+use crate::endpoint::PageLink;
 use crate::error::{Error, Result, ServiceError};
 use crate::http::Exchange;
 use crate::models::{Collection, CommunicationErrorResponse};
@@ -31,15 +31,12 @@ pub fn decode_empty(exchange: Exchange) -> Result<()> {
     check_status(exchange).map(|_| ())
 }
 
-/// Decodes a page of a listing; the `nextLink` becomes an absolute continuation token.
-pub fn decode_page<T: DeserializeOwned>(
-    exchange: Exchange,
-    endpoint: &Endpoint,
-    api_version: &str,
-) -> Result<Page<T>> {
+/// Decodes the page `link` asked for; its `nextLink` becomes an absolute continuation token
+/// through [`PageLink::follow`] (the same listing, on the same endpoint, or an error).
+pub fn decode_page<T: DeserializeOwned>(exchange: Exchange, link: &PageLink) -> Result<Page<T>> {
     let collection: Collection<T> = decode_json(exchange)?;
     let continuation_token = match collection.next_link.as_deref().map(str::trim) {
-        Some(link) if !link.is_empty() => Some(endpoint.resolve_next_link(link, api_version)?),
+        Some(next) if !next.is_empty() => Some(link.follow(next)?.url().to_string()),
         _ => None,
     };
     Ok(Page {

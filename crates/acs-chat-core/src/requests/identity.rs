@@ -1,6 +1,6 @@
 //! Identity operations: users and their tokens.
 
-use crate::endpoint::{encode_component, Endpoint};
+use crate::endpoint::{encode_component, Endpoint, EndpointUrl};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, Method, Replay};
 use crate::models::*;
@@ -27,7 +27,7 @@ impl IdentityRequests {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    fn url(&self, path: &str) -> EndpointUrl {
         self.endpoint
             .url(path, &[("api-version", self.api_version.clone())])
     }

@@ -150,7 +150,9 @@ impl Harness {
         let mut request = HttpRequest {
             operation: "test",
             method,
-            url: self.url(path_and_query),
+            url: acs_chat_core::Endpoint::parse(self.emulator.endpoint())
+                .unwrap()
+                .url::<&str>(path_and_query, &[]),
             headers: vec![],
             body: body.map(|b| serde_json::to_vec(&b).unwrap().into()),
             expected_status: 0,
