@@ -274,6 +274,154 @@ impl Console {
 }
 
 /// The text of the first `<textarea id=token ...>`.
+/// A form post with the headers a browser adds: (status, Content-Security-Policy, X-Frame-Options).
+fn post_from(
+    agent: &ureq::Agent,
+    url: &str,
+    cookie: &str,
+    headers: &[(&str, String)],
+) -> (u16, Option<String>, Option<String>) {
+    let mut request = ureq::http::Request::builder()
+        .method("POST")
+        .uri(url)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = agent
+        .run(request.body(Vec::new()).unwrap())
+        .expect("transport");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    (
+        response.status().as_u16(),
+        header("content-security-policy"),
+        header("x-frame-options"),
+    )
+}
+
+#[test]
+fn no_console_page_can_be_framed_or_run_foreign_script() {
+    let emulator = Emulator::builder().start().unwrap();
+    let agent = agent(&emulator);
+    let base = emulator.endpoint();
+    let key = encode(&emulator.info().access_key);
+    let (_, cookie, _) = fetch(
+        &agent,
+        "POST",
+        &format!("{base}/console/login"),
+        None,
+        Some(&format!("key={key}")),
+    );
+    let cookie = cookie.expect("a session cookie");
+    // Every page, signed in or not, forbids framing and anything inline but its own script.
+    for (path, with_cookie) in [
+        ("/console/login", false),
+        ("/console/threads", true),
+        ("/console/users", true),
+        ("/console/events", true),
+        ("/console/threads", false),
+    ] {
+        let mut request = ureq::http::Request::builder().uri(format!("{base}{path}"));
+        if with_cookie {
+            request = request.header("cookie", &cookie);
+        }
+        let response = agent.run(request.body(Vec::new()).unwrap()).unwrap();
+        let csp = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp:?}");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-"),
+            "{path}: {csp:?}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp:?}");
+        assert_eq!(
+            response
+                .headers()
+                .get("x-frame-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("DENY"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_console_refuses_forms_posted_from_another_origin() {
+    let emulator = Emulator::builder().start().unwrap();
+    let agent = agent(&emulator);
+    let base = emulator.endpoint();
+    let key = encode(&emulator.info().access_key);
+    let (_, cookie, _) = fetch(
+        &agent,
+        "POST",
+        &format!("{base}/console/login"),
+        None,
+        Some(&format!("key={key}")),
+    );
+    let cookie = cookie.expect("a session cookie");
+    let users = |agent: &ureq::Agent| {
+        let (_, _, page) = fetch(
+            agent,
+            "GET",
+            &format!("{base}/console/users"),
+            Some(&cookie),
+            None,
+        );
+        page.matches("Issue token").count()
+    };
+
+    // A page on another port of the same host auto-posting the form: SameSite lets the cookie
+    // through, the Origin / Sec-Fetch-Site check does not.
+    let host = base.trim_start_matches("https://").to_string();
+    let other_port = format!(
+        "https://127.0.0.1:{}",
+        emulator.info().local_addr.port().wrapping_add(1)
+    );
+    let before = users(&agent);
+    for headers in [
+        vec![
+            ("origin", other_port.clone()),
+            ("sec-fetch-site", "same-site".to_string()),
+        ],
+        vec![("origin", other_port.clone())],
+        vec![("sec-fetch-site", "cross-site".to_string())],
+        vec![
+            ("origin", "https://attacker.example".to_string()),
+            ("sec-fetch-site", "cross-site".to_string()),
+        ],
+        vec![("origin", "null".to_string())],
+        vec![("origin", format!("http://{host}"))],
+    ] {
+        let (status, csp, frame) =
+            post_from(&agent, &format!("{base}/console/users"), &cookie, &headers);
+        assert_eq!(status, 403, "{headers:?}");
+        assert!(csp.is_some() && frame.as_deref() == Some("DENY"));
+        let (status, _, _) =
+            post_from(&agent, &format!("{base}/console/logout"), &cookie, &headers);
+        assert_eq!(status, 403, "sign-out {headers:?}");
+    }
+    assert_eq!(users(&agent), before, "a refused post created a user");
+
+    // The console's own pages post with their own origin.
+    let own = vec![
+        ("origin", format!("https://{host}")),
+        ("sec-fetch-site", "same-origin".to_string()),
+    ];
+    let (status, _, _) = post_from(&agent, &format!("{base}/console/users"), &cookie, &own);
+    assert_eq!(status, 303);
+    assert_eq!(users(&agent), before + 1);
+}
+
 fn textarea(page: &str) -> String {
     let start = page.find("<textarea id=token").expect("a token box");
     let rest = &page[start..];

@@ -234,3 +234,37 @@ fn page_sizes_are_capped_only_where_the_service_documents_a_cap() {
     );
     assert_eq!(page.body["value"].as_array().unwrap().len(), 200);
 }
+
+#[test]
+fn a_skip_at_the_end_of_usize_is_an_empty_page_not_a_dropped_connection() {
+    let h = start();
+    let alice = h.new_user();
+    let thread = h.thread(&alice, &[]);
+    for listing in ["participants", "readReceipts"] {
+        for skip in [
+            "18446744073709551615",
+            "18446744073709551614",
+            "9223372036854775808",
+        ] {
+            let path = format!(
+                "/chat/threads/{}/{listing}?skip={skip}&maxPageSize=2",
+                encode(&thread)
+            );
+            let page = h.chat(&alice, "GET", &path, None);
+            assert_eq!(page.status, 200, "{listing} skip={skip}: {}", page.text);
+            assert_eq!(page.body["value"], json!([]), "{listing}");
+            assert!(page.body.get("nextLink").is_none(), "{listing}");
+        }
+    }
+    // The emulator is still there for the next request.
+    assert_eq!(
+        h.chat(
+            &alice,
+            "GET",
+            &format!("/chat/threads/{}", encode(&thread)),
+            None
+        )
+        .status,
+        200
+    );
+}

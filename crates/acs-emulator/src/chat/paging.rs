@@ -118,7 +118,9 @@ pub(crate) fn skip_page<T>(
     render: impl Fn(&T) -> serde_json::Value,
 ) -> crate::http_util::Reply {
     let values = items.iter().skip(skip).take(size).map(render).collect();
-    let next = (items.len() > skip + size)
-        .then(|| next_link(ctx, path, vec![("skip", (skip + size).to_string())], size));
+    // `skip` comes from the client: any usize, so the sum may not fit.
+    let end = skip.saturating_add(size);
+    let next =
+        (items.len() > end).then(|| next_link(ctx, path, vec![("skip", end.to_string())], size));
     crate::http_util::Reply::json(200, &collection(values, next))
 }

@@ -1,4 +1,25 @@
 //! The console's stylesheet and script, served inline: the page needs nothing from the network.
+//! The Content-Security-Policy allows exactly these two by their SHA-256, nothing else inline.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+/// The `Content-Security-Policy` of every console response.
+pub(crate) fn content_security_policy() -> &'static str {
+    static POLICY: LazyLock<String> = LazyLock::new(|| {
+        let hash = |text: &str| STANDARD.encode(Sha256::digest(text.as_bytes()));
+        format!(
+            "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; \
+             connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'",
+            hash(JS),
+            hash(CSS)
+        )
+    });
+    &POLICY
+}
 
 pub(crate) const CSS: &str = r#"
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1b1b1b;background:#f6f7f9}

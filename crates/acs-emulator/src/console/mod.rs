@@ -85,6 +85,14 @@ pub(crate) async fn or_api(
             .map(BodyExt::boxed);
     }
     let out = match crate::router::intake(app, request).await {
+        Ok(req) if req.method == hyper::Method::POST && !from_own_pages(app, &req) => html(
+            403,
+            pages::problem(
+                "This form was posted from another site or another port of this host; \
+                 the console accepts forms from its own pages only.",
+                "/console/threads",
+            ),
+        ),
         Ok(req) => serve(app, &req).await,
         Err(reply) => html(
             reply.status,
@@ -95,7 +103,11 @@ pub(crate) async fn or_api(
     let builder = hyper::Response::builder()
         .header("cache-control", "no-store")
         .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer");
+        .header("referrer-policy", "no-referrer")
+        // No page of the console may be framed (clickjacking of revoke, delete, sign-out), and
+        // nothing but its own inline script and style (by hash), fetches and forms may run.
+        .header("content-security-policy", assets::content_security_policy())
+        .header("x-frame-options", "DENY");
     let response = match out {
         Out::Html(status, page) => builder
             .status(status)
@@ -122,6 +134,29 @@ pub(crate) async fn or_api(
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
+}
+
+/// Whether a form post comes from the console's own pages. Browsers send `Sec-Fetch-Site` and
+/// `Origin` with form posts; a page of another site or of another port of this host (which a
+/// SameSite cookie does not tell apart) is refused. A client that sends neither is not a
+/// browser, so it cannot be made to post by a page, and is let through.
+fn from_own_pages(app: &App, req: &Req) -> bool {
+    if req
+        .header("sec-fetch-site")
+        .is_some_and(|site| !site.eq_ignore_ascii_case("same-origin"))
+    {
+        return false;
+    }
+    let Some(origin) = req.header("origin") else {
+        return true;
+    };
+    let scheme = if app.base_url.starts_with("https:") {
+        "https://"
+    } else {
+        "http://"
+    };
+    let own = req.header("host").map(|host| format!("{scheme}{host}"));
+    own.is_some_and(|own| own.eq_ignore_ascii_case(origin))
 }
 
 async fn serve(app: &Arc<App>, req: &Req) -> Out {
