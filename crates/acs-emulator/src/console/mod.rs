@@ -103,7 +103,9 @@ pub(crate) async fn or_api(
     let builder = hyper::Response::builder()
         .header("cache-control", "no-store")
         .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer")
+        // `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null`
+        // with the console's own form posts, which the origin check below must then refuse.
+        .header("referrer-policy", "same-origin")
         // No page of the console may be framed (clickjacking of revoke, delete, sign-out), and
         // nothing but its own inline script and style (by hash), fetches and forms may run.
         .header("content-security-policy", assets::content_security_policy())
@@ -139,16 +141,18 @@ pub(crate) async fn or_api(
 /// Whether a form post comes from the console's own pages. Browsers send `Sec-Fetch-Site` and
 /// `Origin` with form posts; a page of another site or of another port of this host (which a
 /// SameSite cookie does not tell apart) is refused. A client that sends neither is not a
-/// browser, so it cannot be made to post by a page, and is let through.
+/// browser, so it cannot be made to post by a page, and is let through. `Origin: null` (a
+/// sandboxed frame, or a browser hiding the origin) passes only with `Sec-Fetch-Site:
+/// same-origin`.
 fn from_own_pages(app: &App, req: &Req) -> bool {
-    if req
-        .header("sec-fetch-site")
-        .is_some_and(|site| !site.eq_ignore_ascii_case("same-origin"))
-    {
+    let site = req.header("sec-fetch-site");
+    if site.is_some_and(|site| !site.eq_ignore_ascii_case("same-origin")) {
         return false;
     }
-    let Some(origin) = req.header("origin") else {
-        return true;
+    let origin = match req.header("origin") {
+        None => return true,
+        Some("null") => return site.is_some(),
+        Some(origin) => origin,
     };
     let scheme = if app.base_url.starts_with("https:") {
         "https://"
