@@ -91,6 +91,10 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// A connection with nothing to read or write for this long is closed (default 120 s).
     pub idle_timeout: Duration,
+    /// Longest time from a request's headers to its response being ready: reading the body and
+    /// handling it (default 30 s). A client still sending its body then (one that trickles a byte
+    /// at a time, which keeps the idle timer from firing) is answered 408 and disconnected.
+    pub request_timeout: Duration,
     /// On shutdown, how long in-flight requests may take to finish (default 10 s).
     pub shutdown_grace: Duration,
 }
@@ -102,6 +106,7 @@ impl Default for ConnectionLimits {
             handshake_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
+            request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
         }
     }

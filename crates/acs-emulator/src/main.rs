@@ -75,6 +75,9 @@ struct Cli {
     /// Seconds a connection may stay silent before it is closed.
     #[arg(long, env = "ACS_EMULATOR_IDLE_TIMEOUT", default_value_t = 120)]
     idle_timeout: u64,
+    /// Seconds a request may take from its headers to its response (its body included).
+    #[arg(long, env = "ACS_EMULATOR_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
     /// Seconds a client may take to send a request's headers or finish the TLS handshake.
     #[arg(long, env = "ACS_EMULATOR_HEADER_TIMEOUT", default_value_t = 10)]
     header_timeout: u64,
@@ -124,6 +127,7 @@ fn run(cli: Cli) -> Result<(), String> {
             max_connections: cli.max_connections,
             idle_timeout: Duration::from_secs(cli.idle_timeout),
             header_timeout: Duration::from_secs(cli.header_timeout),
+            request_timeout: Duration::from_secs(cli.request_timeout),
             handshake_timeout: Duration::from_secs(cli.header_timeout),
             ..Default::default()
         });

@@ -59,6 +59,19 @@ pub(crate) async fn dispatch(app: &Arc<App>, req: &Req) -> Reply {
 }
 
 /// A reply as a hyper response.
+/// The answer to a request that was not read and handled within the request timeout; the
+/// connection closes after it (the rest of the body is never read).
+pub(crate) fn request_timed_out() -> hyper::Response<crate::console::Body> {
+    let reply = ApiError::new(
+        408,
+        "RequestTimeout",
+        "The request was not received in time.".to_string(),
+    )
+    .into_reply()
+    .header("connection", "close".to_string());
+    render(reply, None).map(BodyExt::boxed)
+}
+
 pub(crate) fn render(
     reply: Reply,
     request_id: Option<hyper::header::HeaderValue>,

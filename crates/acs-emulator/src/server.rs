@@ -248,9 +248,18 @@ async fn serve_connection<S>(
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let request_timeout = limits.request_timeout;
     let service = service_fn(move |request| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(crate::console::or_api(&app, request).await) }
+        async move {
+            // Bounds reading the body too: the idle timer restarts at every byte, so without
+            // this a body sent at 1 B/s holds a connection slot for as long as it likes.
+            let answer =
+                tokio::time::timeout(request_timeout, crate::console::or_api(&app, request)).await;
+            Ok::<_, std::convert::Infallible>(
+                answer.unwrap_or_else(|_| crate::router::request_timed_out()),
+            )
+        }
     });
     let io = TokioIo::new(crate::idle::IdleTimeout::new(stream, limits.idle_timeout));
     let connection = hyper::server::conn::http1::Builder::new()

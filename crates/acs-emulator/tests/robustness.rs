@@ -83,6 +83,50 @@ fn idle_and_slow_clients_cannot_starve_others() {
 }
 
 #[test]
+fn bodies_trickled_a_byte_at_a_time_cannot_starve_others() {
+    let emulator = plain(ConnectionLimits {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_millis(500),
+        ..Default::default()
+    });
+    let address = address(&emulator);
+    // Both slots taken by bodies sent at 10 B/s: each byte resets the idle timer.
+    let drips: Vec<_> = (0..2)
+        .map(|_| {
+            let mut drip = TcpStream::connect(&address).unwrap();
+            std::thread::spawn(move || {
+                let _ = drip.write_all(
+                    b"POST /identities?api-version=2023-10-01 HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\n",
+                );
+                for _ in 0..300 {
+                    if drip.write_all(b"x").is_err() {
+                        return true;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                false
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // A real client still gets its answer once the trickling bodies run out of time.
+    let reply = get(&address);
+    assert!(reply.starts_with("HTTP/1.1 401"), "{reply:?}");
+    for drip in drips {
+        assert!(drip.join().unwrap(), "a trickled body is cut off");
+    }
+    // A body that stops short is answered 408 with the service's error shape, then closed.
+    let mut stalled = TcpStream::connect(&address).unwrap();
+    stalled
+        .write_all(b"POST /identities?api-version=2023-10-01 HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{\"a")
+        .unwrap();
+    let reply = read_all(&mut stalled);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply:?}");
+    assert!(reply.contains("\"RequestTimeout\""), "{reply:?}");
+}
+
+#[test]
 fn shutdown_lets_in_flight_requests_finish() {
     let emulator = plain(ConnectionLimits::default());
     let address = address(&emulator);
