@@ -26,7 +26,7 @@ pub enum EventSchema {
 /// attempts. With a data dir, how far each subscription got is stored: after a restart it goes
 /// on from there (delivery is at least once: an event whose answer was lost is sent again), and
 /// a subscription added at run time ([`crate::Emulator::add_event_subscription`]) is kept too.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventSubscription {
     /// `http://` or `https://` URL the events are POSTed to. `https://` subscribers must present
@@ -39,6 +39,17 @@ pub struct EventSubscription {
     /// `Microsoft.Communication.ChatMessageReceived`); empty delivers every type, like Event
     /// Grid's `includedEventTypes`.
     pub included_event_types: Vec<String>,
+}
+
+/// The URL without its user info and query values (a password, a function key).
+impl std::fmt::Debug for EventSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSubscription")
+            .field("endpoint_url", &crate::redact::url(&self.endpoint_url))
+            .field("schema", &self.schema)
+            .field("included_event_types", &self.included_event_types)
+            .finish()
+    }
 }
 
 impl EventSubscription {
@@ -151,7 +162,7 @@ impl Default for Limits {
 }
 
 /// How to start an emulator. Build with [`crate::Emulator::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorBuilder {
     pub(crate) host: IpAddr,
     pub(crate) port: u16,
@@ -168,6 +179,37 @@ pub struct EmulatorBuilder {
     pub(crate) event_retry_scale: f64,
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
+}
+
+/// The access key is never shown, nor webhook passwords and query values.
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let webhooks: Vec<String> = self
+            .event_webhooks
+            .iter()
+            .map(|url| crate::redact::url(url))
+            .collect();
+        f.debug_struct("EmulatorBuilder")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field(
+                "access_key",
+                &self.access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("cert_dir", &self.cert_dir)
+            .field("plain_http", &self.plain_http)
+            .field("limits", &self.limits)
+            .field("connections", &self.connections)
+            .field("event_webhooks", &webhooks)
+            .field("event_subscriptions", &self.event_subscriptions)
+            .field("event_schema", &self.event_schema)
+            .field("event_types", &self.event_types)
+            .field("event_webhook_ca_pems", &self.event_webhook_ca_pems.len())
+            .field("event_retry_scale", &self.event_retry_scale)
+            .field("max_events", &self.max_events)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
 }
 
 impl Default for EmulatorBuilder {

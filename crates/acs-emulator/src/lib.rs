@@ -27,6 +27,7 @@ mod identity;
 mod idle;
 mod persist;
 mod rate_limit;
+mod redact;
 mod router;
 mod server;
 mod shared;

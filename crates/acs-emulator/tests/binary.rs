@@ -263,3 +263,76 @@ fn running_out_of_file_descriptors_backs_off_and_logs_once() {
         "the emulator serves again once descriptors are free"
     );
 }
+
+#[test]
+fn webhook_passwords_and_function_keys_never_reach_the_log() {
+    // Nothing listens on port 1: validation fails and the emulator logs about the webhook.
+    let mut child = Command::new(BIN)
+        .args([
+            "--port",
+            "0",
+            "--plain-http",
+            "--log-level",
+            "debug",
+            "--event-webhook",
+        ])
+        .arg("http://user:s3cretpw@127.0.0.1:1/api/events?code=FUNCKEY123")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("failed validation") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(log.contains("failed validation"), "{log}");
+    assert!(
+        log.contains("127.0.0.1:1/api/events"),
+        "the webhook is still named: {log}"
+    );
+    assert!(
+        !log.contains("s3cretpw") && !log.contains("FUNCKEY123"),
+        "{log}"
+    );
+
+    // Nor does a URL that is refused at start.
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--plain-http", "--event-webhook"])
+        .arg("ftp://user:s3cretpw@h.example/?code=FUNCKEY123")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        !text.contains("s3cretpw") && !text.contains("FUNCKEY123"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_builder_debug_shows_no_access_key_or_webhook_secret() {
+    let builder = acs_emulator::Emulator::builder()
+        .access_key("c2VjcmV0LWtleS1mb3ItZGVidWc=".to_string())
+        .event_webhook("https://user:s3cretpw@h.example/hook?code=FUNCKEY123".to_string())
+        .event_subscription(acs_emulator::EventSubscription::new(
+            "https://h.example/other?code=FUNCKEY456",
+        ));
+    let shown = format!("{builder:?}");
+    for secret in [
+        "c2VjcmV0LWtleS1mb3ItZGVidWc=",
+        "s3cretpw",
+        "FUNCKEY123",
+        "FUNCKEY456",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("h.example/hook"), "{shown}");
+}

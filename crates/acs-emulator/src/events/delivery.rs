@@ -123,7 +123,7 @@ struct Delivery {
 
 impl Delivery {
     async fn run(self, resume: Option<usize>, start: usize) {
-        let url = &self.subscription.endpoint_url;
+        let url = crate::redact::url(&self.subscription.endpoint_url);
         let mut next = match resume {
             // Validated before the restart, as an Event Grid subscription stays validated.
             Some(next) => next,
@@ -178,7 +178,7 @@ impl Delivery {
             if let Err(e) = store.save_delivery_cursor(&self.key, next) {
                 tracing::warn!(
                     "event webhook {}: could not store its progress: {e}",
-                    self.subscription.endpoint_url
+                    crate::redact::url(&self.subscription.endpoint_url)
                 );
             }
         }
@@ -186,7 +186,7 @@ impl Delivery {
 
     /// One event, retried until accepted, refused for good or out of attempts.
     async fn deliver(&self, event: &super::Event) {
-        let url = &self.subscription.endpoint_url;
+        let url = crate::redact::url(&self.subscription.endpoint_url);
         let (content_type, body) = match self.subscription.schema {
             EventSchema::EventGrid => ("application/json", format!("[{}]", event.json)),
             EventSchema::CloudEvents => (

@@ -151,7 +151,10 @@ impl Target {
         let invalid = || {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("event webhook `{url}` is not an http:// or https:// URL"),
+                format!(
+                    "event webhook `{}` is not an http:// or https:// URL",
+                    crate::redact::url(url)
+                ),
             )
         };
         let uri: hyper::Uri = url.parse().map_err(|_| invalid())?;
