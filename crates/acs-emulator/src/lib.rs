@@ -20,6 +20,7 @@ mod auth;
 mod chat;
 mod config;
 mod console;
+mod data_dir;
 mod events;
 mod hmac_auth;
 mod http_util;

@@ -121,6 +121,8 @@ pub(crate) struct Store {
     inner: Mutex<Inner>,
     /// Events committed (the index of the next one): subscriptions deliver no further.
     events_committed: std::sync::atomic::AtomicUsize,
+    /// Held while this store is open: a second emulator on the same data dir is refused.
+    _lock: std::fs::File,
 }
 
 impl Store {
@@ -131,8 +133,9 @@ impl Store {
         max_events: usize,
         fresh: (Vec<u8>, String, String),
     ) -> io::Result<(Store, Loaded)> {
-        std::fs::create_dir_all(dir)?;
+        let lock = crate::data_dir::create_dir(dir)?;
         let path = dir.join("acs-emulator.sqlite3");
+        crate::data_dir::create_file(&path)?;
         let conn = Connection::open(&path).map_err(other)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(other)?;
@@ -193,6 +196,7 @@ impl Store {
                 max_events,
             }),
             events_committed: next_event.into(),
+            _lock: lock,
         };
         Ok((
             store,

@@ -335,3 +335,55 @@ fn every_acknowledged_write_survives_kill_9() {
     let _ = process.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_emulator_on_the_same_data_dir_is_refused() {
+    let dir = temp_dir("locked");
+    let first = acs_emulator::Emulator::builder()
+        .plain_http(true)
+        .data_dir(&dir)
+        .start()
+        .unwrap();
+    let second = acs_emulator::Emulator::builder()
+        .plain_http(true)
+        .data_dir(&dir)
+        .start();
+    let err = second.expect_err("two emulators on one data dir");
+    assert!(err.to_string().contains("another acs-emulator"), "{err}");
+    // The first one is unaffected, and once it stops the dir can be used again.
+    first.shutdown();
+    let again = acs_emulator::Emulator::builder()
+        .plain_http(true)
+        .data_dir(&dir)
+        .start()
+        .unwrap();
+    again.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_dir_and_its_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("private");
+    // An older data dir, made world-readable: opening it tightens it.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let emulator = acs_emulator::Emulator::builder()
+        .data_dir(&dir)
+        .start()
+        .unwrap();
+    let h = harness_for(emulator);
+    h.new_user();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the data dir");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        files += 1;
+    }
+    assert!(files >= 2, "the database and its lock at least");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
