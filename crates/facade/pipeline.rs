@@ -183,6 +183,9 @@ impl Pipeline {
             Err(SendError::TooLarge(limit)) => {
                 return Step::Done(Err(Error::ResponseTooLarge { operation, limit }))
             }
+            Err(SendError::SecretsWouldBeLogged(target)) => {
+                return Step::Done(Err(Error::SecretsWouldBeLogged { operation, target }))
+            }
             Err(SendError::Transport(kind, source)) => {
                 let decision = retry::after_transport_error(
                     &self.retry,

@@ -13,6 +13,9 @@ pub(crate) struct Transport {
     options: ClientOptions,
 }
 
+/// The `log` target of ureq-proto's byte dump (`ureq_proto::util::log_data`).
+const UREQ_PROTO_DUMP: &str = "ureq_proto::util";
+
 impl Transport {
     pub(crate) fn new(options: &ClientOptions) -> Result<Self> {
         let mut tls = TlsConfig::builder();
@@ -55,6 +58,12 @@ impl Transport {
         authorization: &[(&'static str, String)],
         timeout: Duration,
     ) -> Result<HttpResponse, SendError> {
+        // ureq-proto logs every byte it writes (a hex dump, Authorization included) at this
+        // target and level, with no switch to turn it off. Fail closed: never send a credential
+        // where the application's logger would record it.
+        if log::log_enabled!(target: UREQ_PROTO_DUMP, log::Level::Trace) {
+            return Err(SendError::SecretsWouldBeLogged(UREQ_PROTO_DUMP));
+        }
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(request.url.as_str());

@@ -124,6 +124,16 @@ pub enum Error {
         /// What is wrong with it.
         problem: ContinuationTokenProblem,
     },
+    /// Not sent, because logging that is switched on would record the credential: the blocking
+    /// facade's HTTP library (ureq-proto) logs every byte it writes at `log` level TRACE under
+    /// the target named here, and has no switch for it.
+    #[error("{operation}: not sent: the log target `{target}` is enabled at TRACE and would record the raw request, its credential included; filter it out (e.g. RUST_LOG=trace,ureq_proto=debug)")]
+    SecretsWouldBeLogged {
+        /// The SDK operation.
+        operation: &'static str,
+        /// The `log` target that records raw requests.
+        target: &'static str,
+    },
     /// A connection string is malformed.
     #[error("invalid connection string: {0}")]
     InvalidConnectionString(String),
@@ -189,7 +199,8 @@ impl Error {
             | Error::ResponseTooLarge { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::RepeatedContinuationToken { operation }
-            | Error::InvalidContinuationToken { operation, .. } => Some(operation),
+            | Error::InvalidContinuationToken { operation, .. }
+            | Error::SecretsWouldBeLogged { operation, .. } => Some(operation),
             _ => None,
         }
     }

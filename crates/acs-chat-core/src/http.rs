@@ -208,6 +208,9 @@ pub enum SendError {
     Transport(crate::error::TransportErrorKind, crate::error::BoxError),
     /// The response body exceeded this many bytes (a success body; error bodies are truncated).
     TooLarge(u64),
+    /// Not sent: the transport's own logging at this `log` target is enabled and would record
+    /// the request's raw bytes, its credential included.
+    SecretsWouldBeLogged(&'static str),
 }
 
 /// What the pipeline hands to a decoder: the response plus what it needs for error context.
