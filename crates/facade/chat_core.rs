@@ -5,7 +5,7 @@ use super::pipeline::{Auth, Pipeline, Step};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async, paginate, ItemPager};
 use acs_chat_core::paging::check_progress;
-use acs_chat_core::requests::{decode_empty, decode_json, decode_page, ChatRequests};
+use acs_chat_core::requests::{decode_empty, decode_json, decode_page, get_page, ChatRequests};
 use acs_chat_core::*;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -61,7 +61,7 @@ impl ChatCore {
         link: PageLink,
         deadline: Option<Instant>,
     ) -> Result<Page<T>> {
-        let mut call = self.pipeline.call(link.request(), deadline);
+        let mut call = self.pipeline.call(get_page(&link), deadline);
         let exchange = self.pipeline.run(&mut call).await?;
         let page = decode_page(exchange, &link)?;
         check_progress(link.operation(), link.url().as_str(), &page)?;

@@ -3,7 +3,6 @@
 
 use super::{push_encoded, Endpoint, EndpointUrl};
 use crate::error::{ContinuationTokenProblem, Error, Result};
-use crate::http::{HttpRequest, Method};
 use percent_encoding::percent_decode_str;
 use std::sync::Arc;
 use url::Url;
@@ -63,11 +62,6 @@ impl PageLink {
     pub fn for_operation(mut self, operation: &'static str) -> Self {
         Arc::make_mut(&mut self.listing).operation = operation;
         self
-    }
-
-    /// `GET` this page.
-    pub fn request(&self) -> HttpRequest {
-        HttpRequest::new(self.operation(), Method::Get, self.url.clone(), 200)
     }
 
     /// Another page of the same listing, from a `nextLink` or a saved continuation token. The

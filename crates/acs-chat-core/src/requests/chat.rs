@@ -366,6 +366,12 @@ impl ChatRequests {
     }
 }
 
+/// `GET` one page of a listing (page one from a list builder, a later one from
+/// [`PageLink::follow`]).
+pub fn get_page(link: &PageLink) -> HttpRequest {
+    HttpRequest::new(link.operation(), Method::Get, link.url().clone(), 200)
+}
+
 fn check_content(operation: &'static str, content: &str) -> Result<()> {
     if content.len() > MAX_MESSAGE_CONTENT_BYTES {
         return Err(Error::invalid(
