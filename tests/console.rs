@@ -309,17 +309,11 @@ fn post_from(
 #[test]
 fn no_console_page_can_be_framed_or_run_foreign_script() {
     let emulator = Emulator::builder().start().unwrap();
-    let agent = agent(&emulator);
-    let base = emulator.endpoint();
-    let key = encode(&emulator.info().access_key);
-    let (_, cookie, _) = fetch(
-        &agent,
-        "POST",
-        &format!("{base}/console/login"),
-        None,
-        Some(&format!("key={key}")),
-    );
-    let cookie = cookie.expect("a session cookie");
+    let Console {
+        agent,
+        base,
+        cookie,
+    } = Console::sign_in(&emulator);
     // Every page, signed in or not, forbids framing and anything inline but its own script.
     for (path, with_cookie) in [
         ("/console/login", false),
@@ -358,17 +352,11 @@ fn no_console_page_can_be_framed_or_run_foreign_script() {
 #[test]
 fn the_console_refuses_forms_posted_from_another_origin() {
     let emulator = Emulator::builder().start().unwrap();
-    let agent = agent(&emulator);
-    let base = emulator.endpoint();
-    let key = encode(&emulator.info().access_key);
-    let (_, cookie, _) = fetch(
-        &agent,
-        "POST",
-        &format!("{base}/console/login"),
-        None,
-        Some(&format!("key={key}")),
-    );
-    let cookie = cookie.expect("a session cookie");
+    let Console {
+        agent,
+        base,
+        cookie,
+    } = Console::sign_in(&emulator);
     let users = |agent: &ureq::Agent| {
         let (_, _, page) = fetch(
             agent,
