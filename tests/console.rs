@@ -4,8 +4,10 @@
 //! thread, sends a message from the page and reads it through the SDK, sends one through the SDK
 //! and sees it appear without a reload, and saves screenshots under `target/console/`.
 //!
-//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); `CHROMEDRIVER` and
-//! `CHROMIUM` override their paths.
+//! The browser test needs Chromium and ChromeDriver (Debian: `apt-get install chromium
+//! chromium-driver`), found on `PATH` or at `CHROMIUM` / `CHROMEDRIVER`. Without them it prints one
+//! notice line and passes, unless `ACS_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes a
+//! missing browser a failure.
 
 use acs_chat_blocking::{
     ChatClient, ChatClientOptions, ClientOptions, CommunicationIdentityClient,
@@ -558,22 +560,57 @@ impl Drop for TempDir {
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// An executable: the path in `variable` if set, else the first of `names` on `PATH`.
+fn find_program(variable: &str, names: &[&str]) -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
+        let path = std::path::PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// ChromeDriver and Chromium, or the one line that says what is missing and how to get it.
+fn find_browser() -> Result<(std::path::PathBuf, std::path::PathBuf), String> {
+    let driver = find_program("CHROMEDRIVER", &["chromedriver"]);
+    let chromium = find_program(
+        "CHROMIUM",
+        &[
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ],
+    );
+    match (driver, chromium) {
+        (Some(driver), Some(chromium)) => Ok((driver, chromium)),
+        (driver, chromium) => {
+            let missing: Vec<&str> = [
+                (driver.is_none(), "ChromeDriver"),
+                (chromium.is_none(), "Chromium"),
+            ]
+            .into_iter()
+            .filter_map(|(absent, name)| absent.then_some(name))
+            .collect();
+            Err(format!(
+                "{} not found on PATH (or at CHROMEDRIVER / CHROMIUM): install them, e.g. \
+                 `apt-get install chromium chromium-driver` on Debian",
+                missing.join(" and ")
+            ))
+        }
+    }
+}
+
 impl Browser {
-    fn start() -> Browser {
-        let driver_path =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        assert!(
-            std::path::Path::new(&driver_path).exists() && std::path::Path::new(&chromium).exists(),
-            "this test needs Chromium and ChromeDriver: `apt-get install chromium chromium-driver` \
-             (or set CHROMEDRIVER and CHROMIUM)"
-        );
+    fn start(driver_path: &std::path::Path, chromium: &std::path::Path) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let driver = std::process::Command::new(&driver_path)
+        let driver = std::process::Command::new(driver_path)
             .arg(format!("--port={port}"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -612,7 +649,7 @@ impl Browser {
                 // The emulator's CA is not in this fresh profile's store.
                 "acceptInsecureCerts": true,
                 "goog:chromeOptions": {
-                    "binary": chromium,
+                    "binary": chromium.display().to_string(),
                     "args": [
                         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -774,10 +811,27 @@ impl Drop for Browser {
 
 #[test]
 fn the_console_in_headless_chromium() {
+    let (driver, chromium) = match find_browser() {
+        Ok(found) => found,
+        Err(missing) if std::env::var("ACS_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("ACS_REQUIRE_BROWSER=1 and {missing}")
+        }
+        Err(missing) => {
+            // Passes on a machine with Rust alone: the console's HTTP tests above still ran.
+            // Written to the process's stdout, not with `println!`, which the test harness
+            // captures and hides for a passing test: the notice must be seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "notice: the_console_in_headless_chromium did not run: {missing}"
+            );
+            return;
+        }
+    };
     let emulator = Emulator::builder().start().unwrap();
     let sdk = Sdk::new(&emulator);
     let base = emulator.endpoint().to_string();
-    let browser = Browser::start();
+    let browser = Browser::start(&driver, &chromium);
 
     // Signed out: the 401 page, no data.
     browser.open(&format!("{base}/console/threads"));
@@ -872,7 +926,9 @@ fn the_console_in_headless_chromium() {
     );
     assert!(!events.contains("ChatThreadCreated"));
     println!(
-        "screenshots: {} {}",
+        "drove {}: signed in, 2 users and a thread made on the page, messages both ways; \
+         screenshots: {} {}",
+        chromium.display(),
         threads_shot.display(),
         thread_shot.display()
     );

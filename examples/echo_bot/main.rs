@@ -12,6 +12,10 @@
 //!   event-subscription create` command that points the resource at it.
 
 mod bot;
+// The other examples' set-up; the echo bot uses only its CA file handling.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
 
 use acs_chat_async::{
     ChatClient, ChatParticipant, ChatThreadClient, CommunicationIdentifier,
@@ -72,12 +76,20 @@ async fn client_as(
 
 /// Against real ACS: serve until Ctrl-C.
 async fn serve(endpoint: &str, connection_string: &str) -> BoxResult<()> {
-    let identity = CommunicationIdentityClient::from_connection_string(connection_string, None)?;
+    // ACS_CHAT_CA_CERTIFICATE_FILE, like every example: a standalone acs-emulator, a TLS proxy.
+    let options = support::client_options_from_env().map_err(|e| e.to_string())?;
+    let identity = CommunicationIdentityClient::from_connection_string(
+        connection_string,
+        Some(CommunicationIdentityClientOptions {
+            client_options: options.clone(),
+            ..Default::default()
+        }),
+    )?;
     let bot_user = match std::env::var("ECHO_BOT_USER_ID") {
         Ok(id) => CommunicationUserIdentifier { id },
         Err(_) => identity.create_user().await?,
     };
-    let chat = client_as(endpoint, &identity, &bot_user, Default::default()).await?;
+    let chat = client_as(endpoint, &identity, &bot_user, options).await?;
     let bot = EchoBot::new(bot_user.id.clone(), chat);
     let port: u16 = match std::env::var("ECHO_BOT_PORT") {
         Ok(port) => port

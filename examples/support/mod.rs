@@ -48,7 +48,7 @@ pub fn target() -> Result<Target, Box<dyn std::error::Error>> {
 
 /// Default options, plus the CA certificates (PEM) in the file named by
 /// `ACS_CHAT_CA_CERTIFICATE_FILE`, for a server whose CA is neither public nor in the OS store.
-fn client_options_from_env() -> Result<ClientOptions, Box<dyn std::error::Error>> {
+pub fn client_options_from_env() -> Result<ClientOptions, Box<dyn std::error::Error>> {
     let mut options = ClientOptions::default();
     if let Some(path) = std::env::var_os("ACS_CHAT_CA_CERTIFICATE_FILE") {
         let pem = std::fs::read_to_string(&path).map_err(|e| {

@@ -247,7 +247,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The base64 access key that identity requests are signed with (default: random).
+    /// The base64 access key that identity requests are signed with. Default: the key a
+    /// `data_dir` keeps, else [`DEVELOPMENT_ACCESS_KEY`](crate::DEVELOPMENT_ACCESS_KEY), which
+    /// everyone knows: with it the emulator listens on loopback addresses only.
     pub fn access_key(mut self, key: impl Into<String>) -> Self {
         self.access_key = Some(key.into());
         self

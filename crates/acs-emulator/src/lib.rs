@@ -16,6 +16,13 @@
 
 #![deny(missing_docs)]
 
+/// The access key an emulator uses when none is given (and its data dir holds none): stable, so
+/// a connection string saved in `.env` or a test config keeps working across restarts, like
+/// Azurite's well-known account key. It is public: with it the emulator refuses to listen on
+/// anything but a loopback address.
+pub const DEVELOPMENT_ACCESS_KEY: &str =
+    "YWNzLWVtdWxhdG9yIHdlbGwta25vd24gZGV2ZWxvcG1lbnQga2V5LiBOb3QgYSBzZWNyZXQ6IGxvb3BiYWNrIG9ubHkh";
+
 mod auth;
 mod chat;
 mod config;

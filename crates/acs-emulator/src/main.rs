@@ -32,7 +32,9 @@ struct Cli {
     /// Port; 0 takes a free port.
     #[arg(long, env = "ACS_EMULATOR_PORT", default_value_t = 8443)]
     port: u16,
-    /// Base64 access key for identity HMAC signing [default: random].
+    /// Base64 access key for identity HMAC signing [default: the one --data-dir keeps, else the
+    /// well-known development key (acs_emulator::DEVELOPMENT_ACCESS_KEY), which is refused on
+    /// non-loopback --host].
     #[arg(long, env = "ACS_EMULATOR_ACCESS_KEY", hide_env_values = true)]
     access_key: Option<String>,
     /// Where ca.pem, server.pem and server.key are written at first start and reused after;
@@ -84,6 +86,16 @@ struct Cli {
     /// Log level: error, warn, info, debug or trace (RUST_LOG wins when set).
     #[arg(long, env = "ACS_EMULATOR_LOG_LEVEL", default_value = "info")]
     log_level: String,
+    /// Log format: text (colours only when stderr is a terminal and NO_COLOR is unset) or json
+    /// (one JSON object per line).
+    #[arg(long, env = "ACS_EMULATOR_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+/// Colours only for a person at a terminal: never in a file or a pipe (CI logs, `2>log`), and
+/// never when `NO_COLOR` is set to anything (https://no-color.org).
+fn ansi_colours(stderr_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 fn main() -> ExitCode {
@@ -103,10 +115,19 @@ fn run(cli: Cli) -> Result<(), String> {
         _ => tracing_subscriber::EnvFilter::try_new(&cli.log_level)
             .map_err(|e| format!("--log-level `{}`: {e}", cli.log_level))?,
     };
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .init();
+        .with_env_filter(filter);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        use std::io::IsTerminal;
+        let ansi = ansi_colours(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR"),
+        );
+        logs.with_ansi(ansi).init();
+    }
 
     let cert_dir = cli.cert_dir.clone().unwrap_or_else(|| {
         std::env::var_os("HOME")
@@ -204,4 +225,15 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colours_only_at_a_terminal_without_no_color() {
+        assert!(super::ansi_colours(true, None));
+        assert!(super::ansi_colours(true, Some("".into())));
+        assert!(!super::ansi_colours(true, Some("1".into())));
+        assert!(!super::ansi_colours(false, None));
+    }
 }

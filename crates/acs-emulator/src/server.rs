@@ -65,7 +65,7 @@ impl EmulatorInfo {
 impl EmulatorBuilder {
     /// Binds the listener and prepares TLS; serve with [`BoundEmulator::serve`].
     pub async fn bind(self) -> io::Result<BoundEmulator> {
-        let fresh_key = STANDARD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2));
+        let fresh_key = crate::DEVELOPMENT_ACCESS_KEY.to_string();
         let persisted = match &self.data_dir {
             Some(dir) => Some(crate::persist::Store::open(
                 dir,
@@ -87,6 +87,16 @@ impl EmulatorBuilder {
                 "the access key is not valid base64",
             )
         })?;
+        // A key everyone knows, on an address others can reach, is an open door.
+        if access_key.trim() == crate::DEVELOPMENT_ACCESS_KEY && !self.host.is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to listen on {} with the well-known development access key: anyone who can reach it could use it. Give a key of your own (--access-key or ACS_EMULATOR_ACCESS_KEY, e.g. `openssl rand -base64 32`), or listen on 127.0.0.1",
+                    self.host
+                ),
+            ));
+        }
         let (tls, ca_pem) = if self.plain_http {
             (None, None)
         } else {

@@ -29,7 +29,9 @@ fn help_names_every_option() {
         "--max-connections",
         "--idle-timeout",
         "--header-timeout",
+        "--request-timeout",
         "--log-level",
+        "--log-format",
         "--version",
         "ACS_EMULATOR_PORT",
         "ACS_EMULATOR_HOST",
@@ -335,4 +337,140 @@ fn the_builder_debug_shows_no_access_key_or_webhook_secret() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
     assert!(shown.contains("h.example/hook"), "{shown}");
+}
+
+/// Starts the binary with exactly `args`, stderr to `stderr`; the child and its first stdout line.
+fn start_with(args: &[&str], stderr: Stdio) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("ACS_EMULATOR_ACCESS_KEY")
+        .env_remove("ACS_EMULATOR_HOST")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_string())
+}
+
+fn stop(mut child: std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn free_port() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string()
+}
+
+#[test]
+fn without_a_key_every_start_prints_the_same_connection_string() {
+    let dir = temp_dir("same-key");
+    let port = free_port();
+    let args = ["--port", &port, "--cert-dir", dir.to_str().unwrap()];
+    let (first, line) = start_with(&args, Stdio::null());
+    stop(first);
+    let (second, again) = start_with(&args, Stdio::null());
+    stop(second);
+    assert_eq!(line, again);
+    assert_eq!(
+        line,
+        format!(
+            "endpoint=https://127.0.0.1:{port}/;accesskey={}",
+            acs_emulator::DEVELOPMENT_ACCESS_KEY
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_well_known_key_is_refused_on_a_network_address() {
+    for host in ["0.0.0.0", "::"] {
+        let out = Command::new(BIN)
+            .args(["--host", host, "--port", "0", "--plain-http"])
+            .env_remove("ACS_EMULATOR_ACCESS_KEY")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{host}: {text}");
+        assert!(out.stdout.is_empty(), "no connection string printed");
+        assert!(
+            text.contains("well-known development access key") && text.contains("--access-key"),
+            "{host}: {text}"
+        );
+    }
+    // With a key of one's own it listens there.
+    let (child, line) = start_with(
+        &[
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--plain-http",
+            "--access-key",
+            "bXkgb3duIGtleQ==",
+        ],
+        Stdio::null(),
+    );
+    stop(child);
+    assert!(line.ends_with(";accesskey=bXkgb3duIGtleQ=="), "{line}");
+}
+
+#[test]
+fn logs_to_a_file_carry_no_escape_codes_and_json_logs_are_json() {
+    let dir = temp_dir("log-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text_log = dir.join("text.log");
+    let (child, _) = start_with(
+        &["--port", "0", "--plain-http"],
+        Stdio::from(std::fs::File::create(&text_log).unwrap()),
+    );
+    stop(child);
+    let text = std::fs::read(&text_log).unwrap();
+    assert!(
+        String::from_utf8_lossy(&text).contains("listening on"),
+        "{text:?}"
+    );
+    assert!(
+        !text.contains(&0x1b),
+        "escape codes in {}",
+        String::from_utf8_lossy(&text)
+    );
+
+    let json_log = dir.join("json.log");
+    let (child, _) = start_with(
+        &["--port", "0", "--plain-http", "--log-format", "json"],
+        Stdio::from(std::fs::File::create(&json_log).unwrap()),
+    );
+    stop(child);
+    let json = std::fs::read_to_string(&json_log).unwrap();
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("listening on"))),
+        "{json}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
