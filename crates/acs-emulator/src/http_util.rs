@@ -65,7 +65,13 @@ impl ApiError {
         if !self.details.is_empty() {
             error["details"] = serde_json::to_value(&self.details).unwrap_or_default();
         }
-        Reply::json(self.status, &json!({ "error": error }))
+        // The service's error bodies say `application/json`, without the charset its successes
+        // carry.
+        Reply {
+            status: self.status,
+            headers: vec![("content-type", "application/json".into())],
+            body: Bytes::from(serde_json::to_vec(&json!({ "error": error })).unwrap_or_default()),
+        }
     }
 }
 

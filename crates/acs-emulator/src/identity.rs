@@ -6,8 +6,7 @@ use crate::store::User;
 use crate::tokens::{self, Claims};
 use acs_chat_core::models::{
     CommunicationIdentity, CommunicationIdentityAccessToken,
-    CommunicationIdentityAccessTokenRequest, CommunicationIdentityAccessTokenResult,
-    CommunicationIdentityCreateRequest, CommunicationTokenScope,
+    CommunicationIdentityAccessTokenResult, CommunicationTokenScope,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -43,9 +42,34 @@ pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
     }
 }
 
+/// `POST /identities` as the service reads it: every field optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CreateRequest {
+    create_token_with_scopes: Option<Vec<CommunicationTokenScope>>,
+    expires_in_minutes: Option<i32>,
+}
+
+/// `POST /identities/{id}/:issueAccessToken`: `scopes` is required, but a missing or null one is
+/// the service's validation error, not a malformed body.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct IssueRequest {
+    scopes: Option<Vec<CommunicationTokenScope>>,
+    expires_in_minutes: Option<i32>,
+}
+
+/// The service's validation error: code `ValidationError`, the field (Pascal-case) as target.
+fn validation_error(target: &str, message: String) -> ApiError {
+    ApiError::new(400, "ValidationError", message).with_target(target)
+}
+
 fn check_scopes(version: &str, scopes: &[CommunicationTokenScope]) -> Result<()> {
     if scopes.is_empty() {
-        return Err(ApiError::bad_request("At least one scope is required.").with_target("scopes"));
+        return Err(validation_error(
+            "Scopes",
+            "Scopes: The Scopes field is required.".into(),
+        ));
     }
     for scope in scopes {
         let known = match scope {
@@ -54,10 +78,10 @@ fn check_scopes(version: &str, scopes: &[CommunicationTokenScope]) -> Result<()>
             _ => version >= "2022-06-01",
         };
         if !known {
-            return Err(ApiError::bad_request(format!(
-                "Scope `{scope}` is not valid for api-version {version}."
-            ))
-            .with_target("scopes"));
+            return Err(validation_error(
+                "Scopes",
+                format!("Scope `{scope}` is not valid for api-version {version}."),
+            ));
         }
     }
     Ok(())
@@ -67,10 +91,10 @@ fn lifetime(minutes: Option<i32>) -> Result<Duration> {
     match minutes {
         None => Ok(Duration::minutes(1440)),
         Some(m) if (60..=1440).contains(&m) => Ok(Duration::minutes(m as i64)),
-        Some(m) => Err(ApiError::bad_request(format!(
-            "expiresInMinutes is {m}; it must be from 60 to 1440."
-        ))
-        .with_target("expiresInMinutes")),
+        Some(m) => Err(validation_error(
+            "ExpiresInMinutes",
+            format!("ExpiresInMinutes value {m} is invalid. Value must be within the [60, 1440] interval."),
+        )),
     }
 }
 
@@ -121,7 +145,7 @@ pub(crate) fn token_for(
 }
 
 fn create(app: &App, req: &Req, version: &str) -> Result<Reply> {
-    let body: CommunicationIdentityCreateRequest = req.optional_json(JSON)?;
+    let body: CreateRequest = req.optional_json(JSON)?;
     let life = lifetime(body.expires_in_minutes)?;
     if let Some(scopes) = &body.create_token_with_scopes {
         check_scopes(version, scopes)?;
@@ -140,8 +164,9 @@ fn create(app: &App, req: &Req, version: &str) -> Result<Reply> {
 }
 
 fn issue(app: &App, req: &Req, version: &str, id: &str) -> Result<Reply> {
-    let body: CommunicationIdentityAccessTokenRequest = req.json(JSON)?;
-    check_scopes(version, &body.scopes)?;
+    let body: IssueRequest = req.json(JSON)?;
+    let scopes = body.scopes.unwrap_or_default();
+    check_scopes(version, &scopes)?;
     let life = lifetime(body.expires_in_minutes)?;
     let generation = app
         .state()
@@ -153,7 +178,7 @@ fn issue(app: &App, req: &Req, version: &str, id: &str) -> Result<Reply> {
         })?;
     Ok(Reply::json(
         200,
-        &token_for(app, id, generation, &body.scopes, life),
+        &token_for(app, id, generation, &scopes, life),
     ))
 }
 

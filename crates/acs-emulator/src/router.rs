@@ -76,7 +76,11 @@ pub(crate) fn render(
     reply: Reply,
     request_id: Option<hyper::header::HeaderValue>,
 ) -> hyper::Response<Full<Bytes>> {
-    let mut response = hyper::Response::builder().status(reply.status);
+    // Every answer of the service carries a correlation vector (`MS-CV`), the id Microsoft
+    // support asks for; the emulator makes one per response the same shape.
+    let mut response = hyper::Response::builder()
+        .status(reply.status)
+        .header("ms-cv", correlation_vector());
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
     }
@@ -88,6 +92,15 @@ pub(crate) fn render(
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
+}
+
+/// A fresh correlation vector as the service writes it: 16 random bytes in base64 without
+/// padding, then `.0` (e.g. `LhO9zEyxU0WHZKT/gqsSKg.0`).
+fn correlation_vector() -> String {
+    use base64::Engine;
+    let base =
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes());
+    format!("{base}.0")
 }
 
 pub(crate) fn read(
@@ -163,16 +176,30 @@ async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
 }
 
 fn route(app: &App, req: &Req) -> Reply {
-    let result = match req.segments.first().map(String::as_str) {
-        Some("chat") => crate::chat::handle(app, req),
-        Some("identities") => crate::identity::handle(app, req),
-        Some("emulator") => admin(app, req),
-        _ => Err(ApiError::not_found(format!(
-            "No route for {} {}.",
-            req.method, req.target
-        ))),
+    let (result, versions) = match req.segments.first().map(String::as_str) {
+        Some("chat") => (
+            crate::chat::handle(app, req),
+            Some(crate::chat::API_VERSIONS),
+        ),
+        Some("identities") => (
+            crate::identity::handle(app, req),
+            Some(crate::identity::API_VERSIONS),
+        ),
+        Some("emulator") => (admin(app, req), None),
+        _ => (
+            Err(ApiError::not_found(format!(
+                "No route for {} {}.",
+                req.method, req.target
+            ))),
+            None,
+        ),
     };
-    result.unwrap_or_else(ApiError::into_reply)
+    let reply = result.unwrap_or_else(ApiError::into_reply);
+    match versions {
+        // As the service does: which api-versions this API answers.
+        Some(versions) => reply.header("api-supported-versions", versions.join(", ")),
+        None => reply,
+    }
 }
 
 /// Reads the body; `None` when it is over `limit`. An oversized body is still drained (up to a

@@ -17,10 +17,8 @@ fn messages_ids_sequence_edit_delete() {
     let sent = h.chat(&alice, "POST", &messages_path(&thread), Some(body));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let first = sent.body["id"].as_str().unwrap().to_string();
-    assert!(sent
-        .header("location")
-        .unwrap()
-        .ends_with(&format!("/messages/{first}")));
+    // The spec's example has a `Location`; the service sends none (tests/fixtures/recordings).
+    assert_eq!(sent.header("location"), None);
     let second = h.send(&bob, &thread, "second");
     assert!(
         second.parse::<u64>().unwrap() > first.parse::<u64>().unwrap(),

@@ -47,10 +47,8 @@ fn create_thread_from_the_official_example() {
         ghost.as_str()
     );
     assert_eq!(reply.body["invalidParticipants"][0]["code"], "404");
-    assert_eq!(
-        reply.header("location"),
-        Some(format!("{}/chat/threads/{}", h.emulator.endpoint(), encode(id)).as_str())
-    );
+    // The spec's example has a `Location`; the service sends none (tests/fixtures/recordings).
+    assert_eq!(reply.header("location"), None);
 
     // Creator plus the example's four participants; the ghost was refused.
     let participants = h.list_all(

@@ -114,7 +114,14 @@ fn lifetimes_and_scopes_are_validated() {
             Some(json!({"createTokenWithScopes": ["chat"], "expiresInMinutes": minutes})),
         );
         assert_eq!(reply.status, 400, "{minutes}: {}", reply.text);
-        assert_eq!(reply.body["error"]["target"], "expiresInMinutes");
+        // The service's validation error, as recorded (tests/fixtures/recordings).
+        assert_eq!(reply.body["error"]["code"], "ValidationError");
+        assert_eq!(reply.body["error"]["target"], "ExpiresInMinutes");
+        assert_eq!(
+            reply.body["error"]["message"],
+            format!("ExpiresInMinutes value {minutes} is invalid. Value must be within the [60, 1440] interval.")
+        );
+        assert_eq!(reply.header("content-type"), Some("application/json"));
     }
     for minutes in [60, 1440] {
         let reply = h.identity(

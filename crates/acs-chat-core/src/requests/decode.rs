@@ -49,7 +49,7 @@ pub fn decode_page<T: DeserializeOwned>(exchange: Exchange, link: &PageLink) -> 
 /// otherwise (an HTML page from a gateway, an empty body).
 pub fn service_error(exchange: &Exchange) -> Error {
     let response = &exchange.response;
-    let parsed = serde_json::from_slice::<CommunicationErrorResponse>(&response.body).ok();
+    let parsed = CommunicationErrorResponse::parse(&response.body);
     let mut error = ServiceError {
         operation: exchange.operation,
         status: response.status,
@@ -64,8 +64,7 @@ pub fn service_error(exchange: &Exchange) -> Error {
         retry_after: crate::retry::retry_after(response, std::time::SystemTime::now()),
     };
     match parsed {
-        Some(body) => {
-            let e = body.error;
+        Some(e) => {
             error.code = Some(e.code).filter(|c| !c.is_empty());
             error.message = Some(e.message).filter(|m| !m.is_empty());
             error.target = e.target;

@@ -53,12 +53,8 @@ pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
             notify::message(ctx, thread, sent, notify::MessageChange::Received);
         }
     }
-    let location = format!(
-        "{}{}",
-        ctx.req.base_url,
-        thread_path(id, &format!("/messages/{message_id}"))
-    );
-    Ok(Reply::json(201, &json!({ "id": message_id })).header("location", location))
+    // No `Location`: the spec's example shows one, the service sends none (recorded).
+    Ok(Reply::json(201, &json!({ "id": message_id })))
 }
 
 /// Messages are listed newest first; the cursor is a sequence bound, so messages sent between
@@ -146,11 +142,26 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     if message.sender.as_ref() != Some(&caller) {
         return Err(ApiError::forbidden("Only the sender can edit a message."));
     }
+    // Metadata merges, as on the service: keys not named are kept, a key set to "" goes.
+    let metadata = body.metadata.map(|changes| {
+        let mut merged = message.metadata.clone().unwrap_or_default();
+        for (key, value) in changes {
+            if value.is_empty() {
+                merged.remove(&key);
+            } else {
+                merged.insert(key, value);
+            }
+        }
+        merged
+    });
+    if let Some(merged) = &metadata {
+        check_metadata(ctx, "metadata", Some(merged))?;
+    }
     if let Some(content) = body.content {
         message.content.get_or_insert_with(Default::default).message = Some(content);
     }
-    if let Some(metadata) = body.metadata {
-        message.metadata = Some(metadata);
+    if let Some(merged) = metadata {
+        message.metadata = (!merged.is_empty()).then_some(merged);
     }
     message.edited_on = Some(now);
     message.version = version;

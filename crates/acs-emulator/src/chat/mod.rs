@@ -1,5 +1,6 @@
 //! The chat API: routes, authorization, and the handlers of the 16 operations.
 
+mod ids;
 mod messages;
 pub(crate) mod notify;
 mod paging;
@@ -74,6 +75,13 @@ pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
                     .into_reply()
                     .header("retry-after", seconds.max(1).to_string()),
             );
+        }
+    }
+    // Malformed ids are 400 before anything is looked up, as on the service.
+    if let ["chat", "threads", id, rest @ ..] = segments.as_slice() {
+        ids::check_thread(id)?;
+        if let ["messages", message_id] = rest {
+            ids::check_message(message_id)?;
         }
     }
     match (method, segments.as_slice()) {

@@ -77,6 +77,7 @@ pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
                 .with_target("rawId"),
         );
     }
+    super::ids::check_identifier(&raw_id)?;
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
     // Removing someone who is not a participant succeeds (the official samples rely on it).

@@ -1,6 +1,6 @@
 //! Create, list, get, update and delete threads.
 
-use super::paging::{self, collection, encode_state, next_link, thread_path};
+use super::paging::{self, collection, encode_state, next_link};
 use super::{check_metadata, membership_message, notify, thread_for, topic_message, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
@@ -63,6 +63,7 @@ pub(crate) fn check_participants(ctx: &Ctx, participants: &[ChatParticipant]) ->
         ));
     }
     for p in participants {
+        super::ids::check_identifier(&p.identifier.raw_id())?;
         check_metadata(ctx, "participants.metadata", p.metadata.as_ref())?;
     }
     Ok(())
@@ -108,16 +109,13 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         .header("repeatability-request-id")
         .map(|t| (caller.clone(), t.to_string()));
     let mut state = ctx.app.state();
-    if let Some((thread_id, body)) = key.as_ref().and_then(|k| state.repeatability.get(k)) {
+    if let Some((_, body)) = key.as_ref().and_then(|k| state.repeatability.get(k)) {
+        // No `Location`: the spec's examples show one, the service sends none (recorded).
         return Ok(Reply {
             status: 201,
             headers: vec![("content-type", "application/json; charset=utf-8".into())],
             body: body.clone().into(),
-        }
-        .header(
-            "location",
-            format!("{}{}", ctx.req.base_url, thread_path(thread_id, "")),
-        ));
+        });
     }
 
     let (mut participants, invalid) = admit(ctx, &state, &[], requested);
@@ -181,11 +179,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         status: 201,
         headers: vec![("content-type", "application/json; charset=utf-8".into())],
         body: bytes.into(),
-    }
-    .header(
-        "location",
-        format!("{}{}", ctx.req.base_url, thread_path(&id, "")),
-    ))
+    })
 }
 
 /// Threads are listed newest first by creation, so activity between pages cannot reorder them.

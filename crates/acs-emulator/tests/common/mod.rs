@@ -109,6 +109,11 @@ impl Harness {
         }
     }
 
+    /// The access key identity requests are signed with.
+    pub fn key(&self) -> AccessKey {
+        self.key.clone()
+    }
+
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.emulator.endpoint())
     }
