@@ -39,7 +39,7 @@ mod tests {
     use crate::config::Limits;
     use crate::identity::token_for;
     use crate::store::User;
-    use acs_chat_core::models::CommunicationTokenScope;
+    use crate::wire::TokenScope;
     use time::Duration;
 
     fn request_with(token: &str) -> Req {
@@ -67,26 +67,14 @@ mod tests {
         );
         let id = format!("8:acs:{}_user", app.resource_id);
         app.state().users.insert(id.clone(), User { generation: 0 });
-        let live = token_for(
-            &app,
-            &id,
-            0,
-            &[CommunicationTokenScope::Chat],
-            Duration::minutes(60),
-        );
+        let live = token_for(&app, &id, 0, &[TokenScope::Chat], Duration::minutes(60));
         assert_eq!(
             authenticate(&app, &request_with(&live.token))
                 .unwrap()
                 .user_id(),
             id
         );
-        let expired = token_for(
-            &app,
-            &id,
-            0,
-            &[CommunicationTokenScope::Chat],
-            Duration::minutes(-1),
-        );
+        let expired = token_for(&app, &id, 0, &[TokenScope::Chat], Duration::minutes(-1));
         let err = authenticate(&app, &request_with(&expired.token)).unwrap_err();
         assert_eq!(err.status, 401);
         assert!(err.message.contains("expired"), "{}", err.message);

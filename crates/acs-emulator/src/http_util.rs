@@ -1,6 +1,6 @@
 //! Requests as the handlers see them, responses, and the one error body shape.
 
-use acs_chat_core::models::ChatError;
+use crate::wire::CommunicationError;
 use bytes::Bytes;
 use hyper::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -14,7 +14,7 @@ pub(crate) struct ApiError {
     pub(crate) code: String,
     pub(crate) message: String,
     pub(crate) target: Option<String>,
-    pub(crate) details: Vec<ChatError>,
+    pub(crate) details: Vec<CommunicationError>,
 }
 
 impl ApiError {
@@ -45,7 +45,7 @@ impl ApiError {
     }
     /// A 400 for a violated limit, with the limit in `details`.
     pub(crate) fn limit(target: &str, message: String) -> Self {
-        let detail = ChatError {
+        let detail = CommunicationError {
             code: "LimitExceeded".into(),
             message: message.clone(),
             target: Some(target.to_string()),

@@ -4,10 +4,7 @@ use crate::http_util::{ApiError, Reply, Req, Result, JSON};
 use crate::shared::App;
 use crate::store::User;
 use crate::tokens::{self, Claims};
-use acs_chat_core::models::{
-    CommunicationIdentity, CommunicationIdentityAccessToken,
-    CommunicationIdentityAccessTokenResult, CommunicationTokenScope,
-};
+use crate::wire::{AccessToken, Identity, IdentityAndToken, TokenScope};
 use time::{Duration, OffsetDateTime};
 
 pub(crate) const API_VERSIONS: &[&str] = &[
@@ -46,7 +43,7 @@ pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct CreateRequest {
-    create_token_with_scopes: Option<Vec<CommunicationTokenScope>>,
+    create_token_with_scopes: Option<Vec<TokenScope>>,
     expires_in_minutes: Option<i32>,
 }
 
@@ -55,7 +52,7 @@ struct CreateRequest {
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct IssueRequest {
-    scopes: Option<Vec<CommunicationTokenScope>>,
+    scopes: Option<Vec<TokenScope>>,
     expires_in_minutes: Option<i32>,
 }
 
@@ -64,7 +61,7 @@ fn validation_error(target: &str, message: String) -> ApiError {
     ApiError::new(400, "ValidationError", message).with_target(target)
 }
 
-fn check_scopes(version: &str, scopes: &[CommunicationTokenScope]) -> Result<()> {
+fn check_scopes(version: &str, scopes: &[TokenScope]) -> Result<()> {
     if scopes.is_empty() {
         return Err(validation_error(
             "Scopes",
@@ -73,8 +70,8 @@ fn check_scopes(version: &str, scopes: &[CommunicationTokenScope]) -> Result<()>
     }
     for scope in scopes {
         let known = match scope {
-            CommunicationTokenScope::Chat | CommunicationTokenScope::VoIP => true,
-            CommunicationTokenScope::Unknown(_) => false,
+            TokenScope::Chat | TokenScope::Voip => true,
+            TokenScope::Other(_) => false,
             _ => version >= "2022-06-01",
         };
         if !known {
@@ -116,9 +113,9 @@ pub(crate) fn token_for(
     app: &App,
     user_id: &str,
     generation: u64,
-    scopes: &[CommunicationTokenScope],
+    scopes: &[TokenScope],
     life: Duration,
-) -> CommunicationIdentityAccessToken {
+) -> AccessToken {
     let now = OffsetDateTime::now_utc();
     let expires = now + life;
     let claims = Claims {
@@ -138,7 +135,7 @@ pub(crate) fn token_for(
         generation,
         pad: String::new(),
     };
-    CommunicationIdentityAccessToken {
+    AccessToken {
         token: tokens::mint(&claims, &app.token_secret),
         expires_on: expires_on_text(expires.replace_nanosecond(0).unwrap_or(expires)),
     }
@@ -156,8 +153,8 @@ fn create(app: &App, req: &Req, version: &str) -> Result<Reply> {
         .create_token_with_scopes
         .as_deref()
         .map(|scopes| token_for(app, &id, 0, scopes, life));
-    let result = CommunicationIdentityAccessTokenResult {
-        identity: CommunicationIdentity { id },
+    let result = IdentityAndToken {
+        identity: Identity { id },
         access_token,
     };
     Ok(Reply::json(201, &result))

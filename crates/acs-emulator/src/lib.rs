@@ -42,6 +42,7 @@ mod shared;
 mod store;
 mod tls;
 mod tokens;
+mod wire;
 
 pub use config::{ConnectionLimits, EmulatorBuilder, EventSchema, EventSubscription, Limits};
 pub use persist::SCHEMA_VERSION;

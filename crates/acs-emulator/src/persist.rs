@@ -12,10 +12,8 @@
 use crate::http_util::{Reply, Req};
 use crate::shared::App;
 use crate::store::{Receipt, State, Thread, User};
-use acs_chat_core::models::{
-    ChatMessage, ChatMessageType, ChatParticipant, ChatRetentionPolicy, Metadata,
-};
-use acs_chat_core::CommunicationIdentifier;
+use crate::wire::Identifier;
+use crate::wire::{Message, MessageType, Metadata, Participant, RetentionPolicy};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -51,11 +49,11 @@ fn other(e: impl std::fmt::Display) -> io::Error {
 struct ThreadRow {
     topic: String,
     created_on: OffsetDateTime,
-    created_by: CommunicationIdentifier,
+    created_by: Identifier,
     deleted_on: Option<OffsetDateTime>,
     metadata: Option<Metadata>,
-    retention_policy: Option<ChatRetentionPolicy>,
-    participants: Vec<ChatParticipant>,
+    retention_policy: Option<RetentionPolicy>,
+    participants: Vec<Participant>,
     former_participants: Vec<String>,
     receipts: Vec<ReceiptRow>,
     last_message_received_on: Option<OffsetDateTime>,
@@ -63,7 +61,7 @@ struct ThreadRow {
 
 #[derive(Serialize, Deserialize)]
 struct ReceiptRow {
-    sender: CommunicationIdentifier,
+    sender: Identifier,
     message_id: String,
     sequence: usize,
     read_on: OffsetDateTime,
@@ -489,7 +487,7 @@ fn thread_rows(
             serde_json::to_string(&row).map_err(other)?,
         ));
     }
-    let message_row = |index: usize, message: &ChatMessage| -> io::Result<Row> {
+    let message_row = |index: usize, message: &Message| -> io::Result<Row> {
         Ok(Row::Message(
             id.to_string(),
             index + 1,
@@ -570,10 +568,10 @@ fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String, usize>)> 
     let mut last_id = 0i64;
     for message in messages {
         let (thread_id, doc) = message.map_err(other)?;
-        let message: ChatMessage = serde_json::from_str(&doc).map_err(other)?;
+        let message: Message = serde_json::from_str(&doc).map_err(other)?;
         last_id = last_id.max(message.id.parse().unwrap_or(0));
         if let Some(thread) = state.threads.get_mut(&thread_id) {
-            if matches!(message.kind, ChatMessageType::Text | ChatMessageType::Html) {
+            if matches!(message.kind, MessageType::Text | MessageType::Html) {
                 thread.last_message_received_on = thread
                     .last_message_received_on
                     .max(Some(message.created_on));

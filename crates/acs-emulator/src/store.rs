@@ -1,7 +1,7 @@
 //! The emulator's state: users, threads, messages, receipts, idempotency records.
 
-use acs_chat_core::models::{ChatMessage, ChatParticipant, ChatRetentionPolicy, Metadata};
-use acs_chat_core::CommunicationIdentifier;
+use crate::wire::Identifier;
+use crate::wire::{Message, Metadata, Participant, RetentionPolicy};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -13,7 +13,7 @@ pub(crate) struct User {
 
 /// A read receipt: the latest message a participant has read.
 pub(crate) struct Receipt {
-    pub(crate) sender: CommunicationIdentifier,
+    pub(crate) sender: Identifier,
     pub(crate) message_id: String,
     pub(crate) sequence: usize,
     pub(crate) read_on: OffsetDateTime,
@@ -23,15 +23,15 @@ pub(crate) struct Thread {
     pub(crate) id: String,
     pub(crate) topic: String,
     pub(crate) created_on: OffsetDateTime,
-    pub(crate) created_by: CommunicationIdentifier,
+    pub(crate) created_by: Identifier,
     pub(crate) deleted_on: Option<OffsetDateTime>,
     pub(crate) metadata: Option<Metadata>,
-    pub(crate) retention_policy: Option<ChatRetentionPolicy>,
-    pub(crate) participants: Vec<ChatParticipant>,
+    pub(crate) retention_policy: Option<RetentionPolicy>,
+    pub(crate) participants: Vec<Participant>,
     /// Raw ids of removed participants: the service keeps listing the thread for them.
     pub(crate) former_participants: Vec<String>,
     /// In sequence order: `messages[i]` has sequenceId `i + 1`, so ids stay unique and gap-free.
-    pub(crate) messages: Vec<ChatMessage>,
+    pub(crate) messages: Vec<Message>,
     pub(crate) receipts: Vec<Receipt>,
     /// Who typed last, and when (recorded; nothing reads it back over REST).
     pub(crate) typing: Vec<(String, OffsetDateTime)>,
@@ -39,7 +39,7 @@ pub(crate) struct Thread {
 }
 
 impl Thread {
-    pub(crate) fn participant(&self, raw_id: &str) -> Option<&ChatParticipant> {
+    pub(crate) fn participant(&self, raw_id: &str) -> Option<&Participant> {
         self.participants
             .iter()
             .find(|p| p.identifier.raw_id() == raw_id)
@@ -47,7 +47,7 @@ impl Thread {
 
     /// Whether `message` is inside the history the participant `viewer` (a raw id) may see
     /// (`shareHistoryTime`); never for non-participants.
-    pub(crate) fn visible_to(&self, viewer: &str, message: &ChatMessage) -> bool {
+    pub(crate) fn visible_to(&self, viewer: &str, message: &Message) -> bool {
         self.participant(viewer).is_some_and(|p| {
             p.share_history_time
                 .is_none_or(|from| message.created_on >= from)

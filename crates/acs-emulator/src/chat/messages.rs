@@ -4,9 +4,9 @@ use super::paging::{self, collection, encode_state, next_link, thread_path};
 use super::{append, check_metadata, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
 use crate::store::Receipt;
-use acs_chat_core::models::{
-    ChatMessageContent, ChatMessageType, SendChatMessageRequest, SendReadReceiptRequest,
-    SendTypingNotificationRequest, UpdateChatMessageRequest,
+use crate::wire::{
+    MessageContent, MessageType, SendMessageRequest, SendReadReceiptRequest, TypingRequest,
+    UpdateMessageRequest,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -27,14 +27,14 @@ fn check_content(ctx: &Ctx, content: &str) -> Result<()> {
 }
 
 pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let body: SendChatMessageRequest = ctx.req.json(JSON)?;
+    let body: SendMessageRequest = ctx.req.json(JSON)?;
     if body.content.is_empty() {
         return Err(ApiError::bad_request("The content is required.").with_target("content"));
     }
     check_content(ctx, &body.content)?;
     check_metadata(ctx, "metadata", body.metadata.as_ref())?;
-    let kind = body.kind.unwrap_or(ChatMessageType::Text);
-    if !matches!(kind, ChatMessageType::Text | ChatMessageType::Html) {
+    let kind = body.kind.unwrap_or(MessageType::Text);
+    if !matches!(kind, MessageType::Text | MessageType::Html) {
         return Err(
             ApiError::bad_request(format!("Message type `{kind}` cannot be sent."))
                 .with_target("type"),
@@ -42,7 +42,7 @@ pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
     }
     let mut state = ctx.app.state();
     thread_for(&mut state, ctx, id)?;
-    let content = ChatMessageContent {
+    let content = MessageContent {
         message: Some(body.content),
         ..Default::default()
     };
@@ -124,7 +124,7 @@ pub(crate) fn get(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
-    let body: UpdateChatMessageRequest = ctx.req.json(super::super::http_util::PATCH_JSON)?;
+    let body: UpdateMessageRequest = ctx.req.json(super::super::http_util::PATCH_JSON)?;
     if let Some(content) = &body.content {
         check_content(ctx, content)?;
     }
@@ -198,7 +198,7 @@ pub(crate) fn typing(ctx: &Ctx, id: &str) -> Result<Reply> {
     } else {
         JSON
     };
-    let body: SendTypingNotificationRequest = ctx.req.optional_json(accepted)?;
+    let body: TypingRequest = ctx.req.optional_json(accepted)?;
     let mut state = ctx.app.state();
     let thread = thread_for(&mut state, ctx, id)?;
     let who = body.sender_display_name.unwrap_or_else(|| ctx.caller_id());

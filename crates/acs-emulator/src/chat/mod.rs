@@ -12,10 +12,8 @@ use crate::http_util::{ApiError, Reply, Req, Result};
 use crate::shared::App;
 use crate::store::{State, Thread};
 use crate::tokens::Claims;
-use acs_chat_core::models::{
-    ChatMessage, ChatMessageContent, ChatMessageType, ChatParticipant, Metadata,
-};
-use acs_chat_core::CommunicationIdentifier;
+use crate::wire::Identifier;
+use crate::wire::{Message, MessageContent, MessageType, Metadata, Participant};
 use time::OffsetDateTime;
 
 pub(crate) const API_VERSIONS: &[&str] = &[
@@ -31,13 +29,13 @@ pub(crate) struct Ctx<'a> {
     pub(crate) app: &'a App,
     pub(crate) req: &'a Req,
     pub(crate) version: String,
-    pub(crate) caller: CommunicationIdentifier,
+    pub(crate) caller: Identifier,
     pub(crate) claims: std::sync::Arc<Claims>,
 }
 
 impl Ctx<'_> {
     pub(crate) fn caller_id(&self) -> String {
-        self.caller.raw_id()
+        self.caller.raw_id().to_string()
     }
 
     /// Whether the api-version has thread/participant metadata and retention policies.
@@ -53,7 +51,7 @@ impl Ctx<'_> {
 pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
     let version = req.api_version(API_VERSIONS)?;
     let claims = crate::auth::authenticate(app, req)?;
-    let caller = CommunicationIdentifier::user(claims.user_id());
+    let caller = Identifier::user(claims.user_id());
     let ctx = Ctx {
         app,
         req,
@@ -151,9 +149,9 @@ pub(crate) fn thread_for<'s>(state: &'s mut State, ctx: &Ctx, id: &str) -> Resul
 pub(crate) fn append(
     state: &mut State,
     thread_id: &str,
-    kind: ChatMessageType,
-    content: ChatMessageContent,
-    sender: Option<(CommunicationIdentifier, Option<String>)>,
+    kind: MessageType,
+    content: MessageContent,
+    sender: Option<(Identifier, Option<String>)>,
     metadata: Option<Metadata>,
 ) -> String {
     let now = OffsetDateTime::now_utc();
@@ -163,7 +161,7 @@ pub(crate) fn append(
             Some((who, name)) => (Some(who), name),
             None => (None, None),
         };
-        thread.messages.push(ChatMessage {
+        thread.messages.push(Message {
             id: id.clone(),
             kind,
             sequence_id: (thread.messages.len() + 1).to_string(),
@@ -186,10 +184,10 @@ pub(crate) fn membership_message(
     state: &mut State,
     thread_id: &str,
     ctx: &Ctx,
-    kind: ChatMessageType,
-    who: Vec<ChatParticipant>,
+    kind: MessageType,
+    who: Vec<Participant>,
 ) {
-    let content = ChatMessageContent {
+    let content = MessageContent {
         participants: who,
         initiator: Some(ctx.caller.clone()),
         ..Default::default()
@@ -199,7 +197,7 @@ pub(crate) fn membership_message(
 
 /// A system message: the topic changed (or was set at creation).
 pub(crate) fn topic_message(state: &mut State, thread_id: &str, ctx: &Ctx, topic: String) {
-    let content = ChatMessageContent {
+    let content = MessageContent {
         topic: Some(topic),
         initiator: Some(ctx.caller.clone()),
         ..Default::default()
@@ -207,7 +205,7 @@ pub(crate) fn topic_message(state: &mut State, thread_id: &str, ctx: &Ctx, topic
     append(
         state,
         thread_id,
-        ChatMessageType::TopicUpdated,
+        MessageType::TopicUpdated,
         content,
         None,
         None,

@@ -3,21 +3,21 @@
 use super::Ctx;
 use crate::events::EventPair;
 use crate::store::Thread;
-use acs_chat_core::models::{ChatMessage, ChatParticipant};
-use acs_chat_core::CommunicationIdentifier;
+use crate::wire::Identifier;
+use crate::wire::{Message, Participant};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 /// RFC 3339 in UTC. Every time here is now or was parsed from RFC 3339, so it is in range.
 pub(crate) fn format(t: OffsetDateTime) -> String {
-    acs_chat_core::time_format::to_rfc3339(t).unwrap_or_default()
+    crate::wire::text::rfc3339(t)
 }
 
 fn now() -> String {
     format(OffsetDateTime::now_utc())
 }
 
-fn id(identifier: &CommunicationIdentifier) -> Value {
+fn id(identifier: &Identifier) -> Value {
     serde_json::to_value(identifier).unwrap_or_default()
 }
 
@@ -26,7 +26,7 @@ fn version() -> i64 {
 }
 
 /// Everyone in the thread but `actor`, who does not get user-level events for their own change.
-fn others(thread: &Thread, actor: &CommunicationIdentifier) -> Vec<CommunicationIdentifier> {
+fn others(thread: &Thread, actor: &Identifier) -> Vec<Identifier> {
     thread
         .participants
         .iter()
@@ -35,7 +35,7 @@ fn others(thread: &Thread, actor: &CommunicationIdentifier) -> Vec<Communication
         .collect()
 }
 
-fn participant(p: &ChatParticipant) -> Value {
+fn participant(p: &Participant) -> Value {
     let mut value = json!({
         "displayName": p.display_name,
         "participantCommunicationIdentifier": id(&p.identifier),
@@ -62,7 +62,7 @@ pub(crate) enum MessageChange {
 #[serde(rename_all = "camelCase")]
 struct MessageData<'a> {
     message_id: &'a str,
-    sender_communication_identifier: &'a CommunicationIdentifier,
+    sender_communication_identifier: &'a Identifier,
     sender_display_name: Option<&'a str>,
     compose_time: String,
     #[serde(rename = "type")]
@@ -74,16 +74,16 @@ struct MessageData<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     message_body: Option<Option<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a acs_chat_core::models::Metadata>,
+    metadata: Option<&'a crate::wire::Metadata>,
     #[serde(skip_serializing_if = "Option::is_none")]
     edit_time: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     delete_time: Option<Option<String>>,
 }
 
-pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &ChatMessage, change: MessageChange) {
+pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &Message, change: MessageChange) {
     let Some(sender) = &m.sender else { return };
-    let no_metadata = acs_chat_core::models::Metadata::new();
+    let no_metadata = crate::wire::Metadata::new();
     let deleted = matches!(change, MessageChange::Deleted);
     let mut data = MessageData {
         message_id: &m.id,
@@ -93,7 +93,7 @@ pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &ChatMessage, change: Messa
         kind: m.kind.as_str(),
         version: m.version.parse::<i64>().unwrap_or_default(),
         thread_id: &thread.id,
-        transaction_id: acs_chat_core::http::new_request_id(),
+        transaction_id: crate::wire::text::new_id(),
         message_body: (!deleted).then(|| m.content.as_ref().and_then(|c| c.message.as_deref())),
         metadata: (!deleted).then(|| m.metadata.as_ref().unwrap_or(&no_metadata)),
         edit_time: None,
@@ -124,7 +124,7 @@ fn thread_base(thread: &Thread) -> Value {
         "createTime": format(thread.created_on),
         "version": version(),
         "threadId": thread.id,
-        "transactionId": acs_chat_core::http::new_request_id(),
+        "transactionId": crate::wire::text::new_id(),
     })
 }
 
@@ -189,7 +189,7 @@ pub(crate) fn thread_deleted(ctx: &Ctx, thread: &Thread) {
 }
 
 /// `who` joined (`added`) or left; someone who left is told too, unless they removed themselves.
-pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &ChatParticipant, added: bool) {
+pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &Participant, added: bool) {
     let mut data = thread_base(thread);
     data["time"] = json!(now());
     let (thread_event, user_event, by, field, thread_subject, user_subject) = if added {

@@ -48,7 +48,7 @@ pub(crate) fn start_time(ctx: &Ctx) -> Result<Option<time::OffsetDateTime>> {
     ctx.req
         .query("startTime")
         .map(|text| {
-            acs_chat_core::time_format::parse(text).map_err(|_| {
+            crate::wire::text::parse_rfc3339(text).ok_or_else(|| {
                 ApiError::bad_request(format!("startTime `{text}` is not an RFC 3339 date-time."))
                     .with_target("startTime")
             })
@@ -76,10 +76,7 @@ pub(crate) fn sync_state<T: DeserializeOwned>(ctx: &Ctx) -> Result<Option<T>> {
 pub(crate) fn next_link(ctx: &Ctx, path: &str, params: Vec<(&str, String)>, size: usize) -> String {
     let mut link = format!("{}{path}?", ctx.req.base_url);
     for (name, value) in params {
-        link.push_str(&format!(
-            "{name}={}&",
-            acs_chat_core::endpoint::encode_component(&value)
-        ));
+        link.push_str(&format!("{name}={}&", crate::wire::text::encode(&value)));
     }
     link.push_str(&format!("maxPageSize={size}&api-version={}", ctx.version));
     link
@@ -103,10 +100,7 @@ pub(crate) fn collection(
 
 /// The thread path with its id percent-encoded.
 pub(crate) fn thread_path(id: &str, rest: &str) -> String {
-    format!(
-        "/chat/threads/{}{rest}",
-        acs_chat_core::endpoint::encode_component(id)
-    )
+    format!("/chat/threads/{}{rest}", crate::wire::text::encode(id))
 }
 
 /// A skip-based page of `items` (participants, read receipts), linking on with `skip=N`.

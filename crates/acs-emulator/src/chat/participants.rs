@@ -4,8 +4,8 @@ use super::paging::{self, thread_path};
 use super::threads::{admit, check_participants};
 use super::{membership_message, notify, thread_for, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON};
-use acs_chat_core::models::{AddChatParticipantsRequest, ChatMessageType};
-use acs_chat_core::{CommunicationIdentifier, CommunicationIdentifierModel};
+use crate::wire::Identifier;
+use crate::wire::{AddParticipantsRequest, MessageType};
 use serde_json::json;
 
 pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
@@ -26,7 +26,7 @@ pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let body: AddChatParticipantsRequest = ctx.req.json(JSON)?;
+    let body: AddParticipantsRequest = ctx.req.json(JSON)?;
     if body.participants.is_empty() {
         return Err(
             ApiError::bad_request("participants must not be empty.").with_target("participants")
@@ -52,13 +52,7 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
         notify::membership(ctx, thread, p, true);
     }
     if !added.is_empty() {
-        membership_message(
-            &mut state,
-            id,
-            ctx,
-            ChatMessageType::ParticipantAdded,
-            added,
-        );
+        membership_message(&mut state, id, ctx, MessageType::ParticipantAdded, added);
     }
     let body = if invalid.is_empty() {
         json!({})
@@ -69,8 +63,8 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let model: CommunicationIdentifierModel = ctx.req.json(JSON)?;
-    let raw_id = CommunicationIdentifier::from(&model).raw_id();
+    let identifier: Identifier = ctx.req.json(JSON)?;
+    let raw_id = identifier.raw_id().to_string();
     if raw_id.is_empty() {
         return Err(
             ApiError::bad_request("The identifier has no rawId or known kind.")
@@ -95,7 +89,7 @@ pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
             &mut state,
             id,
             ctx,
-            ChatMessageType::ParticipantRemoved,
+            MessageType::ParticipantRemoved,
             vec![removed],
         );
     }

@@ -4,11 +4,11 @@ use super::paging::{self, collection, encode_state, next_link};
 use super::{check_metadata, membership_message, notify, thread_for, topic_message, views, Ctx};
 use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
-use acs_chat_core::models::{
-    ChatError, ChatMessageType, ChatParticipant, CreateChatThreadRequest, RetentionPolicyKind,
-    UpdateChatThreadRequest,
+use crate::wire::RetentionPolicy;
+use crate::wire::{
+    CommunicationError, CreateThreadRequest, MessageType, Participant, RetentionKind,
+    UpdateThreadRequest,
 };
-use acs_chat_core::{ChatRetentionPolicy, CommunicationIdentifier};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -19,25 +19,24 @@ use time::OffsetDateTime;
 pub(crate) fn admit(
     ctx: &Ctx,
     state: &State,
-    existing: &[ChatParticipant],
-    requested: Vec<ChatParticipant>,
-) -> (Vec<ChatParticipant>, Vec<ChatError>) {
+    existing: &[Participant],
+    requested: Vec<Participant>,
+) -> (Vec<Participant>, Vec<CommunicationError>) {
     let ours = format!("8:acs:{}_", ctx.app.resource_id);
-    let mut admitted: Vec<ChatParticipant> = Vec::new();
+    let mut admitted: Vec<Participant> = Vec::new();
     let mut refused = Vec::new();
     for p in requested {
-        let known = match &p.identifier {
-            CommunicationIdentifier::CommunicationUser(u) if u.id.starts_with(&ours) => {
-                state.users.contains_key(&u.id)
-            }
-            CommunicationIdentifier::Unknown(raw) => !raw.is_empty(),
-            _ => true,
+        let raw = p.identifier.raw_id();
+        let known = if raw.starts_with(&ours) {
+            state.users.contains_key(raw)
+        } else {
+            !raw.is_empty()
         };
         if !known {
-            refused.push(ChatError {
+            refused.push(CommunicationError {
                 code: "404".into(),
                 message: "Not found".into(),
-                target: Some(p.identifier.raw_id()),
+                target: Some(p.identifier.raw_id().to_string()),
                 ..Default::default()
             });
         } else if !existing
@@ -51,7 +50,7 @@ pub(crate) fn admit(
     (admitted, refused)
 }
 
-pub(crate) fn check_participants(ctx: &Ctx, participants: &[ChatParticipant]) -> Result<()> {
+pub(crate) fn check_participants(ctx: &Ctx, participants: &[Participant]) -> Result<()> {
     let max = ctx.app.limits.max_participants_per_batch;
     if participants.len() > max {
         return Err(ApiError::limit(
@@ -69,9 +68,9 @@ pub(crate) fn check_participants(ctx: &Ctx, participants: &[ChatParticipant]) ->
     Ok(())
 }
 
-fn check_retention(policy: Option<&ChatRetentionPolicy>) -> Result<()> {
+fn check_retention(policy: Option<&RetentionPolicy>) -> Result<()> {
     match policy {
-        Some(p) if p.kind == RetentionPolicyKind::ThreadCreationDate => {
+        Some(p) if p.kind == RetentionKind::ThreadCreationDate => {
             match p.delete_thread_after_days {
                 // The documented range (limits page): 30 to 90 days.
                 Some(days) if (30..=90).contains(&days) => Ok(()),
@@ -81,8 +80,8 @@ fn check_retention(policy: Option<&ChatRetentionPolicy>) -> Result<()> {
                 ),
             }
         }
-        Some(ChatRetentionPolicy {
-            kind: RetentionPolicyKind::Unknown(kind),
+        Some(RetentionPolicy {
+            kind: RetentionKind::Other(kind),
             ..
         }) => Err(ApiError::bad_request(format!(
             "Retention policy kind `{kind}` is not supported."
@@ -93,7 +92,7 @@ fn check_retention(policy: Option<&ChatRetentionPolicy>) -> Result<()> {
 }
 
 pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
-    let body: CreateChatThreadRequest = ctx.req.json(JSON)?;
+    let body: CreateThreadRequest = ctx.req.json(JSON)?;
     let topic = body.topic.trim().to_string();
     if topic.is_empty() {
         return Err(ApiError::bad_request("The topic is required.").with_target("topic"));
@@ -120,7 +119,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
 
     let (mut participants, invalid) = admit(ctx, &state, &[], requested);
     if !participants.iter().any(|p| p.identifier.raw_id() == caller) {
-        participants.insert(0, ChatParticipant::new(ctx.caller.clone()));
+        participants.insert(0, Participant::new(ctx.caller.clone()));
     }
     let max = ctx.app.limits.max_participants_per_thread;
     if participants.len() > max {
@@ -154,7 +153,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         &mut state,
         &id,
         ctx,
-        ChatMessageType::ParticipantAdded,
+        MessageType::ParticipantAdded,
         participants,
     );
     topic_message(&mut state, &id, ctx, topic);
@@ -251,7 +250,7 @@ pub(crate) fn get(ctx: &Ctx, id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn update(ctx: &Ctx, id: &str) -> Result<Reply> {
-    let body: UpdateChatThreadRequest = ctx.req.json(PATCH_JSON)?;
+    let body: UpdateThreadRequest = ctx.req.json(PATCH_JSON)?;
     if body.topic.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(ApiError::bad_request("The topic cannot be empty.").with_target("topic"));
     }

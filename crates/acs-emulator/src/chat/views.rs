@@ -5,9 +5,7 @@
 
 use super::Ctx;
 use crate::store::{Receipt, Thread};
-use acs_chat_core::models::{
-    ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties,
-};
+use crate::wire::{Message, Participant, ReadReceipt, ThreadItem, ThreadProperties};
 use serde_json::Value;
 
 /// The timestamp fields of chat resources.
@@ -71,14 +69,14 @@ fn participant_value(ctx: &Ctx, value: &mut Value) {
     }
 }
 
-pub(crate) fn participant(ctx: &Ctx, p: &ChatParticipant) -> Value {
+pub(crate) fn participant(ctx: &Ctx, p: &Participant) -> Value {
     let mut value = serde_json::to_value(p).unwrap_or_default();
     participant_value(ctx, &mut value);
     whole_seconds(value)
 }
 
 pub(crate) fn thread(ctx: &Ctx, t: &Thread) -> Value {
-    let mut properties = ChatThreadProperties {
+    let mut properties = ThreadProperties {
         id: t.id.clone(),
         topic: t.topic.clone(),
         created_on: t.created_on,
@@ -96,7 +94,7 @@ pub(crate) fn thread(ctx: &Ctx, t: &Thread) -> Value {
 
 pub(crate) fn thread_item(t: &Thread) -> Value {
     whole_seconds(
-        serde_json::to_value(ChatThreadItem {
+        serde_json::to_value(ThreadItem {
             id: t.id.clone(),
             topic: t.topic.clone(),
             deleted_on: t.deleted_on,
@@ -106,7 +104,7 @@ pub(crate) fn thread_item(t: &Thread) -> Value {
     )
 }
 
-pub(crate) fn message(ctx: &Ctx, m: &ChatMessage) -> Value {
+pub(crate) fn message(ctx: &Ctx, m: &Message) -> Value {
     let mut value = serde_json::to_value(m).unwrap_or_default();
     if let Some(participants) = value
         .pointer_mut("/content/participants")
@@ -121,7 +119,7 @@ pub(crate) fn message(ctx: &Ctx, m: &ChatMessage) -> Value {
 
 pub(crate) fn receipt(r: &Receipt) -> Value {
     whole_seconds(
-        serde_json::to_value(ChatMessageReadReceipt {
+        serde_json::to_value(ReadReceipt {
             sender: r.sender.clone(),
             chat_message_id: r.message_id.clone(),
             read_on: r.read_on,

@@ -4,7 +4,6 @@
 //! Events, validation and persistence are then exactly those of any client.
 
 use crate::shared::App;
-use acs_chat_core::models::CommunicationTokenScope;
 use acs_chat_core::requests::{ChatRequests, IdentityRequests};
 use acs_chat_core::{AccessKey, Endpoint, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
@@ -51,7 +50,7 @@ pub(crate) async fn call(
                 app,
                 raw_id,
                 generation,
-                &[CommunicationTokenScope::Chat],
+                &[crate::wire::TokenScope::Chat],
                 time::Duration::minutes(5),
             );
             vec![("authorization", format!("Bearer {}", token.token))]

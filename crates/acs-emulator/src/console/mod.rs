@@ -289,10 +289,7 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
 }
 
 fn back(thread_id: &str) -> String {
-    format!(
-        "/console/threads/{}",
-        acs_chat_core::endpoint::encode_component(thread_id)
-    )
+    format!("/console/threads/{}", crate::wire::text::encode(thread_id))
 }
 
 fn part(app: &App, page: &Page) -> Out {
@@ -317,7 +314,8 @@ fn first_participant(app: &App, thread_id: &str) -> Option<String> {
         .participants
         .iter()
         .map(|p| p.identifier.raw_id())
-        .find(|id| state.users.contains_key(id))
+        .find(|id| state.users.contains_key(*id))
+        .map(str::to_string)
 }
 
 async fn create_thread(app: &Arc<App>, chat: &ChatRequests, form: &[(String, String)]) -> Out {

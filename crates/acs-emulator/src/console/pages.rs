@@ -3,8 +3,8 @@
 
 use super::assets;
 use crate::shared::App;
-use acs_chat_core::endpoint::encode_component;
-use acs_chat_core::models::ChatMessage;
+use crate::wire::text::encode as encode_component;
+use crate::wire::Message;
 use time::OffsetDateTime;
 
 /// HTML-escapes text for element content and quoted attributes.
@@ -304,11 +304,11 @@ fn thread_part(app: &App, id: &str) -> Option<String> {
     ))
 }
 
-fn message(m: &ChatMessage) -> String {
+fn message(m: &Message) -> String {
     let sender = m
         .sender_display_name
         .clone()
-        .or_else(|| m.sender.as_ref().map(|s| s.raw_id()))
+        .or_else(|| m.sender.as_ref().map(|s| s.raw_id().to_string()))
         .unwrap_or_else(|| "system".into());
     let text = match &m.content {
         _ if m.deleted_on.is_some() => "(deleted)".to_string(),
@@ -320,7 +320,7 @@ fn message(m: &ChatMessage) -> String {
                 let ids: Vec<String> = c
                     .participants
                     .iter()
-                    .map(|p| p.identifier.raw_id())
+                    .map(|p| p.identifier.raw_id().to_string())
                     .collect();
                 ids.join(", ")
             }),

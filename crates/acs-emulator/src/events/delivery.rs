@@ -238,9 +238,9 @@ impl Delivery {
     async fn validate(&self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         match self.subscription.schema {
             EventSchema::EventGrid => {
-                let code = acs_chat_core::http::new_request_id();
+                let code = crate::wire::text::new_id();
                 let validation = json!([{
-                    "id": acs_chat_core::http::new_request_id(),
+                    "id": crate::wire::text::new_id(),
                     "topic": "",
                     "subject": "",
                     "data": {"validationCode": code},

@@ -212,7 +212,7 @@ impl EventLog {
             256 + self.topic_json.len() + subject.len() + data_json.len() + event_type.len(),
         );
         json.push_str("{\"id\":");
-        push_quoted(&mut json, &acs_chat_core::http::new_request_id());
+        push_quoted(&mut json, &crate::wire::text::new_id());
         json.push_str(",\"topic\":");
         json.push_str(&self.topic_json);
         json.push_str(",\"subject\":");
@@ -257,7 +257,7 @@ impl EventLog {
         pair: EventPair<'_>,
         data: &impl serde::Serialize,
         thread_id: &str,
-        recipients: &[acs_chat_core::CommunicationIdentifier],
+        recipients: &[crate::wire::Identifier],
     ) {
         let thread_id = Some(thread_id);
         let data_json = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
