@@ -62,7 +62,7 @@ pub(crate) fn check_participants(ctx: &Ctx, participants: &[Participant]) -> Res
         ));
     }
     for p in participants {
-        super::ids::check_identifier(&p.identifier.raw_id())?;
+        super::ids::check_identifier(p.identifier.raw_id())?;
         check_metadata(ctx, "participants.metadata", p.metadata.as_ref())?;
     }
     Ok(())

@@ -206,8 +206,8 @@ pub(crate) fn thread(app: &App, id: &str) -> Option<String> {
         let raw = p.identifier.raw_id();
         senders.push_str(&format!(
             "<option value=\"{raw}\">{name}</option>",
-            raw = esc(&raw),
-            name = esc(p.display_name.as_deref().unwrap_or(&raw))
+            raw = esc(raw),
+            name = esc(p.display_name.as_deref().unwrap_or(raw))
         ));
     }
     let mut others = String::new();
@@ -252,7 +252,7 @@ pub(crate) fn thread(app: &App, id: &str) -> Option<String> {
         topic = esc(&t.topic),
         id = esc(id),
         created = when(t.created_on),
-        creator = esc(&t.created_by.raw_id()),
+        creator = esc(t.created_by.raw_id()),
         path = esc(&path),
         metadata = esc(&metadata),
         retention = esc(&retention),
@@ -272,7 +272,7 @@ fn thread_part(app: &App, id: &str) -> Option<String> {
         participants.push_str(&format!(
             "<tr><td><code>{raw}</code></td><td>{name}</td><td><form class=inline method=post action=\"{path}/participants/remove\">\
 <input type=hidden name=user value=\"{raw}\"><button>Remove</button></form></td></tr>",
-            raw = esc(&raw),
+            raw = esc(raw),
             name = esc(p.display_name.as_deref().unwrap_or("")),
             path = esc(&path),
         ));
@@ -281,7 +281,7 @@ fn thread_part(app: &App, id: &str) -> Option<String> {
     for r in &t.receipts {
         receipts.push_str(&format!(
             "<li><code>{}</code> read up to message {} at {}</li>",
-            esc(&r.sender.raw_id()),
+            esc(r.sender.raw_id()),
             esc(&r.message_id),
             when(r.read_on)
         ));
