@@ -71,8 +71,26 @@ impl ApiError {
             status: self.status,
             headers: vec![("content-type", "application/json".into())],
             body: Bytes::from(serde_json::to_vec(&json!({ "error": error })).unwrap_or_default()),
+            changes: Vec::new(),
         }
     }
+}
+
+/// What a successful write changed, reported by its handler: with a data dir, exactly this is
+/// committed before the reply goes out (nothing is inferred from the URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// A user was created, revoked or deleted.
+    User(String),
+    /// A thread's header (participants, topic, receipts, deletion) and any new messages.
+    Thread(String),
+    /// New messages of a thread only (a send: the header's one derived field is recomputed on
+    /// load).
+    NewMessages(String),
+    /// One existing message was edited or deleted.
+    Message { thread: String, message: String },
+    /// The record that makes a create with this `repeatability-request-id` idempotent.
+    Repeatability { caller: String, token: String },
 }
 
 /// A response.
@@ -80,6 +98,8 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Bytes,
+    /// What the request changed (empty for reads and for writes that changed nothing).
+    pub(crate) changes: Vec<Change>,
 }
 
 impl Reply {
@@ -88,6 +108,7 @@ impl Reply {
             status,
             headers: vec![("content-type", "application/json; charset=utf-8".into())],
             body: Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+            changes: Vec::new(),
         }
     }
     pub(crate) fn empty(status: u16) -> Self {
@@ -95,10 +116,16 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Bytes::new(),
+            changes: Vec::new(),
         }
     }
     pub(crate) fn header(mut self, name: &'static str, value: String) -> Self {
         self.headers.push((name, value));
+        self
+    }
+    /// Reports what the request changed.
+    pub(crate) fn changed(mut self, change: Change) -> Self {
+        self.changes.push(change);
         self
     }
 }

@@ -1,6 +1,6 @@
 //! The identity API: users and tokens, HMAC-authenticated.
 
-use crate::http_util::{ApiError, Reply, Req, Result, JSON};
+use crate::http_util::{ApiError, Change, Reply, Req, Result, JSON};
 use crate::shared::App;
 use crate::store::User;
 use crate::tokens::{self, Claims};
@@ -154,10 +154,10 @@ fn create(app: &App, req: &Req, version: &str) -> Result<Reply> {
         .as_deref()
         .map(|scopes| token_for(app, &id, 0, scopes, life));
     let result = IdentityAndToken {
-        identity: Identity { id },
+        identity: Identity { id: id.clone() },
         access_token,
     };
-    Ok(Reply::json(201, &result))
+    Ok(Reply::json(201, &result).changed(Change::User(id)))
 }
 
 fn issue(app: &App, req: &Req, version: &str, id: &str) -> Result<Reply> {
@@ -185,12 +185,12 @@ fn revoke(app: &App, id: &str) -> Result<Reply> {
         ApiError::not_found(format!("Identity {id} was not found.")).with_target("id")
     })?;
     user.generation += 1;
-    Ok(Reply::empty(204))
+    Ok(Reply::empty(204).changed(Change::User(id.to_string())))
 }
 
 fn delete(app: &App, id: &str) -> Result<Reply> {
     match app.state().users.remove(id) {
-        Some(_) => Ok(Reply::empty(204)),
+        Some(_) => Ok(Reply::empty(204).changed(Change::User(id.to_string()))),
         None => Err(ApiError::not_found(format!("Identity {id} was not found.")).with_target("id")),
     }
 }

@@ -9,7 +9,7 @@
 //! tables older data dirs gain on open), and `meta` (schema version, token-signing key, resource
 //! id, access key).
 
-use crate::http_util::{Reply, Req};
+use crate::http_util::Change;
 use crate::shared::App;
 use crate::store::{Receipt, State, Thread, User};
 use crate::wire::Identifier;
@@ -213,14 +213,14 @@ impl Store {
     /// job queued so far. The others wait asynchronously (the runtime keeps serving, so their
     /// jobs pile up into the next batch); a finished batch wakes its writers and the next one
     /// in line, who leads the next batch.
-    pub(crate) async fn commit(&self, app: &Arc<App>, req: &Req, reply: &Reply) -> io::Result<()> {
+    pub(crate) async fn commit(&self, app: &Arc<App>, changes: &[Change]) -> io::Result<()> {
         let done = Arc::new(std::sync::OnceLock::new());
         let wake = Arc::new(tokio::sync::Notify::new());
         {
             let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
             let queue = &mut *queue;
             let mut rows = Vec::new();
-            snapshot(app, req, reply, &mut queue.messages, &mut rows)?;
+            snapshot(app, changes, &mut queue.messages, &mut rows)?;
             let total = app.events.total();
             if total > queue.events {
                 for (idx, event) in app.events.indexed_since(queue.events) {
@@ -390,59 +390,38 @@ impl Inner {
     }
 }
 
-/// The rows a successful write changed, read from the state now.
+/// The rows of what a successful write reported it changed, read from the state now.
 fn snapshot(
     app: &App,
-    req: &Req,
-    reply: &Reply,
+    changes: &[Change],
     messages: &mut HashMap<String, usize>,
     rows: &mut Vec<Row>,
 ) -> io::Result<()> {
-    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    let user = |id: &str| {
-        Row::User(
-            id.to_string(),
-            app.state().users.get(id).map(|u| u.generation),
-        )
-    };
-    match (req.method.as_str(), segments.as_slice()) {
-        ("POST", ["identities"]) => {
-            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
-            if let Some(id) = body["identity"]["id"].as_str() {
-                rows.push(user(id));
+    for change in changes {
+        match change {
+            Change::User(id) => {
+                let generation = app.state().users.get(id).map(|u| u.generation);
+                rows.push(Row::User(id.clone(), generation));
             }
-        }
-        (_, ["identities", id, ..]) => rows.push(user(id)),
-        ("POST", ["chat", "threads"]) => {
-            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
-            if let Some(id) = body["chatThread"]["id"].as_str() {
-                thread_rows(app, id, messages, None, true, rows)?;
+            Change::Thread(id) => thread_rows(app, id, messages, None, true, rows)?,
+            Change::NewMessages(id) => thread_rows(app, id, messages, None, false, rows)?,
+            Change::Message { thread, message } => {
+                thread_rows(app, thread, messages, Some(message), false, rows)?
+            }
+            Change::Repeatability { caller, token } => {
                 let state = app.state();
-                for ((caller, token), (thread_id, body)) in &state.repeatability {
-                    if thread_id == id {
-                        rows.push(Row::Repeatability(
-                            caller.clone(),
-                            token.clone(),
-                            thread_id.clone(),
-                            body.clone(),
-                        ));
-                    }
+                if let Some((thread_id, body)) =
+                    state.repeatability.get(&(caller.clone(), token.clone()))
+                {
+                    rows.push(Row::Repeatability(
+                        caller.clone(),
+                        token.clone(),
+                        thread_id.clone(),
+                        body.clone(),
+                    ));
                 }
             }
         }
-        // A plain send changes no header field but `lastMessageReceivedOn`, which loading
-        // recomputes from the messages: only the new messages are written.
-        ("POST", ["chat", "threads", id, "messages"]) => {
-            thread_rows(app, id, messages, None, false, rows)?;
-        }
-        (_, ["chat", "threads", id, rest @ ..]) => {
-            let edited = match rest {
-                ["messages", message_id] => Some(*message_id),
-                _ => None,
-            };
-            thread_rows(app, id, messages, edited, true, rows)?;
-        }
-        _ => {}
     }
     Ok(())
 }

@@ -145,6 +145,7 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
                 status: 200,
                 headers: vec![("content-type", "application/json; charset=utf-8".into())],
                 body: Bytes::from(app.events.json_since(since)),
+                changes: Vec::new(),
             })
         }
         _ => Err(ApiError::not_found(format!(
@@ -160,10 +161,10 @@ async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
     let Some(store) = &app.store else {
         return reply;
     };
-    if req.method == hyper::Method::GET || !(200..300).contains(&reply.status) {
+    if reply.changes.is_empty() || !(200..300).contains(&reply.status) {
         return reply;
     }
-    match store.commit(app, req, &reply).await {
+    match store.commit(app, &reply.changes).await {
         Ok(()) => {
             app.events.mark_deliverable(store.events_committed());
             reply

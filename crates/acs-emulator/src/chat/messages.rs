@@ -2,7 +2,7 @@
 
 use super::paging::{self, collection, encode_state, next_link, thread_path};
 use super::{append, check_metadata, notify, thread_for, views, Ctx};
-use crate::http_util::{ApiError, Reply, Result, JSON};
+use crate::http_util::{ApiError, Change, Reply, Result, JSON};
 use crate::store::Receipt;
 use crate::wire::{
     MessageContent, MessageType, SendMessageRequest, SendReadReceiptRequest, TypingRequest,
@@ -54,7 +54,7 @@ pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
         }
     }
     // No `Location`: the spec's example shows one, the service sends none (recorded).
-    Ok(Reply::json(201, &json!({ "id": message_id })))
+    Ok(Reply::json(201, &json!({ "id": message_id })).changed(Change::NewMessages(id.to_string())))
 }
 
 /// Messages are listed newest first; the cursor is a sequence bound, so messages sent between
@@ -167,7 +167,10 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     message.version = version;
     let edited = message.clone();
     notify::message(ctx, thread, &edited, notify::MessageChange::Edited);
-    Ok(Reply::empty(204))
+    Ok(Reply::empty(204).changed(Change::Message {
+        thread: id.to_string(),
+        message: message_id.to_string(),
+    }))
 }
 
 pub(crate) fn delete(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
@@ -187,6 +190,10 @@ pub(crate) fn delete(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
         message.content = None;
         let deleted = message.clone();
         notify::message(ctx, thread, &deleted, notify::MessageChange::Deleted);
+        return Ok(Reply::empty(204).changed(Change::Message {
+            thread: id.to_string(),
+            message: message_id.to_string(),
+        }));
     }
     Ok(Reply::empty(204))
 }
@@ -239,7 +246,7 @@ pub(crate) fn send_receipt(ctx: &Ctx, id: &str) -> Result<Reply> {
             read_on: now,
         }),
     }
-    Ok(Reply::empty(200))
+    Ok(Reply::empty(200).changed(Change::Thread(id.to_string())))
 }
 
 pub(crate) fn list_receipts(ctx: &Ctx, id: &str) -> Result<Reply> {

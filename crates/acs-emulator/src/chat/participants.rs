@@ -3,7 +3,7 @@
 use super::paging::{self, thread_path};
 use super::threads::{admit, check_participants};
 use super::{membership_message, notify, thread_for, views, Ctx};
-use crate::http_util::{ApiError, Reply, Result, JSON};
+use crate::http_util::{ApiError, Change, Reply, Result, JSON};
 use crate::wire::Identifier;
 use crate::wire::{AddParticipantsRequest, MessageType};
 use serde_json::json;
@@ -59,7 +59,7 @@ pub(crate) fn add(ctx: &Ctx, id: &str) -> Result<Reply> {
     } else {
         json!({ "invalidParticipants": invalid })
     };
-    Ok(Reply::json(201, &body))
+    Ok(Reply::json(201, &body).changed(Change::Thread(id.to_string())))
 }
 
 pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
@@ -92,6 +92,7 @@ pub(crate) fn remove(ctx: &Ctx, id: &str) -> Result<Reply> {
             MessageType::ParticipantRemoved,
             vec![removed],
         );
+        return Ok(Reply::empty(204).changed(Change::Thread(id.to_string())));
     }
     Ok(Reply::empty(204))
 }

@@ -2,7 +2,7 @@
 
 use super::paging::{self, collection, encode_state, next_link};
 use super::{check_metadata, membership_message, notify, thread_for, topic_message, views, Ctx};
-use crate::http_util::{ApiError, Reply, Result, JSON, PATCH_JSON};
+use crate::http_util::{ApiError, Change, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
 use crate::wire::RetentionPolicy;
 use crate::wire::{
@@ -114,6 +114,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
             status: 201,
             headers: vec![("content-type", "application/json; charset=utf-8".into())],
             body: body.clone().into(),
+            changes: Vec::new(),
         });
     }
 
@@ -171,13 +172,19 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         result["invalidParticipants"] = serde_json::to_value(&invalid).unwrap_or_default();
     }
     let bytes = serde_json::to_vec(&result).unwrap_or_default();
+    let mut changes = vec![Change::Thread(id.clone())];
     if let Some(key) = key {
+        changes.push(Change::Repeatability {
+            caller: key.0.clone(),
+            token: key.1.clone(),
+        });
         state.repeatability.insert(key, (id.clone(), bytes.clone()));
     }
     Ok(Reply {
         status: 201,
         headers: vec![("content-type", "application/json; charset=utf-8".into())],
         body: bytes.into(),
+        changes,
     })
 }
 
@@ -273,7 +280,7 @@ pub(crate) fn update(ctx: &Ctx, id: &str) -> Result<Reply> {
     if let Some(updated) = state.threads.get(id) {
         notify::thread_updated(ctx, updated);
     }
-    Ok(Reply::empty(204))
+    Ok(Reply::empty(204).changed(Change::Thread(id.to_string())))
 }
 
 pub(crate) fn delete(ctx: &Ctx, id: &str) -> Result<Reply> {
@@ -287,7 +294,7 @@ pub(crate) fn delete(ctx: &Ctx, id: &str) -> Result<Reply> {
             }
             thread.deleted_on = Some(OffsetDateTime::now_utc());
             notify::thread_deleted(ctx, thread);
-            Ok(Reply::empty(204))
+            Ok(Reply::empty(204).changed(Change::Thread(id.to_string())))
         }
         // Deleting a deleted or unknown thread succeeds, as on the service.
         _ => Ok(Reply::empty(204)),
