@@ -708,7 +708,12 @@ impl Browser {
             };
             match outcome {
                 Ok(value) => return value,
-                Err(e) if e.contains("stale") && start.elapsed() < Duration::from_secs(15) => {
+                // ChromeDriver says "stale element", or (when the node goes mid-command) "Node
+                // with given id does not belong to the document".
+                Err(e)
+                    if (e.contains("stale") || e.contains("does not belong to the document"))
+                        && start.elapsed() < Duration::from_secs(15) =>
+                {
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 Err(e) => panic!("{css}: {e}"),

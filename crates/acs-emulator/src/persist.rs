@@ -11,16 +11,13 @@
 
 use crate::http_util::Change;
 use crate::shared::App;
-use crate::store::{Receipt, State, Thread, User};
-use crate::wire::Identifier;
-use crate::wire::{Message, MessageType, Metadata, Participant, RetentionPolicy};
+use crate::store::{State, Thread, User};
+use crate::wire::{Message, MessageType};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
-use time::OffsetDateTime;
 
 /// The schema this build writes. A data dir of a newer schema is refused, never rewritten.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -42,29 +39,6 @@ CREATE TABLE IF NOT EXISTS subscriptions (subscription TEXT PRIMARY KEY, doc TEX
 
 fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
-}
-
-/// A thread without its messages, as stored.
-#[derive(Serialize, Deserialize)]
-struct ThreadRow {
-    topic: String,
-    created_on: OffsetDateTime,
-    created_by: Identifier,
-    deleted_on: Option<OffsetDateTime>,
-    metadata: Option<Metadata>,
-    retention_policy: Option<RetentionPolicy>,
-    participants: Vec<Participant>,
-    former_participants: Vec<String>,
-    receipts: Vec<ReceiptRow>,
-    last_message_received_on: Option<OffsetDateTime>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ReceiptRow {
-    sender: Identifier,
-    message_id: String,
-    sequence: usize,
-    read_on: OffsetDateTime,
 }
 
 /// What a data dir held at start.
@@ -440,30 +414,9 @@ fn thread_rows(
         return Ok(());
     };
     if header {
-        let row = ThreadRow {
-            topic: thread.topic.clone(),
-            created_on: thread.created_on,
-            created_by: thread.created_by.clone(),
-            deleted_on: thread.deleted_on,
-            metadata: thread.metadata.clone(),
-            retention_policy: thread.retention_policy.clone(),
-            participants: thread.participants.clone(),
-            former_participants: thread.former_participants.clone(),
-            receipts: thread
-                .receipts
-                .iter()
-                .map(|r| ReceiptRow {
-                    sender: r.sender.clone(),
-                    message_id: r.message_id.clone(),
-                    sequence: r.sequence,
-                    read_on: r.read_on,
-                })
-                .collect(),
-            last_message_received_on: thread.last_message_received_on,
-        };
         rows.push(Row::Thread(
             id.to_string(),
-            serde_json::to_string(&row).map_err(other)?,
+            serde_json::to_string(thread).map_err(other)?,
         ));
     }
     let message_row = |index: usize, message: &Message| -> io::Result<Row> {
@@ -509,34 +462,9 @@ fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String, usize>)> 
         .map_err(other)?;
     for thread in threads {
         let (id, doc) = thread.map_err(other)?;
-        let row: ThreadRow = serde_json::from_str(&doc).map_err(other)?;
-        state.threads.insert(
-            id.clone(),
-            Thread {
-                id,
-                topic: row.topic,
-                created_on: row.created_on,
-                created_by: row.created_by,
-                deleted_on: row.deleted_on,
-                metadata: row.metadata,
-                retention_policy: row.retention_policy,
-                participants: row.participants,
-                former_participants: row.former_participants,
-                messages: Vec::new(),
-                receipts: row
-                    .receipts
-                    .into_iter()
-                    .map(|r| Receipt {
-                        sender: r.sender,
-                        message_id: r.message_id,
-                        sequence: r.sequence,
-                        read_on: r.read_on,
-                    })
-                    .collect(),
-                typing: Vec::new(),
-                last_message_received_on: row.last_message_received_on,
-            },
-        );
+        let mut thread: Thread = serde_json::from_str(&doc).map_err(other)?;
+        thread.id = id.clone();
+        state.threads.insert(id, thread);
     }
     let mut stmt = conn
         .prepare("SELECT thread_id, doc FROM messages ORDER BY thread_id, seq")

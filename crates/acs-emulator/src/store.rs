@@ -12,6 +12,7 @@ pub(crate) struct User {
 }
 
 /// A read receipt: the latest message a participant has read.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Receipt {
     pub(crate) sender: Identifier,
     pub(crate) message_id: String,
@@ -19,7 +20,11 @@ pub(crate) struct Receipt {
     pub(crate) read_on: OffsetDateTime,
 }
 
+/// A thread. With `--data-dir` it is stored as is (serde), less its id (the row's key), its
+/// messages (rows of their own) and typing (never stored).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Thread {
+    #[serde(skip)]
     pub(crate) id: String,
     pub(crate) topic: String,
     pub(crate) created_on: OffsetDateTime,
@@ -31,9 +36,11 @@ pub(crate) struct Thread {
     /// Raw ids of removed participants: the service keeps listing the thread for them.
     pub(crate) former_participants: Vec<String>,
     /// In sequence order: `messages[i]` has sequenceId `i + 1`, so ids stay unique and gap-free.
+    #[serde(skip)]
     pub(crate) messages: Vec<Message>,
     pub(crate) receipts: Vec<Receipt>,
     /// Who typed last, and when (recorded; nothing reads it back over REST).
+    #[serde(skip)]
     pub(crate) typing: Vec<(String, OffsetDateTime)>,
     pub(crate) last_message_received_on: Option<OffsetDateTime>,
 }

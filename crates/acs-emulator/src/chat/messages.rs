@@ -1,7 +1,9 @@
 //! Messages, typing notifications and read receipts.
 
+use super::context::Ctx;
+use super::ops::{append, check_metadata, thread_for};
 use super::paging::{self, collection, encode_state, next_link, thread_path};
-use super::{append, check_metadata, notify, thread_for, views, Ctx};
+use super::{notify, views};
 use crate::http_util::{ApiError, Change, Reply, Result, JSON};
 use crate::store::Receipt;
 use crate::wire::{

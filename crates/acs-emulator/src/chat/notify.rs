@@ -1,7 +1,7 @@
 //! The Event Grid events of each chat change (see `crate::events`).
 
-use super::Ctx;
-use crate::events::EventPair;
+use super::context::Ctx;
+use crate::events::{types, EventPair};
 use crate::store::Thread;
 use crate::wire::Identifier;
 use crate::wire::{Message, Participant};
@@ -99,20 +99,20 @@ pub(crate) fn message(ctx: &Ctx, thread: &Thread, m: &Message, change: MessageCh
         edit_time: None,
         delete_time: None,
     };
-    let (thread_event, user_event) = match change {
-        MessageChange::Received => ("ChatMessageReceivedInThread", "ChatMessageReceived"),
+    let types = match change {
+        MessageChange::Received => types::MESSAGE_RECEIVED,
         MessageChange::Edited => {
             data.edit_time = Some(m.edited_on.map(format));
-            ("ChatMessageEditedInThread", "ChatMessageEdited")
+            types::MESSAGE_EDITED
         }
         MessageChange::Deleted => {
             data.delete_time = Some(m.deleted_on.map(format));
-            ("ChatMessageDeletedInThread", "ChatMessageDeleted")
+            types::MESSAGE_DELETED
         }
     };
     let subject = format!("thread/{}/sender/{}", thread.id, sender.raw_id());
     ctx.app.events.publish_pair(
-        EventPair::new(thread_event, user_event, subject),
+        EventPair::new(types.thread, types.user, subject),
         &data,
         &thread.id,
         &others(thread, sender),
@@ -146,7 +146,11 @@ pub(crate) fn thread_created(ctx: &Ctx, thread: &Thread) {
     }
     let subject = format!("thread/{}/createdBy/{}", thread.id, ctx.caller_id());
     ctx.app.events.publish_pair(
-        EventPair::new("ChatThreadCreated", "ChatThreadCreatedWithUser", subject),
+        EventPair::new(
+            types::THREAD_CREATED.thread,
+            types::THREAD_CREATED.user,
+            subject,
+        ),
         &data,
         &thread.id,
         &others(thread, &ctx.caller),
@@ -165,8 +169,8 @@ pub(crate) fn thread_updated(ctx: &Ctx, thread: &Thread) {
     let subject = format!("thread/{}/editedBy/{}", thread.id, ctx.caller_id());
     ctx.app.events.publish_pair(
         EventPair::new(
-            "ChatThreadPropertiesUpdated",
-            "ChatThreadPropertiesUpdatedPerUser",
+            types::THREAD_UPDATED.thread,
+            types::THREAD_UPDATED.user,
             subject,
         ),
         &data,
@@ -181,7 +185,11 @@ pub(crate) fn thread_deleted(ctx: &Ctx, thread: &Thread) {
     data["deleteTime"] = json!(thread.deleted_on.map(format));
     let subject = format!("thread/{}/deletedBy/{}", thread.id, ctx.caller_id());
     ctx.app.events.publish_pair(
-        EventPair::new("ChatThreadDeleted", "ChatThreadWithUserDeleted", subject),
+        EventPair::new(
+            types::THREAD_DELETED.thread,
+            types::THREAD_DELETED.user,
+            subject,
+        ),
         &data,
         &thread.id,
         &others(thread, &ctx.caller),
@@ -192,10 +200,9 @@ pub(crate) fn thread_deleted(ctx: &Ctx, thread: &Thread) {
 pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &Participant, added: bool) {
     let mut data = thread_base(thread);
     data["time"] = json!(now());
-    let (thread_event, user_event, by, field, thread_subject, user_subject) = if added {
+    let (types, by, field, thread_subject, user_subject) = if added {
         (
-            "ChatThreadParticipantAdded",
-            "ChatParticipantAddedToThreadWithUser",
+            types::PARTICIPANT_ADDED,
             "addedByCommunicationIdentifier",
             "participantAdded",
             "participantadded",
@@ -203,8 +210,7 @@ pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &Participant, added: b
         )
     } else {
         (
-            "ChatThreadParticipantRemoved",
-            "ChatParticipantRemovedFromThreadWithUser",
+            types::PARTICIPANT_REMOVED,
             "removedByCommunicationIdentifier",
             "participantRemoved",
             "participantremoved",
@@ -219,9 +225,9 @@ pub(crate) fn membership(ctx: &Ctx, thread: &Thread, who: &Participant, added: b
     }
     let raw = who.identifier.raw_id();
     let pair = EventPair {
-        thread_event,
+        thread_event: types.thread,
         thread_subject: format!("thread/{}/{thread_subject}/{raw}", thread.id),
-        user_event,
+        user_event: types.user,
         user_subject: format!("thread/{}/{user_subject}/{raw}", thread.id),
     };
     ctx.app

@@ -1,7 +1,7 @@
 //! Page sizes, opaque continuation state, and absolute `nextLink`s that carry the request's
 //! api-version (JS follows them verbatim; Python swaps in its own).
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::http_util::{ApiError, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -1,8 +1,10 @@
 //! List, add and remove participants.
 
+use super::context::Ctx;
+use super::ops::{membership_message, thread_for};
 use super::paging::{self, thread_path};
 use super::threads::{admit, check_participants};
-use super::{membership_message, notify, thread_for, views, Ctx};
+use super::{notify, views};
 use crate::http_util::{ApiError, Change, Reply, Result, JSON};
 use crate::wire::Identifier;
 use crate::wire::{AddParticipantsRequest, MessageType};

@@ -1,7 +1,9 @@
 //! Create, list, get, update and delete threads.
 
+use super::context::Ctx;
+use super::ops::{check_metadata, membership_message, thread_for, topic_message};
 use super::paging::{self, collection, encode_state, next_link};
-use super::{check_metadata, membership_message, notify, thread_for, topic_message, views, Ctx};
+use super::{notify, views};
 use crate::http_util::{ApiError, Change, Reply, Result, JSON, PATCH_JSON};
 use crate::store::{State, Thread};
 use crate::wire::RetentionPolicy;

@@ -3,7 +3,7 @@
 //! seconds (`2021-09-07T20:38:12Z`), and a participant added without `shareHistoryTime` shown
 //! with `1970-01-01T00:00:00Z` (both recorded against the service).
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::store::{Receipt, Thread};
 use crate::wire::{Message, Participant, ReadReceipt, ThreadItem, ThreadProperties};
 use serde_json::Value;

@@ -31,26 +31,6 @@ use std::sync::Arc;
 /// A response body of either kind: a whole page or an event stream.
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
-/// The chat event types, for the events filter.
-const EVENT_TYPES: &[&str] = &[
-    "ChatMessageReceived",
-    "ChatMessageEdited",
-    "ChatMessageDeleted",
-    "ChatMessageReceivedInThread",
-    "ChatMessageEditedInThread",
-    "ChatMessageDeletedInThread",
-    "ChatThreadCreated",
-    "ChatThreadCreatedWithUser",
-    "ChatThreadDeleted",
-    "ChatThreadWithUserDeleted",
-    "ChatThreadPropertiesUpdated",
-    "ChatThreadPropertiesUpdatedPerUser",
-    "ChatThreadParticipantAdded",
-    "ChatParticipantAddedToThreadWithUser",
-    "ChatThreadParticipantRemoved",
-    "ChatParticipantRemovedFromThreadWithUser",
-];
-
 /// A page with a `#live` part.
 pub(crate) enum Page {
     Users,

@@ -348,8 +348,9 @@ fn message(m: &Message) -> String {
 pub(crate) fn events(app: &App, kind: &str, thread: &str) -> String {
     let since = app.events.total();
     let mut options = String::from("<option value=\"\">every type</option>");
-    for t in super::EVENT_TYPES {
-        let selected = if *t == kind { " selected" } else { "" };
+    let all = crate::events::types::ALL;
+    for t in all.iter().flat_map(|pair| [pair.user, pair.thread]) {
+        let selected = if t == kind { " selected" } else { "" };
         options.push_str(&format!("<option{selected}>{t}</option>"));
     }
     let body = format!(

@@ -4,6 +4,7 @@
 
 mod delivery;
 mod log;
+pub(crate) mod types;
 mod webhook_client;
 
 pub(crate) use delivery::Subscriptions;
