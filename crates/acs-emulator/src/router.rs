@@ -164,7 +164,7 @@ async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
     if reply.changes.is_empty() || !(200..300).contains(&reply.status) {
         return reply;
     }
-    match store.commit(app, &reply.changes).await {
+    match store.commit(app, &reply.changes) {
         Ok(()) => {
             app.events.mark_deliverable(store.events_committed());
             reply

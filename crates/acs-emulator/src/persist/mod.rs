@@ -50,6 +50,8 @@ pub(crate) struct Loaded {
     pub(crate) events: Vec<(usize, serde_json::Value)>,
 }
 
+mod log;
+
 /// A row to write, serialized by the writer (so the committer never waits for the state).
 enum Row {
     User(String, Option<u64>),
@@ -59,21 +61,15 @@ enum Row {
     Event(usize, String),
 }
 
-/// A successful write's rows, where its outcome goes, and how its writer is woken.
-struct Job {
-    rows: Vec<Row>,
-    done: Arc<std::sync::OnceLock<Result<(), String>>>,
-    wake: Arc<tokio::sync::Notify>,
-}
+/// A batch appended to the commit log: its sequence number and rows, for the applier.
+type Appended = (u64, Vec<Row>);
 
-/// Jobs not yet committed, and how far the state has been queued.
+/// The commit log and how far the state has been written to it.
 struct Queue {
-    jobs: Vec<Job>,
-    /// Whether a writer is committing a batch right now.
-    committing: bool,
-    /// Messages queued per thread (their sequence numbers are 1..=n).
+    log: log::CommitLog,
+    /// Messages written per thread (their sequence numbers are 1..=n).
     messages: HashMap<String, usize>,
-    /// Events queued (the index of the next one).
+    /// Events written (the index of the next one).
     events: usize,
 }
 
@@ -85,12 +81,15 @@ struct Inner {
     max_events: usize,
 }
 
-/// Group commit: a writer snapshots its rows into the queue, then takes the connection; whoever
-/// holds it commits every queued job in one transaction. A writer whose job a previous holder
-/// committed just reads the outcome. Jobs are committed in queue order.
+/// A write is committed by appending its rows to the commit log (`log`) in one `write` under
+/// one lock, so that rows reach the log in the order the state changed; that makes it durable.
+/// The applier thread writes them into SQLite in large transactions, off the request path.
 pub(crate) struct Store {
-    queue: Mutex<Queue>,
-    inner: Mutex<Inner>,
+    queue: Arc<Mutex<Queue>>,
+    inner: Arc<Mutex<Inner>>,
+    /// Batches for the applier; `None` once closing.
+    applier: Mutex<Option<std::sync::mpsc::Sender<Appended>>>,
+    applier_thread: Option<std::thread::JoinHandle<()>>,
     /// Events committed (the index of the next one): subscriptions deliver no further.
     events_committed: std::sync::atomic::AtomicUsize,
     /// Held while this store is open: a second emulator on the same data dir is refused.
@@ -109,9 +108,20 @@ impl Store {
         let path = dir.join("acs-emulator.sqlite3");
         crate::data_dir::create_file(&path)?;
         let conn = Connection::open(&path).map_err(other)?;
+        // One emulator per data dir (the lock above): SQLite may hold its file lock for good
+        // and keep the WAL index in memory instead of locking and mapping per transaction.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(other)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(other)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(other)?;
+        // Checkpoints (which copy the WAL into the database and sync both) ten times rarer than
+        // SQLite's default of 1,000 pages, and a 64 MiB page cache: the applier's transactions
+        // are large. Measured: 7.0 -> 4.9 us per applied row.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+            .map_err(other)?;
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(other)?;
         conn.execute_batch(SCHEMA).map_err(other)?;
         let meta = |key: &str| -> io::Result<Option<String>> {
@@ -147,6 +157,23 @@ impl Store {
         let token_secret = unhex(&meta("token_secret")?.unwrap_or_default());
         let resource_id = meta("resource_id")?.unwrap_or_default();
         let access_key = meta("access_key")?;
+        // Records acknowledged but not yet in SQLite when the last emulator stopped (or was
+        // killed): into SQLite first, then the log starts empty.
+        let (mut commit_log, records) = log::CommitLog::open(&dir.join("acs-emulator.log"))?;
+        let applied: u64 = meta("log_applied")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let pending: Vec<&log::Record> = records.iter().filter(|r| r.seq > applied).collect();
+        if let Some(last) = pending.last().map(|r| r.seq) {
+            let tx = conn.unchecked_transaction().map_err(other)?;
+            for record in &pending {
+                write_rows(&tx, &record.rows)?;
+            }
+            set_applied(&tx, last)?;
+            tx.commit().map_err(other)?;
+        }
+        commit_log.continue_after(applied);
+        commit_log.truncate()?;
         let (state, messages) = load_state(&conn)?;
         let events = load_events(&conn, max_events)?;
         let next_event = conn
@@ -154,19 +181,29 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(other)? as usize;
+        let inner = Arc::new(Mutex::new(Inner {
+            conn,
+            events_written: next_event,
+            trimmed_at: next_event,
+            max_events,
+        }));
+        let queue = Arc::new(Mutex::new(Queue {
+            log: commit_log,
+            messages,
+            events: next_event,
+        }));
+        let (sender, batches) = std::sync::mpsc::channel();
+        let applier_thread = {
+            let (inner, queue) = (inner.clone(), queue.clone());
+            std::thread::Builder::new()
+                .name("acs-emulator-apply".into())
+                .spawn(move || apply_loop(&inner, &queue, &batches))?
+        };
         let store = Store {
-            queue: Mutex::new(Queue {
-                jobs: Vec::new(),
-                committing: false,
-                messages,
-                events: next_event,
-            }),
-            inner: Mutex::new(Inner {
-                conn,
-                events_written: next_event,
-                trimmed_at: next_event,
-                max_events,
-            }),
+            queue,
+            inner,
+            applier: Mutex::new(Some(sender)),
+            applier_thread: Some(applier_thread),
             events_committed: next_event.into(),
             _lock: lock,
         };
@@ -182,47 +219,43 @@ impl Store {
         ))
     }
 
-    /// Commits what a successful write request changed; returns once it is committed. Call
-    /// before the reply is sent. A writer that finds nobody committing commits one batch: every
-    /// job queued so far. The others wait asynchronously (the runtime keeps serving, so their
-    /// jobs pile up into the next batch); a finished batch wakes its writers and the next one
-    /// in line, who leads the next batch.
-    pub(crate) async fn commit(&self, app: &Arc<App>, changes: &[Change]) -> io::Result<()> {
-        let done = Arc::new(std::sync::OnceLock::new());
-        let wake = Arc::new(tokio::sync::Notify::new());
-        {
-            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-            let queue = &mut *queue;
-            let mut rows = Vec::new();
-            snapshot(app, changes, &mut queue.messages, &mut rows)?;
-            let total = app.events.total();
-            if total > queue.events {
-                for (idx, event) in app.events.indexed_since(queue.events) {
-                    rows.push(Row::Event(idx, event.json.clone()));
+    /// Commits what a successful write request changed: once this returns, it survives a
+    /// `kill -9`. Call before the reply is sent.
+    pub(crate) fn commit(&self, app: &Arc<App>, changes: &[Change]) -> io::Result<()> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let queue = &mut *queue;
+        let mut rows = Vec::new();
+        snapshot(app, changes, &mut queue.messages, &mut rows)?;
+        let total = app.events.total();
+        if total > queue.events {
+            for (idx, event) in app.events.indexed_since(queue.events) {
+                rows.push(Row::Event(idx, event.json.clone()));
+            }
+        }
+        // One `write` of a few kilobytes, inline on this worker. On failure nothing is
+        // acknowledged, and what this write was to carry goes with a later one: its events (not
+        // counted as written), its threads' messages (all of them, forgetting how many were).
+        let seq = match queue.log.append(&rows) {
+            Ok(seq) => seq,
+            Err(e) => {
+                for change in changes {
+                    if let Change::Thread(id)
+                    | Change::NewMessages(id)
+                    | Change::Message { thread: id, .. } = change
+                    {
+                        queue.messages.remove(id);
+                    }
                 }
-                queue.events = total;
+                return Err(e);
             }
-            queue.jobs.push(Job {
-                rows,
-                done: done.clone(),
-                wake: wake.clone(),
-            });
+        };
+        queue.events = total;
+        self.events_committed
+            .fetch_max(total, std::sync::atomic::Ordering::AcqRel);
+        if let Some(applier) = &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
+            let _ = applier.send((seq, rows));
         }
-        loop {
-            if let Some(outcome) = done.get() {
-                return outcome.clone().map_err(other);
-            }
-            let lead = {
-                let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-                !std::mem::replace(&mut queue.committing, true)
-            };
-            if lead {
-                self.commit_batch();
-            } else {
-                // A permit stored by `notify_one` is kept: no wake-up is lost.
-                wake.notified().await;
-            }
-        }
+        Ok(())
     }
 
     /// How many events are committed (the index of the next one).
@@ -286,72 +319,75 @@ impl Store {
             .map_err(other);
         docs
     }
+}
 
-    /// Commits every queued job in one transaction, then wakes their writers and the next
-    /// writer in line.
-    fn commit_batch(&self) {
-        let batch = std::mem::take(
-            &mut self
-                .queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .jobs,
-        );
-        // Inline on this worker: a commit takes tens of microseconds, less than handing the
-        // worker over with `block_in_place` cost (measured: 0.42-0.52x vs 0.40-0.47x of
-        // in-memory sends with four clients).
-        let outcome = {
-            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            let outcome = inner.commit(&batch).map_err(|e| e.to_string());
-            if outcome.is_ok() {
-                self.events_committed
-                    .fetch_max(inner.events_written, std::sync::atomic::Ordering::AcqRel);
-            }
-            outcome
-        };
-        for job in &batch {
-            let _ = job.done.set(outcome.clone());
-            job.wake.notify_one();
+impl Drop for Store {
+    /// Lets the applier write what is left into SQLite and empty the log, before the data dir's
+    /// lock goes.
+    fn drop(&mut self) {
+        self.applier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(thread) = self.applier_thread.take() {
+            let _ = thread.join();
         }
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        queue.committing = false;
-        if let Some(next) = queue.jobs.first() {
-            next.wake.notify_one();
+    }
+}
+
+/// How long the applier gathers batches into one SQLite transaction.
+const APPLY_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// The applier: batches from the commit log into SQLite, as many per transaction as are
+/// waiting; the log is emptied whenever SQLite holds everything appended. Ends when the store
+/// closes and everything is applied.
+fn apply_loop(
+    inner: &Mutex<Inner>,
+    queue: &Mutex<Queue>,
+    batches: &std::sync::mpsc::Receiver<Appended>,
+) {
+    while let Ok(first) = batches.recv() {
+        // Let batches gather for a few milliseconds: one transaction for many costs a fraction
+        // of one each (the log already made them durable; reads are served from memory). Asleep,
+        // not waiting on the channel, so that a writer's send wakes nobody.
+        std::thread::sleep(APPLY_EVERY);
+        let mut pending = vec![first];
+        while let Ok(more) = batches.try_recv() {
+            pending.push(more);
+        }
+        let last = pending.last().map(|(seq, _)| *seq).unwrap_or(0);
+        let applied = inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .apply(&pending, last);
+        match applied {
+            Ok(()) => {
+                let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                if queue.log.last_seq() == last {
+                    if let Err(e) = queue.log.truncate() {
+                        tracing::warn!("could not empty the commit log: {e}");
+                    }
+                }
+            }
+            // The records stay in the log and are applied at the next start.
+            Err(e) => tracing::error!("could not apply the commit log to SQLite: {e}"),
         }
     }
 }
 
 impl Inner {
-    /// One transaction for a batch of jobs.
-    fn commit(&mut self, batch: &[Job]) -> io::Result<()> {
+    /// One transaction for batches of the commit log, up to and including `last`.
+    fn apply(&mut self, batches: &[Appended], last: u64) -> io::Result<()> {
         let tx = self.conn.transaction().map_err(other)?;
-        for row in batch.iter().flat_map(|job| &job.rows) {
-            match row {
-                Row::User(id, Some(generation)) => tx
-                    .prepare_cached("INSERT OR REPLACE INTO users (id, generation) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![id, *generation as i64])),
-                Row::User(id, None) => tx
-                    .prepare_cached("DELETE FROM users WHERE id = ?1")
-                    .and_then(|mut s| s.execute([id])),
-                Row::Thread(id, doc) => tx
-                    .prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![id, doc])),
-                Row::Message(thread, seq, doc) => tx
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)",
-                    )
-                    .and_then(|mut s| s.execute(params![thread, *seq as i64, doc])),
-                Row::Repeatability(caller, token, thread, body) => tx
-                    .prepare_cached("INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)")
-                    .and_then(|mut s| s.execute(params![caller, token, thread, body])),
-                Row::Event(idx, doc) => {
+        for (_, rows) in batches {
+            write_rows(&tx, rows)?;
+            for row in rows {
+                if let Row::Event(idx, _) = row {
                     self.events_written = self.events_written.max(idx + 1);
-                    tx.prepare_cached("INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)")
-                        .and_then(|mut s| s.execute(params![*idx as i64, doc]))
                 }
             }
-            .map_err(other)?;
         }
+        set_applied(&tx, last)?;
         // Trim the event log in steps, not on every commit.
         if self.events_written >= self.trimmed_at + 256 {
             let keep_from = self.events_written.saturating_sub(self.max_events);
@@ -362,6 +398,44 @@ impl Inner {
         }
         tx.commit().map_err(other)
     }
+}
+
+/// Writes rows in a transaction.
+fn write_rows(tx: &rusqlite::Transaction<'_>, rows: &[Row]) -> io::Result<()> {
+    for row in rows {
+        match row {
+            Row::User(id, Some(generation)) => tx
+                .prepare_cached("INSERT OR REPLACE INTO users (id, generation) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![id, *generation as i64])),
+            Row::User(id, None) => tx
+                .prepare_cached("DELETE FROM users WHERE id = ?1")
+                .and_then(|mut s| s.execute([id])),
+            Row::Thread(id, doc) => tx
+                .prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![id, doc])),
+            Row::Message(thread, seq, doc) => tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![thread, *seq as i64, doc])),
+            Row::Repeatability(caller, token, thread, body) => tx
+                .prepare_cached("INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![caller, token, thread, body])),
+            Row::Event(idx, doc) => tx
+                .prepare_cached("INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![*idx as i64, doc])),
+        }
+        .map_err(other)?;
+    }
+    Ok(())
+}
+
+/// Records in SQLite how far the commit log is applied.
+fn set_applied(tx: &rusqlite::Transaction<'_>, seq: u64) -> io::Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('log_applied', ?1)")
+        .and_then(|mut s| s.execute([seq.to_string()]))
+        .map(|_| ())
+        .map_err(other)
 }
 
 /// The rows of what a successful write reported it changed, read from the state now.
