@@ -387,3 +387,53 @@ fn the_data_dir_and_its_files_are_private_to_their_owner() {
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_commit_log_stays_small_under_a_steady_load() {
+    let dir = temp_dir("steady");
+    let h = harness_for(
+        acs_emulator::Emulator::builder()
+            .data_dir(&dir)
+            .start()
+            .unwrap(),
+    );
+    let alice = h.new_user();
+    let thread = h.thread(&alice, &[]);
+    let segments = || -> Vec<(String, u64)> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.metadata().unwrap().len(),
+                )
+            })
+            .collect()
+    };
+    let (mut most_segments, mut most_bytes, mut sent) = (0, 0, 0);
+    let start = std::time::Instant::now();
+    // Writes without a pause for a while: applied segments go while the load goes on.
+    while start.elapsed() < std::time::Duration::from_millis(1500) {
+        h.send(&alice, &thread, "steady");
+        sent += 1;
+        let now = segments();
+        most_segments = most_segments.max(now.len());
+        most_bytes = most_bytes.max(now.iter().map(|(_, len)| len).sum::<u64>());
+    }
+    assert!(most_segments <= 3, "segments pile up: {:?}", segments());
+    // Each send appends about a kilobyte; the log holds a few tens of milliseconds of them.
+    assert!(
+        most_bytes < 256 * 1024 && sent > 500,
+        "{most_bytes} bytes in the log after {sent} sends"
+    );
+    drop(h);
+    // A clean stop applies everything and leaves one empty segment.
+    let left = segments();
+    assert!(
+        left.len() <= 1 && left.iter().all(|(_, len)| *len == 0),
+        "{left:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,14 +1,16 @@
-//! The commit log in front of SQLite (`DIR/acs-emulator.log`). A write is acknowledged once its
-//! rows are appended here: one `write` per batch, in the operating system's hands as soon as it
-//! returns, so it survives `kill -9` of the emulator (not a power cut, like SQLite's WAL with
-//! `synchronous=NORMAL`). A background thread applies the records to SQLite in large
-//! transactions and empties the log once SQLite holds all of them; at open, the records SQLite
-//! has not applied (`meta.log_applied`) are applied first.
+//! The commit log in front of SQLite (`DIR/acs-emulator-<n>.log` segments). A write is
+//! acknowledged once its rows are appended here: one `write` per request, in the operating
+//! system's hands as soon as it returns, so it survives `kill -9` of the emulator (not a power
+//! cut, like SQLite's WAL with `synchronous=NORMAL`). The applier takes what was appended, starts
+//! a new segment for what follows, writes the records into SQLite and then deletes the segments it
+//! applied, so the log stays small under a steady load; at open, every segment is read, the
+//! records SQLite has not applied (`meta.log_applied`) are applied, and the segments deleted.
 //!
 //! Record: a little-endian `u32` length, then that many bytes: the `u64` sequence number and the
 //! rows, each a tag byte and its fields (integers as `u64`, strings and bytes length-prefixed;
 //! binary, not JSON: the rows' documents are JSON already and would be escaped again). A record
-//! cut short by a crash was never acknowledged: it and anything after it are ignored.
+//! cut short by a crash was never acknowledged: it and anything after it in its segment are
+//! ignored.
 
 use super::Row;
 use std::fs::File;
@@ -22,34 +24,80 @@ pub(super) struct Record {
 }
 
 pub(super) struct CommitLog {
+    dir: std::path::PathBuf,
+    /// The segment appended to, and its number.
     file: File,
+    segment: u64,
+    /// Whether the current segment holds anything.
+    written: bool,
     /// The sequence number of the last record appended (or applied before the log was emptied).
     last_seq: u64,
 }
 
-impl CommitLog {
-    /// Opens (or creates, owner-only) the log and reads the whole records it holds.
-    pub(super) fn open(path: &Path) -> io::Result<(CommitLog, Vec<Record>)> {
-        crate::data_dir::create_file(path)?;
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
-        let mut records = Vec::new();
-        let mut rest = bytes.as_slice();
-        while let Some((len, tail)) = rest.split_first_chunk::<4>() {
-            let len = u32::from_le_bytes(*len) as usize;
-            let Some(body) = tail.get(..len) else { break };
-            let Some(record) = decode(body) else {
-                break;
-            };
-            records.push(record);
-            rest = &tail[len..];
+fn segment_path(dir: &Path, n: u64) -> std::path::PathBuf {
+    dir.join(format!("acs-emulator-{n:010}.log"))
+}
+
+/// The segments in `dir`, oldest first.
+fn segments(dir: &Path) -> io::Result<Vec<u64>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        if let Some(n) = name
+            .strip_prefix("acs-emulator-")
+            .and_then(|rest| rest.strip_suffix(".log"))
+            .and_then(|n| n.parse().ok())
+        {
+            found.push(n);
         }
+    }
+    found.sort_unstable();
+    Ok(found)
+}
+
+fn open_segment(dir: &Path, n: u64) -> io::Result<File> {
+    let path = segment_path(dir, n);
+    crate::data_dir::create_file(&path)?;
+    std::fs::OpenOptions::new().append(true).open(path)
+}
+
+/// The whole records of one segment.
+fn read_segment(path: &Path) -> io::Result<Vec<Record>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.read_to_end(&mut bytes)?;
+    let mut records = Vec::new();
+    let mut rest = bytes.as_slice();
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_le_bytes(*len) as usize;
+        let Some(body) = tail.get(..len) else { break };
+        let Some(record) = decode(body) else { break };
+        records.push(record);
+        rest = &tail[len..];
+    }
+    Ok(records)
+}
+
+impl CommitLog {
+    /// Reads every segment in `dir` (the records of a previous run, oldest first) and starts a
+    /// new segment after them. Delete the old ones with [`CommitLog::delete_before`] once their
+    /// records are in SQLite.
+    pub(super) fn open(dir: &Path) -> io::Result<(CommitLog, Vec<Record>)> {
+        let existing = segments(dir)?;
+        let mut records = Vec::new();
+        for n in &existing {
+            records.extend(read_segment(&segment_path(dir, *n))?);
+        }
+        let segment = existing.last().map_or(1, |n| n + 1);
         let last_seq = records.last().map(|r| r.seq).unwrap_or(0);
-        Ok((CommitLog { file, last_seq }, records))
+        let log = CommitLog {
+            dir: dir.to_path_buf(),
+            file: open_segment(dir, segment)?,
+            segment,
+            written: false,
+            last_seq,
+        };
+        Ok((log, records))
     }
 
     /// Continues numbering after `applied` (what SQLite holds) when the log is empty.
@@ -66,18 +114,32 @@ impl CommitLog {
         frame[..4].copy_from_slice(&len.to_le_bytes());
         // One write of the whole frame: a crash leaves it whole or cut short, never interleaved.
         self.file.write_all(&frame)?;
+        self.written = true;
         self.last_seq = seq;
         Ok(seq)
     }
 
-    /// The last sequence number appended.
-    pub(super) fn last_seq(&self) -> u64 {
-        self.last_seq
+    /// Starts a new segment for what is appended next, if the current one holds anything; the
+    /// number of the first segment that is not closed (segments before it hold only records
+    /// appended so far).
+    pub(super) fn rotate(&mut self) -> io::Result<u64> {
+        if self.written {
+            let next = self.segment + 1;
+            self.file = open_segment(&self.dir, next)?;
+            self.segment = next;
+            self.written = false;
+        }
+        Ok(self.segment)
     }
 
-    /// Empties the log (everything in it is applied).
-    pub(super) fn truncate(&mut self) -> io::Result<()> {
-        self.file.set_len(0)
+    /// Deletes the segments numbered below `segment` (their records are in SQLite).
+    pub(super) fn delete_before(&self, segment: u64) -> io::Result<()> {
+        for n in segments(&self.dir)? {
+            if n < segment {
+                std::fs::remove_file(segment_path(&self.dir, n))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -185,19 +247,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_round_trip_and_a_cut_record_is_ignored() {
+    fn records_round_trip_a_cut_record_is_ignored_and_segments_rotate() {
         let dir = std::env::temp_dir().join(format!("acs-log-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("test.log");
-        let _ = std::fs::remove_file(&path);
         {
-            let (mut log, records) = CommitLog::open(&path).unwrap();
+            let (mut log, records) = CommitLog::open(&dir).unwrap();
             assert!(records.is_empty());
             log.append(&[
                 Row::User("u".into(), Some(1)),
                 Row::User("gone".into(), None),
             ])
             .unwrap();
+            assert_eq!(log.rotate().unwrap(), 2, "a written segment is closed");
+            assert_eq!(log.rotate().unwrap(), 2, "an empty one is kept");
             log.append(&[
                 Row::Thread("19:t@thread.v2".into(), "{\"topic\":\"é\"}".into()),
                 Row::Message("19:t@thread.v2".into(), 7, "{}".into()),
@@ -211,15 +274,15 @@ mod tests {
             ])
             .unwrap();
         }
-        // A crash in the middle of a third append.
+        // A crash in the middle of a third append, in segment 2.
         let mut file = std::fs::OpenOptions::new()
             .append(true)
-            .open(&path)
+            .open(segment_path(&dir, 2))
             .unwrap();
         file.write_all(&100u32.to_le_bytes()).unwrap();
         file.write_all(&3u64.to_le_bytes()).unwrap();
         drop(file);
-        let (mut log, records) = CommitLog::open(&path).unwrap();
+        let (log, records) = CommitLog::open(&dir).unwrap();
         assert_eq!(records.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2]);
         assert!(
             matches!(&records[0].rows[..], [Row::User(a, Some(1)), Row::User(b, None)] if a == "u" && b == "gone")
@@ -228,9 +291,10 @@ mod tests {
             matches!(&records[1].rows[2], Row::Repeatability(_, _, _, body) if body == &[0, 255])
         );
         assert!(matches!(&records[1].rows[1], Row::Message(_, 7, _)));
-        assert_eq!(log.last_seq(), 2);
-        log.truncate().unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+        assert_eq!(log.last_seq, 2);
+        assert_eq!(log.segment, 3, "new appends go to a new segment");
+        log.delete_before(3).unwrap();
+        assert_eq!(segments(&dir).unwrap(), [3]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -159,7 +159,7 @@ impl Store {
         let access_key = meta("access_key")?;
         // Records acknowledged but not yet in SQLite when the last emulator stopped (or was
         // killed): into SQLite first, then the log starts empty.
-        let (mut commit_log, records) = log::CommitLog::open(&dir.join("acs-emulator.log"))?;
+        let (mut commit_log, records) = log::CommitLog::open(dir)?;
         let applied: u64 = meta("log_applied")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
@@ -173,7 +173,8 @@ impl Store {
             tx.commit().map_err(other)?;
         }
         commit_log.continue_after(applied);
-        commit_log.truncate()?;
+        let first_open = commit_log.rotate()?;
+        commit_log.delete_before(first_open)?;
         let (state, messages) = load_state(&conn)?;
         let events = load_events(&conn, max_events)?;
         let next_event = conn
@@ -338,9 +339,9 @@ impl Drop for Store {
 /// How long the applier gathers batches into one SQLite transaction.
 const APPLY_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// The applier: batches from the commit log into SQLite, as many per transaction as are
-/// waiting; the log is emptied whenever SQLite holds everything appended. Ends when the store
-/// closes and everything is applied.
+/// The applier: batches from the commit log into SQLite, as many per transaction as were
+/// appended in the last few milliseconds; then the segments they were in are deleted. Ends when
+/// the store closes and everything is applied.
 fn apply_loop(
     inner: &Mutex<Inner>,
     queue: &Mutex<Queue>,
@@ -351,26 +352,31 @@ fn apply_loop(
         // of one each (the log already made them durable; reads are served from memory). Asleep,
         // not waiting on the channel, so that a writer's send wakes nobody.
         std::thread::sleep(APPLY_EVERY);
-        let mut pending = vec![first];
-        while let Ok(more) = batches.try_recv() {
-            pending.push(more);
-        }
+        // Under the writers' lock: everything appended so far is in `pending`, and what comes
+        // next goes to a new segment, so the segments before it can go once `pending` is in.
+        let (pending, open_segment) = {
+            let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut pending = vec![first];
+            while let Ok(more) = batches.try_recv() {
+                pending.push(more);
+            }
+            (pending, queue.log.rotate())
+        };
         let last = pending.last().map(|(seq, _)| *seq).unwrap_or(0);
         let applied = inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .apply(&pending, last);
-        match applied {
-            Ok(()) => {
-                let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-                if queue.log.last_seq() == last {
-                    if let Err(e) = queue.log.truncate() {
-                        tracing::warn!("could not empty the commit log: {e}");
-                    }
+        match (applied, open_segment) {
+            (Ok(()), Ok(open)) => {
+                let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Err(e) = queue.log.delete_before(open) {
+                    tracing::warn!("could not delete applied commit log segments: {e}");
                 }
             }
+            (Ok(()), Err(e)) => tracing::warn!("could not start a commit log segment: {e}"),
             // The records stay in the log and are applied at the next start.
-            Err(e) => tracing::error!("could not apply the commit log to SQLite: {e}"),
+            (Err(e), _) => tracing::error!("could not apply the commit log to SQLite: {e}"),
         }
     }
 }
