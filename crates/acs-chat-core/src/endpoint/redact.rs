@@ -4,11 +4,16 @@
 /// `https://***@h/x`. Works on strings that do not parse as URLs, because those are the ones
 /// that end up in error messages.
 pub(crate) fn redact_userinfo(s: &str) -> String {
-    let authority_start = s.find("://").map(|i| i + 3).unwrap_or(0);
-    let rest = &s[authority_start..];
-    let authority_len = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-    match rest[..authority_len].rfind('@') {
-        Some(at) => format!("{}***{}", &s[..authority_start], &s[authority_start + at..]),
+    // Split, not index: every boundary here is next to an ASCII byte, and split_once keeps that
+    // obvious (no slicing that could land inside a character).
+    let (scheme, rest) = match s.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), s),
+    };
+    let authority_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}***@{host}{path}"),
         None => s.to_string(),
     }
 }
