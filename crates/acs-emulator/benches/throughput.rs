@@ -2,14 +2,15 @@
 //! memory and with `--data-dir` (SQLite), side by side in one run; then the memory each stored
 //! message costs.
 //!
-//! `cargo bench -p acs-emulator --bench throughput` (add `-- N` for N requests per client, and
-//! `-- N M` for M messages in the memory measurement; defaults 2000 and 100000).
+//! `cargo bench -p acs-emulator --bench throughput` (add `-- MS` for slices of MS milliseconds,
+//! and `-- MS M` for M messages in the memory measurement; defaults 1000 and 100000).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use acs_emulator::Emulator;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 fn rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -45,55 +46,68 @@ fn subject(h: &common::Harness) -> Subject {
     }
 }
 
-/// Seconds `clients` concurrent clients take for `per_client` calls of `call(client, n)` each.
-fn timed(clients: usize, per_client: usize, call: impl Fn(usize, usize) + Sync) -> f64 {
+/// Requests done and seconds taken by `clients` concurrent clients calling `call(client, n)`
+/// for `slice`, until `h`'s emulator has also applied them to its database: with `--data-dir`,
+/// SQLite is written in the background every 200 ms, and without the wait that work would fall
+/// on whichever slice runs next. A slice several times that period long keeps the part applied
+/// after the clients stop (on one core, while the other idles) small.
+fn timed(
+    h: &common::Harness,
+    clients: usize,
+    slice: Duration,
+    call: impl Fn(usize, usize) + Sync,
+) -> (usize, f64) {
+    let done = AtomicUsize::new(0);
     let start = Instant::now();
     std::thread::scope(|scope| {
         for client in 0..clients {
-            let call = &call;
+            let (call, done) = (&call, &done);
             scope.spawn(move || {
-                for n in 0..per_client {
+                let mut n = 0;
+                while start.elapsed() < slice {
                     call(client, n);
+                    n += 1;
                 }
+                done.fetch_add(n, Ordering::Relaxed);
             });
         }
     });
-    start.elapsed().as_secs_f64()
+    h.emulator.checkpoint().expect("checkpoint");
+    (done.into_inner(), start.elapsed().as_secs_f64())
 }
 
 /// Requests per second of (sends, creates, gets) for memory and durable, measured in `SLICES`
-/// interleaved slices (memory, durable, memory, ...) so that the machine's drift during the run
-/// falls on both alike; thread creates are a quarter as many.
-fn run(
-    harnesses: [&common::Harness; 2],
-    clients: usize,
-    per_client: usize,
-) -> [(f64, f64, f64); 2] {
+/// interleaved slices of each (memory, durable, memory, ...) so that the machine's drift during
+/// the run falls on both alike.
+fn run(harnesses: [&common::Harness; 2], clients: usize, slice: Duration) -> [[f64; 3]; 2] {
     const SLICES: usize = 5;
     let subjects = harnesses.map(subject);
-    let per_slice = (per_client / SLICES).max(1);
-    let creates_per_slice = (per_slice / 4).max(1);
-    let mut seconds = [(0.0, 0.0, 0.0); 2];
+    // Per harness and operation: requests and seconds.
+    let mut totals = [[(0usize, 0.0f64); 3]; 2];
     for _ in 0..SLICES {
         for (i, h) in harnesses.iter().enumerate() {
             let s = &subjects[i];
             // A connection pool per client, made (and warmed by the first call) per slice.
             let own: Vec<common::Harness> = (0..clients).map(|_| h.client()).collect();
-            seconds[i].0 += timed(clients, per_slice, |c, n| {
-                own[c].send(&s.user, &s.thread, &format!("message {n}"));
-            });
-            seconds[i].1 += timed(clients, creates_per_slice, |c, _| {
-                own[c].thread(&s.user, &[]);
-            });
-            seconds[i].2 += timed(clients, per_slice, |c, _| {
-                let reply = own[c].chat(&s.user, "GET", &s.get_path, None);
-                assert_eq!(reply.status, 200);
-            });
+            let measured = [
+                timed(h, clients, slice, |c, n| {
+                    own[c].send(&s.user, &s.thread, &format!("message {n}"));
+                }),
+                timed(h, clients, slice, |c, _| {
+                    own[c].thread(&s.user, &[]);
+                }),
+                timed(h, clients, slice, |c, _| {
+                    let reply = own[c].chat(&s.user, "GET", &s.get_path, None);
+                    assert_eq!(reply.status, 200);
+                }),
+            ];
+            for (total, (requests, seconds)) in totals[i].iter_mut().zip(measured) {
+                total.0 += requests;
+                total.1 += seconds;
+            }
         }
     }
-    let requests = (clients * per_slice * SLICES) as f64;
-    let creates = (clients * creates_per_slice * SLICES) as f64;
-    seconds.map(|(s, c, g)| (requests / s, creates / c, requests / g))
+    totals.map(|ops| ops.map(|(requests, seconds)| requests as f64 / seconds))
 }
 
 fn main() {
@@ -101,7 +115,7 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let per_client = numbers.first().copied().unwrap_or(2000);
+    let slice = Duration::from_millis(numbers.first().copied().unwrap_or(1000) as u64);
     let stored = numbers.get(1).copied().unwrap_or(100_000);
     let dir = std::env::temp_dir().join(format!("acs-emulator-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -113,12 +127,15 @@ fn main() {
             .expect("emulator with --data-dir"),
     );
 
-    println!("acs-emulator throughput, {per_client} requests per client, loopback HTTPS (rustls), HTTP/1.1 keep-alive, memory and --data-dir in 5 interleaved slices");
+    println!(
+        "acs-emulator throughput, loopback HTTPS (rustls), HTTP/1.1 keep-alive, memory and --data-dir in 5 interleaved slices of {} ms per operation",
+        slice.as_millis()
+    );
     println!();
     println!("| clients | state | send msg/s | create thread/s | get msg/s |");
     println!("|---|---|---|---|---|");
     for clients in [1usize, 4] {
-        let [(ms, mc, mg), (ds, dc, dg)] = run([&memory, &durable], clients, per_client);
+        let [[ms, mc, mg], [ds, dc, dg]] = run([&memory, &durable], clients, slice);
         println!("| {clients} | memory | {ms:.0} | {mc:.0} | {mg:.0} |");
         println!(
             "| {clients} | --data-dir | {ds:.0} ({:.2}×) | {dc:.0} ({:.2}×) | {dg:.0} ({:.2}×) |",

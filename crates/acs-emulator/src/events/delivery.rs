@@ -29,6 +29,11 @@ pub(crate) struct Subscriptions {
 }
 
 impl Subscriptions {
+    /// The state they deliver from.
+    pub(crate) fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
     /// Call from within the emulator's runtime.
     pub(crate) fn new(app: Arc<App>, ca_pems: &[String], retry_scale: f64) -> io::Result<Self> {
         Ok(Subscriptions {

@@ -32,6 +32,21 @@ pub(super) struct CommitLog {
     written: bool,
     /// The sequence number of the last record appended (or applied before the log was emptied).
     last_seq: u64,
+    /// A write to the segment failed: it may end in a cut record, which hides everything after
+    /// it at the next open, so nothing more goes into this segment.
+    broken: bool,
+}
+
+/// A record as appended (length prefix and body). The applier gets these rather than the rows
+/// themselves: one buffer per write crosses threads instead of every row's strings, which the
+/// allocator would otherwise free on a thread other than the one that allocated them.
+pub(super) struct Frame(Vec<u8>);
+
+impl Frame {
+    /// The record, read back.
+    pub(super) fn record(&self) -> Option<Record> {
+        decode(self.0.get(4..)?)
+    }
 }
 
 fn segment_path(dir: &Path, n: u64) -> std::path::PathBuf {
@@ -96,6 +111,7 @@ impl CommitLog {
             segment,
             written: false,
             last_seq,
+            broken: false,
         };
         Ok((log, records))
     }
@@ -105,18 +121,25 @@ impl CommitLog {
         self.last_seq = self.last_seq.max(applied);
     }
 
-    /// Appends one batch; its sequence number.
-    pub(super) fn append(&mut self, rows: &[Row]) -> io::Result<u64> {
+    /// Appends one batch; the record as written.
+    pub(super) fn append(&mut self, rows: &[Row]) -> io::Result<Frame> {
+        if self.broken {
+            self.rotate()?;
+        }
         let seq = self.last_seq + 1;
-        let mut frame = vec![0u8; 4];
+        let mut frame = Vec::with_capacity(4096);
+        frame.extend_from_slice(&[0; 4]);
         encode(seq, rows, &mut frame);
         let len = u32::try_from(frame.len() - 4).map_err(io::Error::other)?;
         frame[..4].copy_from_slice(&len.to_le_bytes());
         // One write of the whole frame: a crash leaves it whole or cut short, never interleaved.
-        self.file.write_all(&frame)?;
         self.written = true;
+        if let Err(e) = self.file.write_all(&frame) {
+            self.broken = true;
+            return Err(e);
+        }
         self.last_seq = seq;
-        Ok(seq)
+        Ok(Frame(frame))
     }
 
     /// Starts a new segment for what is appended next, if the current one holds anything; the
@@ -128,6 +151,7 @@ impl CommitLog {
             self.file = open_segment(&self.dir, next)?;
             self.segment = next;
             self.written = false;
+            self.broken = false;
         }
         Ok(self.segment)
     }
@@ -172,10 +196,11 @@ fn encode(seq: u64, rows: &[Row], out: &mut Vec<u8>) {
                 put_bytes(out, id.as_bytes());
                 put_bytes(out, doc.as_bytes());
             }
-            Row::Message(thread, seq, doc) => {
-                out.push(2);
+            Row::Message(thread, seq, id, doc) => {
+                out.push(5);
                 put_bytes(out, thread.as_bytes());
                 put_u64(out, *seq as u64);
+                put_u64(out, *id as u64);
                 put_bytes(out, doc.as_bytes());
             }
             Row::Repeatability(caller, token, thread, body) => {
@@ -233,9 +258,26 @@ fn decode(body: &[u8]) -> Option<Record> {
                 Row::User(id, generation)
             }
             1 => Row::Thread(r.text()?, r.text()?),
-            2 => Row::Message(r.text()?, usize::try_from(r.u64()?).ok()?, r.text()?),
+            // Schema 1's message row: the id is in the document.
+            2 => {
+                let (thread, seq, doc) = (r.text()?, usize::try_from(r.u64()?).ok()?, r.text()?);
+                let id = serde_json::from_str::<serde_json::Value>(&doc)
+                    .ok()?
+                    .get("id")?
+                    .as_str()?
+                    .parse()
+                    .ok()?;
+                Row::Message(thread, seq, id, doc)
+            }
             3 => Row::Repeatability(r.text()?, r.text()?, r.text()?, r.bytes()?),
             4 => Row::Event(usize::try_from(r.u64()?).ok()?, r.text()?),
+            5 => Row::Message(
+                r.text()?,
+                usize::try_from(r.u64()?).ok()?,
+                // The i64 id as written (its bits).
+                r.u64()? as i64,
+                r.text()?,
+            ),
             _ => return None,
         });
     }
@@ -263,7 +305,7 @@ mod tests {
             assert_eq!(log.rotate().unwrap(), 2, "an empty one is kept");
             log.append(&[
                 Row::Thread("19:t@thread.v2".into(), "{\"topic\":\"é\"}".into()),
-                Row::Message("19:t@thread.v2".into(), 7, "{}".into()),
+                Row::Message("19:t@thread.v2".into(), 7, 1_700_000_000_123, "{}".into()),
                 Row::Repeatability(
                     "c".into(),
                     "k".into(),
@@ -290,11 +332,37 @@ mod tests {
         assert!(
             matches!(&records[1].rows[2], Row::Repeatability(_, _, _, body) if body == &[0, 255])
         );
-        assert!(matches!(&records[1].rows[1], Row::Message(_, 7, _)));
+        assert!(matches!(&records[1].rows[1], Row::Message(_, 7, 1_700_000_000_123, _)));
         assert_eq!(log.last_seq, 2);
         assert_eq!(log.segment, 3, "new appends go to a new segment");
         log.delete_before(3).unwrap();
         assert_eq!(segments(&dir).unwrap(), [3]);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A log left by a schema 1 emulator (killed before its applier ran) still reads: its
+    /// message rows carry the id only in the document.
+    #[test]
+    fn a_schema_1_message_row_reads_with_the_id_from_its_document() {
+        let mut body = Vec::new();
+        put_u64(&mut body, 9);
+        body.push(2);
+        put_bytes(&mut body, b"19:t@thread.v2");
+        put_u64(&mut body, 3);
+        put_bytes(&mut body, br#"{"id":"1700000000456","type":"text"}"#);
+        let record = decode(&body).expect("decodes");
+        assert_eq!(record.seq, 9);
+        assert!(matches!(
+            &record.rows[..],
+            [Row::Message(thread, 3, 1_700_000_000_456, _)] if thread == "19:t@thread.v2"
+        ));
+        // And one whose document has no numeric id is refused, not guessed.
+        let mut bad = Vec::new();
+        put_u64(&mut bad, 1);
+        bad.push(2);
+        put_bytes(&mut bad, b"t");
+        put_u64(&mut bad, 1);
+        put_bytes(&mut bad, b"{}");
+        assert!(decode(&bad).is_none());
     }
 }

@@ -1,41 +1,24 @@
-//! Durable state in SQLite (`--data-dir`): the in-memory state stays the one that handlers read
-//! and write; after every successful write, and before its 2xx goes out, the rows it changed are
-//! committed (WAL, `synchronous=NORMAL`: a commit survives `kill -9` of the emulator, since it is
-//! in the OS's hands; not a power cut). At start the state is loaded back.
+//! Durable state (`--data-dir`): the in-memory state stays the one that handlers read and
+//! write; after every successful write, and before its 2xx goes out, the rows it changed are
+//! appended to the commit log (`log`: in the OS's hands once `write` returns, so it survives
+//! `kill -9` of the emulator; not a power cut). The applier (`applier`) writes them into SQLite
+//! (`schema`, `tables`) every 200 ms, off the request path. At start the log is applied and the
+//! state loaded back.
 //!
-//! Rows: users (revocation generation), thread headers (everything but messages), messages by
-//! sequence number, repeatability records, the event log (bounded), how far each webhook
-//! subscription got (`deliveries`) and the subscriptions added at run time (`subscriptions`;
-//! tables older data dirs gain on open), and `meta` (schema version, token-signing key, resource
-//! id, access key).
+//! Rows: users (revocation generation), thread headers (everything but messages), messages,
+//! repeatability records, the event log (bounded), how far each webhook subscription got
+//! (`deliveries`) and the subscriptions added at run time (`subscriptions`), and `meta` (schema
+//! version, token-signing key, resource id, access key, how far the log is applied).
 
 use crate::http_util::Change;
 use crate::shared::App;
-use crate::store::{State, Thread, User};
-use crate::wire::{Message, MessageType};
+use crate::store::State;
+use crate::wire::Message;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// The schema this build writes. A data dir of a newer schema is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, generation INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS threads (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-    thread_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (thread_id, seq));
-CREATE TABLE IF NOT EXISTS repeatability (
-    caller TEXT NOT NULL, token TEXT NOT NULL, thread_id TEXT NOT NULL, body BLOB NOT NULL,
-    PRIMARY KEY (caller, token));
-CREATE TABLE IF NOT EXISTS events (idx INTEGER PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT PRIMARY KEY, next_event INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS subscriptions (subscription TEXT PRIMARY KEY, doc TEXT NOT NULL);
-";
 
 fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
@@ -50,13 +33,19 @@ pub(crate) struct Loaded {
     pub(crate) events: Vec<(usize, serde_json::Value)>,
 }
 
+mod applier;
 mod log;
+mod schema;
+mod tables;
+
+pub use schema::SCHEMA_VERSION;
 
 /// A row to write, serialized by the writer (so the committer never waits for the state).
 enum Row {
     User(String, Option<u64>),
     Thread(String, String),
-    Message(String, usize, String),
+    /// Thread, sequence number, message id, document.
+    Message(String, usize, i64, String),
     Repeatability(String, String, String, Vec<u8>),
     Event(usize, String),
 }
@@ -75,6 +64,7 @@ struct Queue {
 
 struct Inner {
     conn: Connection,
+    threads: tables::ThreadNumbers,
     events_written: usize,
     /// `events_written` at the last trim of the events table.
     trimmed_at: usize,
@@ -88,7 +78,7 @@ pub(crate) struct Store {
     queue: Arc<Mutex<Queue>>,
     inner: Arc<Mutex<Inner>>,
     /// Batches for the applier; `None` once closing.
-    applier: Mutex<Option<std::sync::mpsc::Sender<Appended>>>,
+    applier: Mutex<Option<std::sync::mpsc::Sender<applier::Work>>>,
     applier_thread: Option<std::thread::JoinHandle<()>>,
     /// Events committed (the index of the next one): subscriptions deliver no further.
     events_committed: std::sync::atomic::AtomicUsize,
@@ -107,52 +97,22 @@ impl Store {
         let lock = crate::data_dir::create_dir(dir)?;
         let path = dir.join("acs-emulator.sqlite3");
         crate::data_dir::create_file(&path)?;
-        let conn = Connection::open(&path).map_err(other)?;
-        // One emulator per data dir (the lock above): SQLite may hold its file lock for good
-        // and keep the WAL index in memory instead of locking and mapping per transaction.
-        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-            .map_err(other)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(other)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(other)?;
-        // Checkpoints (which copy the WAL into the database and sync both) ten times rarer than
-        // SQLite's default of 1,000 pages, and a 64 MiB page cache: the applier's transactions
-        // are large. Measured: 7.0 -> 4.9 us per applied row.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
-            .map_err(other)?;
-        conn.pragma_update(None, "cache_size", -65_536)
-            .map_err(other)?;
-        conn.execute_batch(SCHEMA).map_err(other)?;
+        let (conn, fresh_file) = schema::open(&path)?;
         let meta = |key: &str| -> io::Result<Option<String>> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()
                 .map_err(other)
         };
-        match meta("schema_version")? {
-            None => {
-                let (secret, resource_id, access_key) = &fresh;
-                let put = |k: &str, v: &str| {
-                    conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v])
-                        .map_err(other)
-                };
-                put("schema_version", &SCHEMA_VERSION.to_string())?;
-                put("token_secret", &hex(secret))?;
-                put("resource_id", resource_id)?;
-                put("access_key", access_key)?;
-            }
-            Some(version) => {
-                let version: i64 = version.parse().map_err(other)?;
-                if version > SCHEMA_VERSION {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "{} holds schema version {version}, newer than this emulator's {SCHEMA_VERSION}: use a newer acs-emulator or another --data-dir (nothing was changed)",
-                            path.display()
-                        ),
-                    ));
-                }
-            }
+        if fresh_file {
+            let (secret, resource_id, access_key) = &fresh;
+            let put = |k: &str, v: &str| {
+                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v])
+                    .map_err(other)
+            };
+            put("schema_version", &SCHEMA_VERSION.to_string())?;
+            put("token_secret", &hex(secret))?;
+            put("resource_id", resource_id)?;
+            put("access_key", access_key)?;
         }
         let token_secret = unhex(&meta("token_secret")?.unwrap_or_default());
         let resource_id = meta("resource_id")?.unwrap_or_default();
@@ -164,19 +124,20 @@ impl Store {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         let pending: Vec<&log::Record> = records.iter().filter(|r| r.seq > applied).collect();
+        let mut threads = tables::thread_numbers(&conn)?;
         if let Some(last) = pending.last().map(|r| r.seq) {
             let tx = conn.unchecked_transaction().map_err(other)?;
             for record in &pending {
-                write_rows(&tx, &record.rows)?;
+                tables::write_rows(&tx, &record.rows, &mut threads)?;
             }
-            set_applied(&tx, last)?;
+            tables::set_applied(&tx, last)?;
             tx.commit().map_err(other)?;
         }
         commit_log.continue_after(applied);
         let first_open = commit_log.rotate()?;
         commit_log.delete_before(first_open)?;
-        let (state, messages) = load_state(&conn)?;
-        let events = load_events(&conn, max_events)?;
+        let (state, messages) = tables::load_state(&conn)?;
+        let events = tables::load_events(&conn, max_events)?;
         let next_event = conn
             .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM events", [], |r| {
                 r.get::<_, i64>(0)
@@ -184,6 +145,7 @@ impl Store {
             .map_err(other)? as usize;
         let inner = Arc::new(Mutex::new(Inner {
             conn,
+            threads,
             events_written: next_event,
             trimmed_at: next_event,
             max_events,
@@ -198,7 +160,7 @@ impl Store {
             let (inner, queue) = (inner.clone(), queue.clone());
             std::thread::Builder::new()
                 .name("acs-emulator-apply".into())
-                .spawn(move || apply_loop(&inner, &queue, &batches))?
+                .spawn(move || applier::apply_loop(&inner, &queue, &batches))?
         };
         let store = Store {
             queue,
@@ -236,8 +198,8 @@ impl Store {
         // One `write` of a few kilobytes, inline on this worker. On failure nothing is
         // acknowledged, and what this write was to carry goes with a later one: its events (not
         // counted as written), its threads' messages (all of them, forgetting how many were).
-        let seq = match queue.log.append(&rows) {
-            Ok(seq) => seq,
+        let frame = match queue.log.append(&rows) {
+            Ok(frame) => frame,
             Err(e) => {
                 for change in changes {
                     if let Change::Thread(id)
@@ -254,9 +216,28 @@ impl Store {
         self.events_committed
             .fetch_max(total, std::sync::atomic::Ordering::AcqRel);
         if let Some(applier) = &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
-            let _ = applier.send((seq, rows));
+            let _ = applier.send(applier::Work::Batch(frame));
         }
         Ok(())
+    }
+
+    /// Applies everything committed so far to SQLite now, and waits for it (at most a minute):
+    /// then the database file holds the whole state.
+    pub(crate) fn checkpoint(&self) -> io::Result<()> {
+        let (done, answer) = std::sync::mpsc::channel();
+        match &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(applier) => applier
+                .send(applier::Work::Checkpoint(done))
+                .map_err(|_| io::Error::other("the commit log applier stopped"))?,
+            None => return Err(io::Error::other("the emulator is shutting down")),
+        }
+        if let Some(thread) = &self.applier_thread {
+            // Cut its gathering short.
+            thread.thread().unpark();
+        }
+        answer
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the checkpoint took over a minute"))?
     }
 
     /// How many events are committed (the index of the next one).
@@ -336,64 +317,19 @@ impl Drop for Store {
     }
 }
 
-/// How long the applier gathers batches into one SQLite transaction.
-const APPLY_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// The applier: batches from the commit log into SQLite, as many per transaction as were
-/// appended in the last few milliseconds; then the segments they were in are deleted. Ends when
-/// the store closes and everything is applied.
-fn apply_loop(
-    inner: &Mutex<Inner>,
-    queue: &Mutex<Queue>,
-    batches: &std::sync::mpsc::Receiver<Appended>,
-) {
-    while let Ok(first) = batches.recv() {
-        // Let batches gather for a few milliseconds: one transaction for many costs a fraction
-        // of one each (the log already made them durable; reads are served from memory). Asleep,
-        // not waiting on the channel, so that a writer's send wakes nobody.
-        std::thread::sleep(APPLY_EVERY);
-        // Under the writers' lock: everything appended so far is in `pending`, and what comes
-        // next goes to a new segment, so the segments before it can go once `pending` is in.
-        let (pending, open_segment) = {
-            let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut pending = vec![first];
-            while let Ok(more) = batches.try_recv() {
-                pending.push(more);
-            }
-            (pending, queue.log.rotate())
-        };
-        let last = pending.last().map(|(seq, _)| *seq).unwrap_or(0);
-        let applied = inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .apply(&pending, last);
-        match (applied, open_segment) {
-            (Ok(()), Ok(open)) => {
-                let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Err(e) = queue.log.delete_before(open) {
-                    tracing::warn!("could not delete applied commit log segments: {e}");
-                }
-            }
-            (Ok(()), Err(e)) => tracing::warn!("could not start a commit log segment: {e}"),
-            // The records stay in the log and are applied at the next start.
-            (Err(e), _) => tracing::error!("could not apply the commit log to SQLite: {e}"),
-        }
-    }
-}
-
 impl Inner {
     /// One transaction for batches of the commit log, up to and including `last`.
     fn apply(&mut self, batches: &[Appended], last: u64) -> io::Result<()> {
         let tx = self.conn.transaction().map_err(other)?;
         for (_, rows) in batches {
-            write_rows(&tx, rows)?;
+            tables::write_rows(&tx, rows, &mut self.threads)?;
             for row in rows {
                 if let Row::Event(idx, _) = row {
                     self.events_written = self.events_written.max(idx + 1);
                 }
             }
         }
-        set_applied(&tx, last)?;
+        tables::set_applied(&tx, last)?;
         // Trim the event log in steps, not on every commit.
         if self.events_written >= self.trimmed_at + 256 {
             let keep_from = self.events_written.saturating_sub(self.max_events);
@@ -404,44 +340,6 @@ impl Inner {
         }
         tx.commit().map_err(other)
     }
-}
-
-/// Writes rows in a transaction.
-fn write_rows(tx: &rusqlite::Transaction<'_>, rows: &[Row]) -> io::Result<()> {
-    for row in rows {
-        match row {
-            Row::User(id, Some(generation)) => tx
-                .prepare_cached("INSERT OR REPLACE INTO users (id, generation) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![id, *generation as i64])),
-            Row::User(id, None) => tx
-                .prepare_cached("DELETE FROM users WHERE id = ?1")
-                .and_then(|mut s| s.execute([id])),
-            Row::Thread(id, doc) => tx
-                .prepare_cached("INSERT OR REPLACE INTO threads (id, doc) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![id, doc])),
-            Row::Message(thread, seq, doc) => tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO messages (thread_id, seq, doc) VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut s| s.execute(params![thread, *seq as i64, doc])),
-            Row::Repeatability(caller, token, thread, body) => tx
-                .prepare_cached("INSERT OR REPLACE INTO repeatability VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut s| s.execute(params![caller, token, thread, body])),
-            Row::Event(idx, doc) => tx
-                .prepare_cached("INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![*idx as i64, doc])),
-        }
-        .map_err(other)?;
-    }
-    Ok(())
-}
-
-/// Records in SQLite how far the commit log is applied.
-fn set_applied(tx: &rusqlite::Transaction<'_>, seq: u64) -> io::Result<()> {
-    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('log_applied', ?1)")
-        .and_then(|mut s| s.execute([seq.to_string()]))
-        .map(|_| ())
-        .map_err(other)
 }
 
 /// The rows of what a successful write reported it changed, read from the state now.
@@ -500,9 +398,16 @@ fn thread_rows(
         ));
     }
     let message_row = |index: usize, message: &Message| -> io::Result<Row> {
+        let message_id = message.id.parse().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("message id {:?} is not a number", message.id),
+            )
+        })?;
         Ok(Row::Message(
             id.to_string(),
             index + 1,
+            message_id,
             serde_json::to_string(message).map_err(other)?,
         ))
     };
@@ -517,99 +422,6 @@ fn thread_rows(
     }
     *done = thread.messages.len();
     Ok(())
-}
-
-fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String, usize>)> {
-    let mut state = State::default();
-    let mut stmt = conn
-        .prepare("SELECT id, generation FROM users")
-        .map_err(other)?;
-    let users = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .map_err(other)?;
-    for user in users {
-        let (id, generation) = user.map_err(other)?;
-        state.users.insert(
-            id,
-            User {
-                generation: generation as u64,
-            },
-        );
-    }
-    let mut stmt = conn.prepare("SELECT id, doc FROM threads").map_err(other)?;
-    let threads = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(other)?;
-    for thread in threads {
-        let (id, doc) = thread.map_err(other)?;
-        let mut thread: Thread = serde_json::from_str(&doc).map_err(other)?;
-        thread.id = id.clone();
-        state.threads.insert(id, thread);
-    }
-    let mut stmt = conn
-        .prepare("SELECT thread_id, doc FROM messages ORDER BY thread_id, seq")
-        .map_err(other)?;
-    let messages = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(other)?;
-    let mut last_id = 0i64;
-    for message in messages {
-        let (thread_id, doc) = message.map_err(other)?;
-        let message: Message = serde_json::from_str(&doc).map_err(other)?;
-        last_id = last_id.max(message.id.parse().unwrap_or(0));
-        if let Some(thread) = state.threads.get_mut(&thread_id) {
-            if matches!(message.kind, MessageType::Text | MessageType::Html) {
-                thread.last_message_received_on = thread
-                    .last_message_received_on
-                    .max(Some(message.created_on));
-            }
-            thread.messages.push(message);
-        }
-    }
-    state.restore_last_message_id(last_id);
-    let mut stmt = conn
-        .prepare("SELECT caller, token, thread_id, body FROM repeatability")
-        .map_err(other)?;
-    let records = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
-        })
-        .map_err(other)?;
-    for record in records {
-        let (caller, token, thread_id, body) = record.map_err(other)?;
-        state
-            .repeatability
-            .insert((caller, token), (thread_id, body));
-    }
-    let committed = state
-        .threads
-        .iter()
-        .map(|(id, t)| (id.clone(), t.messages.len()))
-        .collect();
-    Ok((state, committed))
-}
-
-fn load_events(conn: &Connection, max: usize) -> io::Result<Vec<(usize, serde_json::Value)>> {
-    let mut stmt = conn
-        .prepare("SELECT idx, doc FROM events ORDER BY idx DESC LIMIT ?1")
-        .map_err(other)?;
-    let rows = stmt
-        .query_map([max as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(other)?;
-    let mut events = Vec::new();
-    for row in rows {
-        let (idx, doc) = row.map_err(other)?;
-        events.push((idx as usize, serde_json::from_str(&doc).map_err(other)?));
-    }
-    events.reverse();
-    Ok(events)
 }
 
 fn hex(bytes: &[u8]) -> String {
