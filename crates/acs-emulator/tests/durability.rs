@@ -507,7 +507,9 @@ fn the_commit_log_stays_small_under_a_steady_load() {
         most_segments = most_segments.max(now.len());
         most_bytes = most_bytes.max(now.iter().map(|(_, len)| len).sum::<u64>());
     }
-    println!("{sent} sends of {record} bytes, at most {most_segments} segments, {most_bytes} bytes");
+    println!(
+        "{sent} sends of {record} bytes, at most {most_segments} segments, {most_bytes} bytes"
+    );
     assert!(most_segments <= 3, "segments pile up: {:?}", segments());
     // The log holds what came in the last period or two, never most of what was sent.
     assert!(

@@ -80,14 +80,11 @@ fn apply(
     let Some(last) = pending.last().map(|(seq, _)| *seq) else {
         return Ok(());
     };
-    if let Err(e) = inner
+    // On failure the records stay in the log and are applied at the next start.
+    inner
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .apply(pending, last)
-    {
-        // The records stay in the log and are applied at the next start.
-        return Err(e);
-    }
+        .apply(pending, last)?;
     match open_segment {
         Ok(open) => {
             let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);

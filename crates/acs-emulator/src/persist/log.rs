@@ -332,7 +332,10 @@ mod tests {
         assert!(
             matches!(&records[1].rows[2], Row::Repeatability(_, _, _, body) if body == &[0, 255])
         );
-        assert!(matches!(&records[1].rows[1], Row::Message(_, 7, 1_700_000_000_123, _)));
+        assert!(matches!(
+            &records[1].rows[1],
+            Row::Message(_, 7, 1_700_000_000_123, _)
+        ));
         assert_eq!(log.last_seq, 2);
         assert_eq!(log.segment, 3, "new appends go to a new segment");
         log.delete_before(3).unwrap();

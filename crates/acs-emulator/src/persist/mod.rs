@@ -237,7 +237,9 @@ impl Store {
         }
         answer
             .recv_timeout(std::time::Duration::from_secs(60))
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the checkpoint took over a minute"))?
+            .map_err(|_| {
+                io::Error::new(io::ErrorKind::TimedOut, "the checkpoint took over a minute")
+            })?
     }
 
     /// How many events are committed (the index of the next one).

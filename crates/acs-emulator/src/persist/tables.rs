@@ -42,9 +42,8 @@ pub(super) fn write_rows(
                 None => tx
                     .prepare_cached("INSERT INTO threads (id, doc) VALUES (?1, ?2)")
                     .and_then(|mut s| s.execute(params![id, doc]))
-                    .map(|changed| {
+                    .inspect(|_| {
                         threads.insert(id.clone(), tx.last_insert_rowid());
-                        changed
                     }),
             },
             Row::Message(thread, seq, message_id, doc) => tx
@@ -72,7 +71,6 @@ pub(super) fn set_applied(tx: &rusqlite::Transaction<'_>, seq: u64) -> io::Resul
         .map_err(other)
 }
 
-
 /// The state a data dir holds, and how many messages of each thread it holds.
 pub(super) fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String, usize>)> {
     let mut state = State::default();
@@ -91,7 +89,9 @@ pub(super) fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String
             },
         );
     }
-    let mut stmt = conn.prepare("SELECT id, doc FROM threads ORDER BY n").map_err(other)?;
+    let mut stmt = conn
+        .prepare("SELECT id, doc FROM threads ORDER BY n")
+        .map_err(other)?;
     let threads = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .map_err(other)?;
@@ -166,7 +166,10 @@ pub(super) fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String
 }
 
 /// The last `max` events, oldest first.
-pub(super) fn load_events(conn: &Connection, max: usize) -> io::Result<Vec<(usize, serde_json::Value)>> {
+pub(super) fn load_events(
+    conn: &Connection,
+    max: usize,
+) -> io::Result<Vec<(usize, serde_json::Value)>> {
     let mut stmt = conn
         .prepare("SELECT idx, doc FROM events ORDER BY idx DESC LIMIT ?1")
         .map_err(other)?;
@@ -183,4 +186,3 @@ pub(super) fn load_events(conn: &Connection, max: usize) -> io::Result<Vec<(usiz
     events.reverse();
     Ok(events)
 }
-
