@@ -45,7 +45,7 @@ impl ChatClient {
     }
 
     /// The endpoint, without a trailing slash.
-    pub fn endpoint(&self) -> String {
+    pub fn endpoint(&self) -> &str {
         self.core.requests.endpoint.as_str()
     }
 }

@@ -260,6 +260,22 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
         err.to_string().contains("ChatThreadClient.send_message"),
         "{err}"
     );
+    // What a support case needs, as the service sends it: the correlation vector
+    // (`<base64>.0`), the service's request id and the client request id echoed back.
+    let ms_cv = service
+        .ms_cv
+        .as_deref()
+        .unwrap_or_else(|| panic!("{service:?}"));
+    assert!(ms_cv.ends_with(".0") && ms_cv.len() > 10, "{ms_cv}");
+    let request_id = service.request_id.as_deref().unwrap_or_default();
+    assert_eq!(request_id.len(), 36, "{service:?}");
+    let echoed = service
+        .headers
+        .iter()
+        .find(|(name, _)| name == "x-ms-client-request-id")
+        .map(|(_, value)| value.as_str());
+    assert_eq!(echoed, service.client_request_id.as_deref());
+    assert!(echoed.is_some());
 }
 
 #[maybe_async]

@@ -262,3 +262,29 @@ async fn a_silent_server_times_out_per_attempt() {
         "{err:?}"
     );
 }
+
+/// A name that does not resolve (`.invalid` never does, RFC 6761) never reached a service: a
+/// `Connect` failure in both facades, so that retrying it is known to be safe.
+#[maybe_async]
+#[chat_test]
+async fn an_unresolvable_host_is_a_connect_failure() {
+    let credential = CommunicationTokenCredential::new(&far_future_token()).expect("token");
+    let client = ChatClient::new(
+        "https://acs-chat-test.invalid",
+        credential,
+        Some(options(0)),
+    )
+    .expect("client");
+    let err = client
+        .get_chat_thread_client(THREAD_ID)
+        .get_properties()
+        .await
+        .unwrap_err();
+    match &err {
+        chat::Error::Transport { kind, .. } => {
+            assert_eq!(*kind, chat::TransportErrorKind::Connect, "{err:?}");
+            assert!(!kind.may_have_been_sent());
+        }
+        other => panic!("{other:?}"),
+    }
+}

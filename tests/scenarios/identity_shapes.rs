@@ -57,7 +57,7 @@ async fn create_user_and_token_sends_the_official_example() {
     };
     let (user, token) = identity_client(&server)
         .create_user_and_token(
-            &[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin],
+            &[Chat, Voip, ChatJoin, ChatJoinLimited, VoipJoin],
             Some(hour),
         )
         .await
@@ -92,7 +92,7 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     let token = identity_client(&server)
         .get_token(
             &user,
-            &[Chat, VoIP, ChatJoin, ChatJoinLimited, VoIPJoin],
+            &[Chat, Voip, ChatJoin, ChatJoinLimited, VoipJoin],
             Some(hour),
         )
         .await

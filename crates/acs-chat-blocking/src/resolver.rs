@@ -52,7 +52,19 @@ impl Resolver for CachingResolver {
                 return Ok(addrs.clone());
             }
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        // A failed lookup comes back from the system as a bare I/O error ("Name or service not
+        // known"), which would read as a failure after connecting; the request never left, so
+        // it is `HostNotFound`, classified `Connect` (safe to retry).
+        let addrs = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(io) => {
+                    tracing::debug!(host, "name lookup failed: {io}");
+                    ureq::Error::HostNotFound
+                }
+                other => other,
+            })?;
         cache().insert(key, (Instant::now(), addrs.clone()));
         Ok(addrs)
     }

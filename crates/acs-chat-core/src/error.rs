@@ -268,6 +268,14 @@ pub struct ServiceError {
     pub attempts: u32,
     /// The `x-ms-client-request-id` of the request, for support cases.
     pub client_request_id: Option<String>,
+    /// The `MS-CV` correlation vector of the response: the first thing Microsoft support asks
+    /// for.
+    pub ms_cv: Option<String>,
+    /// The service's `x-ms-request-id` of the response.
+    pub request_id: Option<String>,
+    /// The response headers the SDK keeps ([`crate::http::RESPONSE_HEADERS_READ`]: retry hints
+    /// and ids, never a secret), names in lower case.
+    pub headers: Vec<(String, String)>,
     /// The wait the service asked for (`retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`),
     /// at most [`crate::retry::MAX_RETRY_AFTER`]. When it is longer than `RetryOptions::max_delay`
     /// or the time left in the operation's budget the SDK does not wait: read it here.

@@ -121,10 +121,18 @@ impl HttpRequest {
     }
 }
 
-/// The response headers core reads (the retry hints): a transport may keep only these in
-/// [`HttpResponse::headers`] and spare copying the rest.
-pub const RESPONSE_HEADERS_READ: &[&str] =
-    &["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
+/// The response headers core reads (the retry hints, and the ids a support case needs: the
+/// correlation vector, the service's request id and the echoed client request id): a transport
+/// may keep only these in [`HttpResponse::headers`] and spare copying the rest. None of them
+/// carries a secret.
+pub const RESPONSE_HEADERS_READ: &[&str] = &[
+    "retry-after",
+    "retry-after-ms",
+    "x-ms-retry-after-ms",
+    "ms-cv",
+    "x-ms-request-id",
+    "x-ms-client-request-id",
+];
 
 /// The `Host` a request to `url` carries: the host, and the port unless it is the scheme's
 /// default (which `Url` already leaves out). The HMAC signature covers exactly this value, and a

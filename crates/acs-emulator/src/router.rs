@@ -76,11 +76,12 @@ pub(crate) fn render(
     reply: Reply,
     request_id: Option<hyper::header::HeaderValue>,
 ) -> hyper::Response<Full<Bytes>> {
-    // Every answer of the service carries a correlation vector (`MS-CV`), the id Microsoft
-    // support asks for; the emulator makes one per response the same shape.
+    // Every answer of the service carries a correlation vector (`MS-CV`) and a request id, what
+    // Microsoft support asks for; the emulator makes them per response, the same shapes.
     let mut response = hyper::Response::builder()
         .status(reply.status)
-        .header("ms-cv", correlation_vector());
+        .header("ms-cv", correlation_vector())
+        .header("x-ms-request-id", uuid::Uuid::new_v4().to_string());
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
     }

@@ -26,6 +26,8 @@ pub struct Endpoint {
     origin: String,
     /// The path prefix without a trailing slash (empty for none).
     prefix: String,
+    /// `origin` then `prefix`: what [`Endpoint::as_str`] lends.
+    full: String,
 }
 
 /// An absolute URL on an [`Endpoint`]: the endpoint, then a path starting with `/` (and a
@@ -132,12 +134,17 @@ impl Endpoint {
         }
         let origin = url.origin().ascii_serialization();
         let prefix = url.path().trim_end_matches('/').to_string();
-        Ok(Endpoint { origin, prefix })
+        let full = format!("{origin}{prefix}");
+        Ok(Endpoint {
+            origin,
+            prefix,
+            full,
+        })
     }
 
     /// The endpoint as a URL string without a trailing slash.
-    pub fn as_str(&self) -> String {
-        format!("{}{}", self.origin, self.prefix)
+    pub fn as_str(&self) -> &str {
+        &self.full
     }
 
     /// Builds `<endpoint><path>?<query>`. `path` is literal (encode ids with

@@ -6,13 +6,13 @@ extensible_enum! {
         /// Chat.
         Chat = "chat",
         /// Calling.
-        VoIP = "voip",
+        Voip = "voip",
         /// Join existing chats only.
         ChatJoin = "chat.join",
         /// Join existing chats, without adding or removing participants.
         ChatJoinLimited = "chat.join.limited",
         /// Join existing calls only.
-        VoIPJoin = "voip.join",
+        VoipJoin = "voip.join",
     }
 }
 

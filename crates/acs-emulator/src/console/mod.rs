@@ -189,7 +189,7 @@ async fn serve(app: &Arc<App>, req: &Req) -> Out {
             "/console/users",
         ),
         ("POST", ["console", "users", id, "token"]) => {
-            let scopes = [CommunicationTokenScope::Chat, CommunicationTokenScope::VoIP];
+            let scopes = [CommunicationTokenScope::Chat, CommunicationTokenScope::Voip];
             let request = identity.get_token(id, &scopes, &Default::default());
             match call(app, Caller::Resource, request).await {
                 Ok(token) => html(
