@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?;
-    let user = identity.create_user()?;
+    let user = identity.create_user(None)?;
     let token = identity.get_token(&user, &[CommunicationTokenScope::Chat], None)?;
     let chat_client = ChatClient::new(
         &target.endpoint,
@@ -67,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = ListChatThreadsOptions {
         results_per_page: Some(5),
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(2)),
+        ..Default::default()
     };
     for page in chat_client.list_chat_threads(Some(options)).by_page(None) {
         for item in page?.items {
@@ -76,10 +77,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("list_threads succeeded with results_per_page 5, created since 2 days ago");
 
     // delete_thread
-    chat_client.delete_chat_thread(&created.chat_thread.id)?;
+    chat_client.delete_chat_thread(&created.chat_thread.id, None)?;
     println!("delete_thread succeeded");
 
-    identity.delete_user(&user)?;
+    identity.delete_user(&user, None)?;
     println!("cleaned up: deleted the user");
     Ok(())
 }

@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?;
-    let user = identity.create_user().await?;
+    let user = identity.create_user(None).await?;
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)
         .await?;
@@ -77,6 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = ListChatThreadsOptions {
         results_per_page: Some(5),
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(2)),
+        ..Default::default()
     };
     let mut pages = chat_client.list_chat_threads(Some(options)).by_page(None);
     while let Some(page) = pages.try_next().await? {
@@ -88,11 +89,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // delete_thread
     chat_client
-        .delete_chat_thread(&created.chat_thread.id)
+        .delete_chat_thread(&created.chat_thread.id, None)
         .await?;
     println!("delete_thread succeeded");
 
-    identity.delete_user(&user).await?;
+    identity.delete_user(&user, None).await?;
     println!("cleaned up: deleted the user");
     Ok(())
 }

@@ -18,8 +18,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?;
-    let user = identity.create_user()?;
-    let new_user = identity.create_user()?;
+    let user = identity.create_user(None)?;
+    let new_user = identity.create_user(None)?;
     let token = identity.get_token(&user, &[CommunicationTokenScope::Chat], None)?;
     let chat_client = ChatClient::new(
         &target.endpoint,
@@ -45,11 +45,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("chat_thread_client created");
 
     // update_topic
-    let before = thread.get_properties()?.topic;
-    thread.update_topic("updated thread topic")?;
+    let before = thread.get_properties(None)?.topic;
+    thread.update_topic("updated thread topic", None)?;
     println!(
         "topic updated: {before} -> {}",
-        thread.get_properties()?.topic
+        thread.get_properties(None)?.topic
     );
 
     // send_message, with and without a type
@@ -70,13 +70,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("send_message succeeded, message ids: {message_id}, {second}");
 
     // get_message
-    let message = thread.get_message(&message_id)?;
+    let message = thread.get_message(&message_id, None)?;
     println!("get_message: {:?}", message.content.and_then(|c| c.message));
 
     // list_messages: one per page, since yesterday
     let options = ListMessagesOptions {
         results_per_page: Some(1),
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(1)),
+        ..Default::default()
     };
     for page in thread.list_messages(Some(options)).by_page(None) {
         for message in page?.items {
@@ -100,13 +101,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "update_message: {:?}",
         thread
-            .get_message(&message_id)?
+            .get_message(&message_id, None)?
             .content
             .and_then(|c| c.message)
     );
 
     // send_read_receipt, list_read_receipts
-    thread.send_read_receipt(&message_id)?;
+    thread.send_read_receipt(&message_id, None)?;
     for receipt in thread.list_read_receipts(None) {
         let receipt = receipt?;
         println!(
@@ -116,19 +117,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // delete_message
-    thread.delete_message(&message_id)?;
+    thread.delete_message(&message_id, None)?;
     println!("delete_message succeeded");
 
     // add_participants_w_check: remove first (a no-op when absent), then add, retrying the failures
     let new_identifier = CommunicationIdentifier::user(new_user.id.clone());
-    thread.remove_participant(&new_identifier)?;
-    let failed = thread.add_participants(&[participant(&new_user.id, "name")])?;
+    thread.remove_participant(&new_identifier, None)?;
+    let failed = thread.add_participants(&[participant(&new_user.id, "name")], None)?;
     let retry: Vec<ChatParticipant> = failed
         .into_iter()
         .map(|(participant, _error)| participant)
         .collect();
     if !retry.is_empty() {
-        thread.add_participants(&retry)?;
+        thread.add_participants(&retry, None)?;
     }
     println!("add_participants_w_check succeeded");
 
@@ -140,31 +141,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // remove_participant: two new users, found by listing and by id
-    let (user1, user2) = (identity.create_user()?, identity.create_user()?);
-    thread.add_participants(&[
-        participant(&user1.id, "Fred Flinstone"),
-        participant(&user2.id, "Wilma Flinstone"),
-    ])?;
+    let (user1, user2) = (identity.create_user(None)?, identity.create_user(None)?);
+    thread.add_participants(
+        &[
+            participant(&user1.id, "Fred Flinstone"),
+            participant(&user2.id, "Wilma Flinstone"),
+        ],
+        None,
+    )?;
     for p in thread.list_participants(None) {
         let p = p?;
         if p.identifier.raw_id() == user1.id {
-            thread.remove_participant(&p.identifier)?;
+            thread.remove_participant(&p.identifier, None)?;
             println!("Fred has been removed from the thread");
         }
     }
-    thread.remove_participant(&CommunicationIdentifier::user(user2.id.clone()))?;
+    thread.remove_participant(&CommunicationIdentifier::user(user2.id.clone()), None)?;
     println!("Wilma has been removed from the thread");
-    identity.delete_user(&user1)?;
-    identity.delete_user(&user2)?;
+    identity.delete_user(&user1, None)?;
+    identity.delete_user(&user2, None)?;
 
     // send_typing_notification
     thread.send_typing_notification(Some(SendTypingNotificationOptions {
         sender_display_name: Some("name".into()),
+        ..Default::default()
     }))?;
     println!("send_typing_notification succeeded");
 
-    identity.delete_user(&user)?;
-    identity.delete_user(&new_user)?;
+    identity.delete_user(&user, None)?;
+    identity.delete_user(&new_user, None)?;
     println!("cleaned up: deleted the users");
     Ok(())
 }

@@ -20,8 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?;
-    let user = identity.create_user().await?;
-    let new_user = identity.create_user().await?;
+    let user = identity.create_user(None).await?;
+    let new_user = identity.create_user(None).await?;
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)
         .await?;
@@ -50,11 +50,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("chat_thread_client created");
 
     // update_topic
-    let before = thread.get_properties().await?.topic;
-    thread.update_topic("updated thread topic").await?;
+    let before = thread.get_properties(None).await?.topic;
+    thread.update_topic("updated thread topic", None).await?;
     println!(
         "topic updated: {before} -> {}",
-        thread.get_properties().await?.topic
+        thread.get_properties(None).await?.topic
     );
 
     // send_message, with and without a type
@@ -77,13 +77,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("send_message succeeded, message ids: {message_id}, {second}");
 
     // get_message
-    let message = thread.get_message(&message_id).await?;
+    let message = thread.get_message(&message_id, None).await?;
     println!("get_message: {:?}", message.content.and_then(|c| c.message));
 
     // list_messages: one per page, since yesterday
     let options = ListMessagesOptions {
         results_per_page: Some(1),
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(1)),
+        ..Default::default()
     };
     let mut pages = thread.list_messages(Some(options)).by_page(None);
     while let Some(page) = pages.try_next().await? {
@@ -110,14 +111,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "update_message: {:?}",
         thread
-            .get_message(&message_id)
+            .get_message(&message_id, None)
             .await?
             .content
             .and_then(|c| c.message)
     );
 
     // send_read_receipt, list_read_receipts
-    thread.send_read_receipt(&message_id).await?;
+    thread.send_read_receipt(&message_id, None).await?;
     let mut receipts = thread.list_read_receipts(None);
     while let Some(receipt) = receipts.try_next().await? {
         println!(
@@ -127,21 +128,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // delete_message
-    thread.delete_message(&message_id).await?;
+    thread.delete_message(&message_id, None).await?;
     println!("delete_message succeeded");
 
     // add_participants_w_check: remove first (a no-op when absent), then add, retrying the failures
     let new_identifier = CommunicationIdentifier::user(new_user.id.clone());
-    thread.remove_participant(&new_identifier).await?;
+    thread.remove_participant(&new_identifier, None).await?;
     let failed = thread
-        .add_participants(&[participant(&new_user.id, "name")])
+        .add_participants(&[participant(&new_user.id, "name")], None)
         .await?;
     let retry: Vec<ChatParticipant> = failed
         .into_iter()
         .map(|(participant, _error)| participant)
         .collect();
     if !retry.is_empty() {
-        thread.add_participants(&retry).await?;
+        thread.add_participants(&retry, None).await?;
     }
     println!("add_participants_w_check succeeded");
 
@@ -154,37 +155,44 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // remove_participant: two new users, found by listing and by id
-    let (user1, user2) = (identity.create_user().await?, identity.create_user().await?);
+    let (user1, user2) = (
+        identity.create_user(None).await?,
+        identity.create_user(None).await?,
+    );
     thread
-        .add_participants(&[
-            participant(&user1.id, "Fred Flinstone"),
-            participant(&user2.id, "Wilma Flinstone"),
-        ])
+        .add_participants(
+            &[
+                participant(&user1.id, "Fred Flinstone"),
+                participant(&user2.id, "Wilma Flinstone"),
+            ],
+            None,
+        )
         .await?;
     let participants: Vec<ChatParticipant> = thread.list_participants(None).try_collect().await?;
     for p in participants {
         if p.identifier.raw_id() == user1.id {
-            thread.remove_participant(&p.identifier).await?;
+            thread.remove_participant(&p.identifier, None).await?;
             println!("Fred has been removed from the thread");
         }
     }
     thread
-        .remove_participant(&CommunicationIdentifier::user(user2.id.clone()))
+        .remove_participant(&CommunicationIdentifier::user(user2.id.clone()), None)
         .await?;
     println!("Wilma has been removed from the thread");
-    identity.delete_user(&user1).await?;
-    identity.delete_user(&user2).await?;
+    identity.delete_user(&user1, None).await?;
+    identity.delete_user(&user2, None).await?;
 
     // send_typing_notification
     thread
         .send_typing_notification(Some(SendTypingNotificationOptions {
             sender_display_name: Some("name".into()),
+            ..Default::default()
         }))
         .await?;
     println!("send_typing_notification succeeded");
 
-    identity.delete_user(&user).await?;
-    identity.delete_user(&new_user).await?;
+    identity.delete_user(&user, None).await?;
+    identity.delete_user(&new_user, None).await?;
     println!("cleaned up: deleted the users");
     Ok(())
 }

@@ -73,9 +73,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("page {}: [{}] {text}", number + 1, message.kind);
         }
     }
-    alice_chat.delete_chat_thread(&thread.id)?;
-    identity.delete_user(&alice)?;
-    identity.delete_user(&bob)?;
+    alice_chat.delete_chat_thread(&thread.id, None)?;
+    identity.delete_user(&alice, None)?;
+    identity.delete_user(&bob, None)?;
     println!("cleaned up");
     Ok(())
 }

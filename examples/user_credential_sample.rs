@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?);
-    let user = identity.create_user()?;
+    let user = identity.create_user(None)?;
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)?
         .token;
@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         page.items.len()
     );
 
-    identity.delete_user(&user)?;
+    identity.delete_user(&user, None)?;
     println!("cleaned up: deleted the user");
     Ok(())
 }

@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &target.connection_string,
         Some(target.identity_options()),
     )?);
-    let user = identity.create_user().await?;
+    let user = identity.create_user(None).await?;
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)
         .await?
@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         page.items.len()
     );
 
-    identity.delete_user(&user).await?;
+    identity.delete_user(&user, None).await?;
     println!("cleaned up: deleted the user");
     Ok(())
 }

@@ -100,6 +100,7 @@ include!("scenarios/hostile.rs");
 include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/faults.rs");
+include!("scenarios/method_options.rs");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_share_one_refresh() {
@@ -118,7 +119,7 @@ async fn fifty_concurrent_requests_share_one_refresh() {
     let client = ChatClient::new(&server.url(), credential, None).unwrap();
     let requests = (0..50).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.delete_chat_thread(THREAD_ID).await })
+        tokio::spawn(async move { client.delete_chat_thread(THREAD_ID, None).await })
     });
     for result in futures_util::future::join_all(requests).await {
         result.expect("task").expect("request");

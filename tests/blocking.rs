@@ -96,6 +96,7 @@ include!("scenarios/hostile.rs");
 include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/faults.rs");
+include!("scenarios/method_options.rs");
 
 #[test]
 fn fifty_threads_share_one_refresh() {

@@ -142,7 +142,7 @@ impl Sdk {
 fn the_console_shows_nothing_without_the_access_key() {
     let emulator = Emulator::builder().start().unwrap();
     let sdk = Sdk::new(&emulator);
-    let user = sdk.identity.create_user().unwrap();
+    let user = sdk.identity.create_user(None).unwrap();
     sdk.chat_as(&user.id)
         .create_chat_thread("secret-topic-4711", None)
         .unwrap();
@@ -495,7 +495,7 @@ fn the_console_forms_change_the_service_through_its_api() {
         console.post(&format!("{path}/properties"), properties).0,
         303
     );
-    let read = thread.get_properties().unwrap();
+    let read = thread.get_properties(None).unwrap();
     assert_eq!(read.topic, "Renamed");
     let metadata = read.metadata.unwrap_or_default();
     assert_eq!(metadata.get("team").map(String::as_str), Some("blue"));
@@ -508,7 +508,7 @@ fn the_console_forms_change_the_service_through_its_api() {
     let (status, _, page) = console.post(&format!("{path}/properties"), "topic=X&retention=5");
     assert_eq!(status, 400);
     assert!(page.contains("class=error"), "{page}");
-    assert_eq!(thread.get_properties().unwrap().topic, "Renamed");
+    assert_eq!(thread.get_properties(None).unwrap().topic, "Renamed");
 
     // The event log, filtered by type and thread.
     let events = |query: &str| console.get(&format!("/console/events?{query}")).1;

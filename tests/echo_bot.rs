@@ -123,9 +123,9 @@ async fn sends(thread: ChatThreadClient, name: &'static str) {
 
 async fn echo_bot_answers_every_message_in_order(schema: EventSchema, types: Vec<String>) {
     let world = World::new();
-    let bot_user = world.identity.create_user().await.unwrap();
-    let alice = world.identity.create_user().await.unwrap();
-    let bob = world.identity.create_user().await.unwrap();
+    let bot_user = world.identity.create_user(None).await.unwrap();
+    let alice = world.identity.create_user(None).await.unwrap();
+    let bob = world.identity.create_user(None).await.unwrap();
 
     let bot = bot::EchoBot::new(bot_user.id.clone(), world.chat_as(&bot_user).await);
     let outage = Outage {

@@ -74,7 +74,9 @@ fn with_the_byte_dump_on_nothing_is_sent_and_with_it_off_nothing_leaks() {
     let credential = acs_chat_blocking::CommunicationTokenCredential::new(&token).unwrap();
     let client = acs_chat_blocking::ChatClient::new(&server.url(), credential, None).unwrap();
 
-    let err = client.delete_chat_thread("19:abc@thread.v2").unwrap_err();
+    let err = client
+        .delete_chat_thread("19:abc@thread.v2", None)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -96,7 +98,7 @@ fn with_the_byte_dump_on_nothing_is_sent_and_with_it_off_nothing_leaks() {
 
     // The application filters the dump out: the call goes through, and still nothing leaks.
     CAPTURE.dump_enabled.store(false, Ordering::SeqCst);
-    client.delete_chat_thread("19:abc@thread.v2").unwrap();
+    client.delete_chat_thread("19:abc@thread.v2", None).unwrap();
     deleted.assert();
     let records = CAPTURE.records.lock().unwrap().clone();
     assert!(

@@ -72,7 +72,7 @@ fn operations_are_spans_with_fields_and_no_secrets() {
         let client =
             acs_chat_blocking::ChatClient::new(&blocking_server.url(), credential, Some(options()))
                 .unwrap();
-        client.delete_chat_thread("19:abc@thread.v2").unwrap();
+        client.delete_chat_thread("19:abc@thread.v2", None).unwrap();
 
         let async_server = server();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -84,7 +84,10 @@ fn operations_are_spans_with_fields_and_no_secrets() {
             let client =
                 acs_chat_async::ChatClient::new(&async_server.url(), credential, Some(options()))
                     .unwrap();
-            client.delete_chat_thread("19:abc@thread.v2").await.unwrap();
+            client
+                .delete_chat_thread("19:abc@thread.v2", None)
+                .await
+                .unwrap();
         });
     });
     let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();

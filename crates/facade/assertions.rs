@@ -29,26 +29,26 @@ fn operations_are_send(
     sendable(credential.get_token());
     sendable(client.create_chat_thread("", None));
     sendable(client.list_chat_threads_page(None, None));
-    sendable(client.delete_chat_thread(""));
-    sendable(thread.get_properties());
-    sendable(thread.update_topic(""));
+    sendable(client.delete_chat_thread("", None));
+    sendable(thread.get_properties(None));
+    sendable(thread.update_topic("", None));
     sendable(thread.update_properties(None));
     sendable(thread.send_message("", None));
-    sendable(thread.get_message(""));
+    sendable(thread.get_message("", None));
     sendable(thread.list_messages_page(None, None));
     sendable(thread.update_message("", None));
-    sendable(thread.delete_message(""));
+    sendable(thread.delete_message("", None));
     sendable(thread.list_participants_page(None, None));
-    sendable(thread.add_participants(&[]));
-    sendable(thread.remove_participant(who));
+    sendable(thread.add_participants(&[], None));
+    sendable(thread.remove_participant(who, None));
     sendable(thread.send_typing_notification(None));
-    sendable(thread.send_read_receipt(""));
+    sendable(thread.send_read_receipt("", None));
     sendable(thread.list_read_receipts_page(None, None));
-    sendable(identity.create_user());
+    sendable(identity.create_user(None));
     sendable(identity.create_user_and_token(&[], None));
     sendable(identity.get_token(user, &[], None));
-    sendable(identity.revoke_tokens(user));
-    sendable(identity.delete_user(user));
+    sendable(identity.revoke_tokens(user, None));
+    sendable(identity.delete_user(user, None));
 }
 
 fn pagers_are_owned(client: &ChatClient, thread: &ChatThreadClient) {

@@ -62,7 +62,8 @@ impl ChatClient {
     ) -> Result<CreateChatThreadOutcome> {
         let options = options.unwrap_or_default();
         let request = self.core.requests.create_chat_thread(topic, &options);
-        let result: CreateChatThreadResult = self.core.json(request).await?;
+        let result: CreateChatThreadResult =
+            self.core.json(request, &options.method_options).await?;
         let requested = options.participants.unwrap_or_default();
         Ok(CreateChatThreadOutcome {
             chat_thread: result.chat_thread,
@@ -76,11 +77,9 @@ impl ChatClient {
         &self,
         options: Option<ListChatThreadsOptions>,
     ) -> ItemPager<ChatThreadItem> {
-        let first = self
-            .core
-            .requests
-            .list_chat_threads(&options.unwrap_or_default());
-        ChatCore::pager(&self.core, first)
+        let options = options.unwrap_or_default();
+        let first = self.core.requests.list_chat_threads(&options);
+        ChatCore::pager(&self.core, first, options.method_options)
     }
 
     /// One page of [`list_chat_threads`](Self::list_chat_threads): the first page, or the page of a
@@ -90,16 +89,22 @@ impl ChatClient {
         continuation_token: Option<&str>,
         options: Option<ListChatThreadsOptions>,
     ) -> Result<Page<ChatThreadItem>> {
-        let first = self
-            .core
-            .requests
-            .list_chat_threads(&options.unwrap_or_default());
-        self.core.page_or_first(continuation_token, first).await
+        let options = options.unwrap_or_default();
+        let first = self.core.requests.list_chat_threads(&options);
+        self.core
+            .page_or_first(continuation_token, first, &options.method_options)
+            .await
     }
 
     /// Deletes a thread (for every participant). Deleting a deleted thread succeeds.
-    pub async fn delete_chat_thread(&self, thread_id: &str) -> Result<()> {
+    pub async fn delete_chat_thread(
+        &self,
+        thread_id: &str,
+        options: Option<DeleteChatThreadOptions>,
+    ) -> Result<()> {
         let request = self.core.requests.delete_chat_thread(thread_id);
-        self.core.empty(request).await
+        self.core
+            .empty(request, &options.unwrap_or_default().method_options)
+            .await
     }
 }

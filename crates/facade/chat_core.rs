@@ -45,13 +45,18 @@ impl ChatCore {
     pub(crate) async fn json<T: DeserializeOwned>(
         &self,
         request: Result<HttpRequest>,
+        method: &ClientMethodOptions,
     ) -> Result<T> {
-        let exchange = self.pipeline.send(request?).await?;
+        let exchange = self.pipeline.send(request?, method).await?;
         decode_json(exchange)
     }
 
-    pub(crate) async fn empty(&self, request: Result<HttpRequest>) -> Result<()> {
-        let exchange = self.pipeline.send(request?).await?;
+    pub(crate) async fn empty(
+        &self,
+        request: Result<HttpRequest>,
+        method: &ClientMethodOptions,
+    ) -> Result<()> {
+        let exchange = self.pipeline.send(request?, method).await?;
         decode_empty(exchange)
     }
 
@@ -60,8 +65,9 @@ impl ChatCore {
         &self,
         link: PageLink,
         deadline: Option<Instant>,
+        method: &ClientMethodOptions,
     ) -> Result<Page<T>> {
-        let mut call = self.pipeline.call(get_page(&link), deadline);
+        let mut call = self.pipeline.call(get_page(&link), deadline, method)?;
         let exchange = self.pipeline.run(&mut call).await?;
         let page = decode_page(exchange, &link)?;
         check_progress(link.operation(), link.url().as_str(), &page)?;
@@ -74,13 +80,14 @@ impl ChatCore {
         &self,
         continuation_token: Option<&str>,
         first: Result<PageLink>,
+        method: &ClientMethodOptions,
     ) -> Result<Page<T>> {
         let first = first?;
         let link = match continuation_token {
             None => first,
             Some(token) => first.follow(token)?,
         };
-        self.page(link, None).await
+        self.page(link, None, method).await
     }
 
     /// Sends a keyed message exactly once: after an attempt that may have taken effect, looks
@@ -90,10 +97,11 @@ impl ChatCore {
         thread_id: &str,
         request: HttpRequest,
         key: &str,
+        method: &ClientMethodOptions,
     ) -> Result<SendChatMessageResult> {
         let since = time::OffsetDateTime::now_utc() - LOOKUP_MARGIN;
         let operation = request.operation;
-        let mut call = self.pipeline.call(request, None);
+        let mut call = self.pipeline.call(request, None, method)?;
         loop {
             let (delay, error) = match self.pipeline.attempt(&mut call).await {
                 Step::Done(outcome) => return decode_json(outcome?),
@@ -123,15 +131,16 @@ impl ChatCore {
     }
 
     /// A pager that owns a handle to the core: it can outlive the client that made it and move
-    /// between threads and tasks.
+    /// between threads and tasks. `method` applies to each page's request.
     pub(crate) fn pager<T: DeserializeOwned + Send + 'static>(
         core: &Arc<ChatCore>,
         first: Result<PageLink>,
+        method: ClientMethodOptions,
     ) -> ItemPager<T> {
         let core = core.clone();
         paginate(PageState::start(first), move |link: PageLink| {
-            let core = core.clone();
-            async move { core.page(link, None).await }
+            let (core, method) = (core.clone(), method.clone());
+            async move { core.page(link, None, &method).await }
         })
     }
 
@@ -146,6 +155,7 @@ impl ChatCore {
         let options = ListMessagesOptions {
             results_per_page: Some(acs_chat_core::requests::MAX_PAGE_SIZE),
             start_time: Some(since),
+            ..Default::default()
         };
         // The lookup is part of the send: its errors and logs name the send.
         let first = self
@@ -154,7 +164,10 @@ impl ChatCore {
             .for_operation(operation);
         let mut pages = PageState::start(Ok(first));
         while let Some(link) = pages.next_url() {
-            let page: Page<ChatMessage> = self.page(link?, Some(deadline)).await?;
+            // Part of the send: its deadline; the caller's hook is for the send's own response.
+            let page: Page<ChatMessage> = self
+                .page(link?, Some(deadline), &ClientMethodOptions::default())
+                .await?;
             let found = page.items.iter().find(|m| {
                 m.metadata
                     .as_ref()

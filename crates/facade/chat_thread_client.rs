@@ -49,24 +49,36 @@ impl ChatThreadClient {
 #[maybe_async]
 impl ChatThreadClient {
     /// The thread's properties.
-    pub async fn get_properties(&self) -> Result<ChatThreadProperties> {
+    pub async fn get_properties(
+        &self,
+        options: Option<GetPropertiesOptions>,
+    ) -> Result<ChatThreadProperties> {
         let request = self.core.requests.get_properties(&self.thread_id);
-        self.core.json(request).await
+        self.core
+            .json(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// Changes the topic.
-    pub async fn update_topic(&self, topic: &str) -> Result<()> {
+    pub async fn update_topic(
+        &self,
+        topic: &str,
+        options: Option<UpdateTopicOptions>,
+    ) -> Result<()> {
         let request = self.core.requests.update_topic(&self.thread_id, topic);
-        self.core.empty(request).await
+        self.core
+            .empty(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// Changes any of topic, metadata and retention policy (2025-03-15).
     pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
+        let options = options.unwrap_or_default();
         let request = self
             .core
             .requests
-            .update_properties(&self.thread_id, &options.unwrap_or_default());
-        self.core.empty(request).await
+            .update_properties(&self.thread_id, &options);
+        self.core.empty(request, &options.method_options).await
     }
 
     /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id. With an
@@ -88,26 +100,30 @@ impl ChatThreadClient {
         match &options.idempotency_key {
             Some(key) => {
                 self.core
-                    .send_exactly_once(&self.thread_id, request, key)
+                    .send_exactly_once(&self.thread_id, request, key, &options.method_options)
                     .await
             }
-            None => self.core.json(Ok(request)).await,
+            None => self.core.json(Ok(request), &options.method_options).await,
         }
     }
 
     /// One message.
-    pub async fn get_message(&self, message_id: &str) -> Result<ChatMessage> {
+    pub async fn get_message(
+        &self,
+        message_id: &str,
+        options: Option<GetMessageOptions>,
+    ) -> Result<ChatMessage> {
         let request = self.core.requests.get_message(&self.thread_id, message_id);
-        self.core.json(request).await
+        self.core
+            .json(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// The messages, newest first, system messages included.
     pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<ChatMessage> {
-        let first = self
-            .core
-            .requests
-            .list_messages(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, first)
+        let options = options.unwrap_or_default();
+        let first = self.core.requests.list_messages(&self.thread_id, &options);
+        ChatCore::pager(&self.core, first, options.method_options)
     }
 
     /// One page of [`list_messages`](Self::list_messages).
@@ -116,11 +132,11 @@ impl ChatThreadClient {
         continuation_token: Option<&str>,
         options: Option<ListMessagesOptions>,
     ) -> Result<Page<ChatMessage>> {
-        let first = self
-            .core
-            .requests
-            .list_messages(&self.thread_id, &options.unwrap_or_default());
-        self.core.page_or_first(continuation_token, first).await
+        let options = options.unwrap_or_default();
+        let first = self.core.requests.list_messages(&self.thread_id, &options);
+        self.core
+            .page_or_first(continuation_token, first, &options.method_options)
+            .await
     }
 
     /// Edits a message's content and/or metadata.
@@ -129,21 +145,27 @@ impl ChatThreadClient {
         message_id: &str,
         options: Option<UpdateMessageOptions>,
     ) -> Result<()> {
-        let request = self.core.requests.update_message(
-            &self.thread_id,
-            message_id,
-            &options.unwrap_or_default(),
-        );
-        self.core.empty(request).await
+        let options = options.unwrap_or_default();
+        let request = self
+            .core
+            .requests
+            .update_message(&self.thread_id, message_id, &options);
+        self.core.empty(request, &options.method_options).await
     }
 
     /// Deletes a message.
-    pub async fn delete_message(&self, message_id: &str) -> Result<()> {
+    pub async fn delete_message(
+        &self,
+        message_id: &str,
+        options: Option<DeleteMessageOptions>,
+    ) -> Result<()> {
         let request = self
             .core
             .requests
             .delete_message(&self.thread_id, message_id);
-        self.core.empty(request).await
+        self.core
+            .empty(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// The participants.
@@ -151,11 +173,12 @@ impl ChatThreadClient {
         &self,
         options: Option<ListParticipantsOptions>,
     ) -> ItemPager<ChatParticipant> {
+        let options = options.unwrap_or_default();
         let first = self
             .core
             .requests
-            .list_participants(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, first)
+            .list_participants(&self.thread_id, &options);
+        ChatCore::pager(&self.core, first, options.method_options)
     }
 
     /// One page of [`list_participants`](Self::list_participants).
@@ -164,11 +187,14 @@ impl ChatThreadClient {
         continuation_token: Option<&str>,
         options: Option<ListParticipantsOptions>,
     ) -> Result<Page<ChatParticipant>> {
+        let options = options.unwrap_or_default();
         let first = self
             .core
             .requests
-            .list_participants(&self.thread_id, &options.unwrap_or_default());
-        self.core.page_or_first(continuation_token, first).await
+            .list_participants(&self.thread_id, &options);
+        self.core
+            .page_or_first(continuation_token, first, &options.method_options)
+            .await
     }
 
     /// Adds participants; returns those the service refused, each with its error (empty when all
@@ -176,6 +202,7 @@ impl ChatThreadClient {
     pub async fn add_participants(
         &self,
         participants: &[ChatParticipant],
+        options: Option<AddParticipantsOptions>,
     ) -> Result<Vec<(ChatParticipant, ChatError)>> {
         let Some(request) = self
             .core
@@ -184,7 +211,10 @@ impl ChatThreadClient {
         else {
             return Ok(Vec::new());
         };
-        let result: AddChatParticipantsResult = self.core.json(Ok(request)).await?;
+        let result: AddChatParticipantsResult = self
+            .core
+            .json(Ok(request), &options.unwrap_or_default().method_options)
+            .await?;
         Ok(pair_invalid_participants(
             participants,
             result.invalid_participants,
@@ -192,12 +222,18 @@ impl ChatThreadClient {
     }
 
     /// Removes a participant.
-    pub async fn remove_participant(&self, identifier: &CommunicationIdentifier) -> Result<()> {
+    pub async fn remove_participant(
+        &self,
+        identifier: &CommunicationIdentifier,
+        options: Option<RemoveParticipantOptions>,
+    ) -> Result<()> {
         let request = self
             .core
             .requests
             .remove_participant(&self.thread_id, identifier);
-        self.core.empty(request).await
+        self.core
+            .empty(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// Tells the other participants the user is typing.
@@ -205,20 +241,27 @@ impl ChatThreadClient {
         &self,
         options: Option<SendTypingNotificationOptions>,
     ) -> Result<()> {
+        let options = options.unwrap_or_default();
         let request = self
             .core
             .requests
-            .send_typing_notification(&self.thread_id, &options.unwrap_or_default());
-        self.core.empty(request).await
+            .send_typing_notification(&self.thread_id, &options);
+        self.core.empty(request, &options.method_options).await
     }
 
     /// Marks a message (and all before it) as read by the user.
-    pub async fn send_read_receipt(&self, message_id: &str) -> Result<()> {
+    pub async fn send_read_receipt(
+        &self,
+        message_id: &str,
+        options: Option<SendReadReceiptOptions>,
+    ) -> Result<()> {
         let request = self
             .core
             .requests
             .send_read_receipt(&self.thread_id, message_id);
-        self.core.empty(request).await
+        self.core
+            .empty(request, &options.unwrap_or_default().method_options)
+            .await
     }
 
     /// The latest read receipt of each participant.
@@ -226,11 +269,12 @@ impl ChatThreadClient {
         &self,
         options: Option<ListReadReceiptsOptions>,
     ) -> ItemPager<ChatMessageReadReceipt> {
+        let options = options.unwrap_or_default();
         let first = self
             .core
             .requests
-            .list_read_receipts(&self.thread_id, &options.unwrap_or_default());
-        ChatCore::pager(&self.core, first)
+            .list_read_receipts(&self.thread_id, &options);
+        ChatCore::pager(&self.core, first, options.method_options)
     }
 
     /// One page of [`list_read_receipts`](Self::list_read_receipts).
@@ -239,10 +283,13 @@ impl ChatThreadClient {
         continuation_token: Option<&str>,
         options: Option<ListReadReceiptsOptions>,
     ) -> Result<Page<ChatMessageReadReceipt>> {
+        let options = options.unwrap_or_default();
         let first = self
             .core
             .requests
-            .list_read_receipts(&self.thread_id, &options.unwrap_or_default());
-        self.core.page_or_first(continuation_token, first).await
+            .list_read_receipts(&self.thread_id, &options);
+        self.core
+            .page_or_first(continuation_token, first, &options.method_options)
+            .await
     }
 }

@@ -59,13 +59,17 @@ impl CommunicationIdentityClient {
 #[maybe_async]
 impl CommunicationIdentityClient {
     /// Creates a user.
-    pub async fn create_user(&self) -> Result<CommunicationUserIdentifier> {
+    pub async fn create_user(
+        &self,
+        options: Option<CreateUserOptions>,
+    ) -> Result<CommunicationUserIdentifier> {
         let request = self
             .inner
             .requests
             .create_user(None, &TokenOptions::default())?;
+        let method = options.unwrap_or_default().method_options;
         let result: CommunicationIdentityAccessTokenResult =
-            decode_json(self.inner.pipeline.send(request).await?)?;
+            decode_json(self.inner.pipeline.send(request, &method).await?)?;
         Ok(CommunicationUserIdentifier {
             id: result.identity.id,
         })
@@ -80,11 +84,13 @@ impl CommunicationIdentityClient {
         CommunicationUserIdentifier,
         CommunicationIdentityAccessToken,
     )> {
-        let request = self
+        let options = options.unwrap_or_default();
+        let request = self.inner.requests.create_user(Some(scopes), &options)?;
+        let exchange = self
             .inner
-            .requests
-            .create_user(Some(scopes), &options.unwrap_or_default())?;
-        let exchange = self.inner.pipeline.send(request).await?;
+            .pipeline
+            .send(request, &options.method_options)
+            .await?;
         let operation = exchange.operation;
         let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
         let token = result
@@ -108,22 +114,35 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         options: Option<TokenOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
-        let request =
+        let options = options.unwrap_or_default();
+        let request = self.inner.requests.get_token(&user.id, scopes, &options)?;
+        decode_json(
             self.inner
-                .requests
-                .get_token(&user.id, scopes, &options.unwrap_or_default())?;
-        decode_json(self.inner.pipeline.send(request).await?)
+                .pipeline
+                .send(request, &options.method_options)
+                .await?,
+        )
     }
 
     /// Revokes every token of `user`.
-    pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+    pub async fn revoke_tokens(
+        &self,
+        user: &CommunicationUserIdentifier,
+        options: Option<RevokeTokensOptions>,
+    ) -> Result<()> {
         let request = self.inner.requests.revoke_tokens(&user.id)?;
-        decode_empty(self.inner.pipeline.send(request).await?)
+        let method = options.unwrap_or_default().method_options;
+        decode_empty(self.inner.pipeline.send(request, &method).await?)
     }
 
     /// Deletes `user` and revokes its tokens.
-    pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+    pub async fn delete_user(
+        &self,
+        user: &CommunicationUserIdentifier,
+        options: Option<DeleteUserOptions>,
+    ) -> Result<()> {
         let request = self.inner.requests.delete_user(&user.id)?;
-        decode_empty(self.inner.pipeline.send(request).await?)
+        let method = options.unwrap_or_default().method_options;
+        decode_empty(self.inner.pipeline.send(request, &method).await?)
     }
 }

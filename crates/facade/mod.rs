@@ -17,7 +17,7 @@ pub use acs_chat_core as sansio;
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
 pub use acs_chat_core::events;
 pub use acs_chat_core::{
-    identifier::*, models::*, options::*, AccessKey, AccessToken, BoxError, Clock,
+    identifier::*, method::*, models::*, options::*, AccessKey, AccessToken, BoxError, Clock,
     ConnectionString, Error, Page, Result, ServiceError, TransportErrorKind,
     DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
 };

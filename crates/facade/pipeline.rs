@@ -6,7 +6,10 @@ use acs_chat_core::auth::signature_headers;
 use acs_chat_core::http::{Exchange, SendError};
 use acs_chat_core::requests::service_error;
 use acs_chat_core::retry::{self, RetryDecision};
-use acs_chat_core::{AccessKey, ClientOptions, Endpoint, Error, HttpRequest, Result, RetryOptions};
+use acs_chat_core::{
+    AccessKey, ClientMethodOptions, ClientOptions, Endpoint, Error, HttpRequest, ResponseHook,
+    ResponseMetadata, Result, RetryOptions,
+};
 use std::time::{Duration, Instant, SystemTime};
 
 /// How requests are authorized.
@@ -35,6 +38,7 @@ pub(crate) struct Call {
     attempts: u32,
     deadline: Instant,
     budget: Duration,
+    on_response: Option<ResponseHook>,
     span: tracing::Span,
 }
 
@@ -79,13 +83,28 @@ impl Pipeline {
         })
     }
 
-    /// Starts an operation. The same `x-ms-client-request-id` (and any
-    /// `repeatability-request-id`) goes out on every attempt. `deadline` defaults to now plus
-    /// `RetryOptions::max_total_elapsed`; a lookup inside another operation passes that one's.
-    pub(crate) fn call(&self, request: HttpRequest, deadline: Option<Instant>) -> Call {
+    /// Starts an operation. The same `x-ms-client-request-id` (the caller's or a fresh one,
+    /// and any `repeatability-request-id`) goes out on every attempt. `deadline` defaults to now
+    /// plus `RetryOptions::max_total_elapsed`, cut to the call's own `timeout`; a lookup inside
+    /// another operation passes that one's.
+    pub(crate) fn call(
+        &self,
+        mut request: HttpRequest,
+        deadline: Option<Instant>,
+        method: &ClientMethodOptions,
+    ) -> Result<Call> {
+        method.validate(request.operation)?;
+        for (name, value) in &method.headers {
+            request.set_header(name, value.clone());
+        }
         // The request id and user agent go beside the request (see `attempt`), not into it.
-        let client_request_id = acs_chat_core::http::new_request_id();
-        let budget = self.retry.max_total_elapsed;
+        let client_request_id = method
+            .client_request_id
+            .clone()
+            .unwrap_or_else(acs_chat_core::http::new_request_id);
+        let budget = method.timeout.map_or(self.retry.max_total_elapsed, |t| {
+            t.min(self.retry.max_total_elapsed)
+        });
         let deadline = deadline.unwrap_or_else(|| Instant::now() + budget);
         // Fields only: never a header or a body. The query is left out of the URL.
         let span = tracing::debug_span!(
@@ -97,22 +116,27 @@ impl Pipeline {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        Call {
+        Ok(Call {
             request,
             client_request_id,
             attempts: 0,
             deadline,
             budget,
+            on_response: method.on_response.clone(),
             span,
-        }
+        })
     }
 }
 
 #[maybe_async]
 impl Pipeline {
     /// Sends a request, retrying per the core schedule within the operation's budget.
-    pub(crate) async fn send(&self, request: HttpRequest) -> Result<Exchange> {
-        let mut call = self.call(request, None);
+    pub(crate) async fn send(
+        &self,
+        request: HttpRequest,
+        method: &ClientMethodOptions,
+    ) -> Result<Exchange> {
+        let mut call = self.call(request, None, method)?;
         self.run(&mut call).await
     }
 
@@ -219,6 +243,14 @@ impl Pipeline {
         match decision {
             RetryDecision::Stop => {
                 tracing::debug!(parent: &call.span, attempt, status, "{operation}: done");
+                if let (Some(hook), Ok(exchange)) = (&call.on_response, &outcome) {
+                    hook.call(&ResponseMetadata::new(
+                        operation,
+                        &exchange.response,
+                        &call.client_request_id,
+                        attempt,
+                    ));
+                }
                 // The call ends here: its id moves into the outcome.
                 let id = std::mem::take(&mut call.client_request_id);
                 Step::Done(outcome.map(|exchange| with_id(exchange, id)))

@@ -87,7 +87,7 @@ async fn serve(endpoint: &str, connection_string: &str) -> BoxResult<()> {
     )?;
     let bot_user = match std::env::var("ECHO_BOT_USER_ID") {
         Ok(id) => CommunicationUserIdentifier { id },
-        Err(_) => identity.create_user().await?,
+        Err(_) => identity.create_user(None).await?,
     };
     let chat = client_as(endpoint, &identity, &bot_user, options).await?;
     let bot = EchoBot::new(bot_user.id.clone(), chat);
@@ -138,8 +138,8 @@ async fn demo() -> BoxResult<()> {
             ..Default::default()
         }),
     )?;
-    let bot_user = identity.create_user().await?;
-    let human = identity.create_user().await?;
+    let bot_user = identity.create_user(None).await?;
+    let human = identity.create_user(None).await?;
 
     // The webhook first, so that the subscription's validation handshake finds it.
     let bot = EchoBot::new(

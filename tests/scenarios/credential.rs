@@ -77,7 +77,7 @@ async fn the_refreshed_token_goes_on_the_wire() {
         .create();
     let (credential, _calls) = counting_credential(&jwt(1_000), vec![fresh.clone()], None);
     let client = ChatClient::new(&server.url(), credential, None).unwrap();
-    client.delete_chat_thread(THREAD_ID).await.unwrap();
+    client.delete_chat_thread(THREAD_ID, None).await.unwrap();
     mock.assert();
 }
 

@@ -50,11 +50,11 @@ async fn e2e_chat_client_flow() {
     assert!(pages.iter().all(|p| p.as_ref().unwrap().items.len() == 1));
 
     client
-        .delete_chat_thread(&created.chat_thread.id)
+        .delete_chat_thread(&created.chat_thread.id, None)
         .await
         .unwrap();
     client
-        .delete_chat_thread(&created.chat_thread.id)
+        .delete_chat_thread(&created.chat_thread.id, None)
         .await
         .unwrap();
     // A deleted thread stays listed with `deletedOn`, as in the spec's listing example.
@@ -67,8 +67,8 @@ async fn e2e_chat_client_flow() {
         .collect();
     assert_eq!(deleted.len(), 1);
     assert_eq!(deleted[0].id, created.chat_thread.id);
-    identity.delete_user(&user).await.unwrap();
-    let err = identity.delete_user(&user).await.unwrap_err();
+    identity.delete_user(&user, None).await.unwrap();
+    let err = identity.delete_user(&user, None).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
 }
 
@@ -81,7 +81,7 @@ async fn e2e_thread_client_flow() {
         .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let bob = identity.create_user().await.unwrap();
+    let bob = identity.create_user(None).await.unwrap();
     let client = live.chat(&alice_token.token);
     let thread_id = client
         .create_chat_thread("before", None)
@@ -91,8 +91,8 @@ async fn e2e_thread_client_flow() {
         .id;
     let thread = client.get_chat_thread_client(&thread_id);
 
-    thread.update_topic("after").await.unwrap();
-    let properties = thread.get_properties().await.unwrap();
+    thread.update_topic("after", None).await.unwrap();
+    let properties = thread.get_properties(None).await.unwrap();
     assert_eq!(properties.topic, "after");
     assert_eq!(
         properties.created_by,
@@ -111,7 +111,7 @@ async fn e2e_thread_client_flow() {
         .await
         .unwrap()
         .id;
-    let got = thread.get_message(&second).await.unwrap();
+    let got = thread.get_message(&second, None).await.unwrap();
     assert_eq!(got.kind, chat::ChatMessageType::Html);
     assert_eq!(got.sender_display_name.as_deref(), Some("Alice"));
     assert_eq!(got.metadata.unwrap()["k"], "v");
@@ -140,33 +140,37 @@ async fn e2e_thread_client_flow() {
         ..Default::default()
     };
     thread.update_message(&first, Some(update)).await.unwrap();
-    let edited = thread.get_message(&first).await.unwrap();
+    let edited = thread.get_message(&first, None).await.unwrap();
     assert_eq!(edited.content.unwrap().message.as_deref(), Some("edited"));
     assert!(edited.edited_on.is_some());
 
-    thread.send_read_receipt(&second).await.unwrap();
+    thread.send_read_receipt(&second, None).await.unwrap();
     let receipts: Vec<_> = collect(thread.list_read_receipts(None)).await;
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].as_ref().unwrap().chat_message_id, second);
 
-    thread.delete_message(&first).await.unwrap();
-    let deleted = thread.get_message(&first).await.unwrap();
+    thread.delete_message(&first, None).await.unwrap();
+    let deleted = thread.get_message(&first, None).await.unwrap();
     assert!(deleted.deleted_on.is_some());
 
     let bob_id = CommunicationIdentifier::user(bob.id.clone());
     let failed = thread
-        .add_participants(&[ChatParticipant::new(bob_id.clone()).with_display_name("Bob")])
+        .add_participants(
+            &[ChatParticipant::new(bob_id.clone()).with_display_name("Bob")],
+            None,
+        )
         .await
         .unwrap();
     assert!(failed.is_empty());
     let participants: Vec<_> = collect(thread.list_participants(None)).await;
     assert_eq!(participants.len(), 2);
-    thread.remove_participant(&bob_id).await.unwrap();
+    thread.remove_participant(&bob_id, None).await.unwrap();
     let participants: Vec<_> = collect(thread.list_participants(None)).await;
     assert_eq!(participants.len(), 1);
 
     let typing = chat::SendTypingNotificationOptions {
         sender_display_name: Some("Alice".into()),
+        ..Default::default()
     };
     thread.send_typing_notification(Some(typing)).await.unwrap();
     thread.send_typing_notification(None).await.unwrap();
@@ -245,12 +249,56 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
         .unwrap()
         .chat_thread
         .id;
+    // A success's ids, read through the response hook; then the 403's, on the error and the hook.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<chat::ResponseMetadata>::new()));
+    let hooked = || {
+        let seen = seen.clone();
+        Some(chat::SendMessageOptions {
+            method_options: chat::ClientMethodOptions {
+                on_response: Some(chat::ResponseHook::new(move |r| {
+                    seen.lock().unwrap().push(r.clone())
+                })),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    };
+    live.chat(&alice_token.token)
+        .get_chat_thread_client(&thread_id)
+        .send_message("hello", hooked())
+        .await
+        .unwrap();
     let err = live
         .chat(&mallory_token.token)
         .get_chat_thread_client(&thread_id)
-        .send_message("hi", None)
+        .send_message("hi", hooked())
         .await
         .unwrap_err();
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen.iter().map(|r| r.status).collect::<Vec<_>>(),
+            [201, 403]
+        );
+        for response in seen.iter() {
+            assert!(
+                response
+                    .ms_cv
+                    .as_deref()
+                    .is_some_and(|cv| cv.ends_with(".0")),
+                "{response:?}"
+            );
+            assert_eq!(
+                response.request_id.as_deref().map(str::len),
+                Some(36),
+                "{response:?}"
+            );
+        }
+        assert_ne!(
+            seen[0].ms_cv, seen[1].ms_cv,
+            "one correlation vector per response"
+        );
+    }
     let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(
         (service.status, service.code.as_deref()),
@@ -287,6 +335,7 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
     // A one-hour token, then a fresh 24-hour one for the refresher to hand out.
     let hour = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
+        ..Default::default()
     };
     let (user, token) = identity
         .create_user_and_token(&[chat::CommunicationTokenScope::Chat], Some(hour))
@@ -335,7 +384,7 @@ async fn e2e_revoked_tokens_give_401() {
         .unwrap();
     let client = live.chat(&token.token);
     client.list_chat_threads_page(None, None).await.unwrap();
-    identity.revoke_tokens(&user).await.unwrap();
+    identity.revoke_tokens(&user, None).await.unwrap();
     let err = client.list_chat_threads_page(None, None).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.code(), Some("Unauthorized"));
@@ -372,7 +421,7 @@ async fn e2e_limit_violations_give_typed_400s() {
             )))
         })
         .collect();
-    let err = thread.add_participants(&crowd).await.unwrap_err();
+    let err = thread.add_participants(&crowd, None).await.unwrap_err();
     let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(service.status, 400);
     assert_eq!(service.target.as_deref(), Some("participants"));
@@ -398,6 +447,7 @@ async fn e2e_limit_violations_give_typed_400s() {
             &[chat::CommunicationTokenScope::Chat],
             Some(chat::TokenOptions {
                 expires_in: Some(std::time::Duration::from_secs(30 * 60)),
+                ..Default::default()
             }),
         )
         .await
@@ -538,14 +588,14 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
     let properties = ChatClient::new(live.emulator.endpoint(), credential, Some(old))
         .unwrap()
         .get_chat_thread_client(&thread_id)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap();
     assert_eq!(properties.metadata, None);
     let current = live
         .chat(&token.token)
         .get_chat_thread_client(&thread_id)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap();
     assert_eq!(current.metadata.unwrap()["k"], "v");

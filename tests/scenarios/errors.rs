@@ -20,7 +20,7 @@ async fn acs_error_bodies_become_typed_errors() {
             .create();
         let err = client_with(&server, 0)
             .get_chat_thread_client(THREAD_ID)
-            .get_properties()
+            .get_properties(None)
             .await
             .unwrap_err();
         let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
@@ -55,7 +55,7 @@ async fn a_non_json_error_keeps_status_and_text() {
         .with_body("<html><body>Bad Gateway from the proxy</body></html>")
         .create();
     let err = client_with(&server, 0)
-        .delete_chat_thread(THREAD_ID)
+        .delete_chat_thread(THREAD_ID, None)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(502));
@@ -132,7 +132,7 @@ async fn exhausted_retries_say_how_many_attempts() {
         .create();
     let err = client_with(&server, 2)
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     mock.assert();
@@ -175,7 +175,10 @@ async fn an_unreachable_endpoint_is_a_transport_error_after_retries() {
         Some(options(2)),
     )
     .unwrap();
-    let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
+    let err = client
+        .delete_chat_thread(THREAD_ID, None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Transport { attempts: 3, .. }),
         "{err:?}"
@@ -221,7 +224,10 @@ async fn a_success_status_with_a_bad_body_is_a_decode_error() {
         .match_query(Matcher::Any)
         .with_body("not json")
         .create();
-    let err = thread_client(&server).get_properties().await.unwrap_err();
+    let err = thread_client(&server)
+        .get_properties(None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
     assert!(
         err.to_string().contains("ChatThreadClient.get_properties"),
@@ -247,7 +253,7 @@ async fn a_silent_server_times_out_per_attempt() {
         ChatClient::new(&format!("http://127.0.0.1:{port}"), credential, Some(quick)).unwrap();
     let err = client
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     assert!(
@@ -277,7 +283,7 @@ async fn an_unresolvable_host_is_a_connect_failure() {
     .expect("client");
     let err = client
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     match &err {

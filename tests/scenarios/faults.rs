@@ -45,7 +45,7 @@ async fn exactly_once_through_a_faulty_proxy() {
         .unwrap();
     let mut others = Vec::new();
     for _ in 0..3 {
-        others.push(identity.create_user().await.unwrap());
+        others.push(identity.create_user(None).await.unwrap());
     }
     let faulty = ChatClientOptions {
         client_options: chat::ClientOptions {
@@ -104,14 +104,17 @@ async fn exactly_once_through_a_faulty_proxy() {
         let thread = through_proxy.get_chat_thread_client(&ids[i % ids.len()]);
         let who = CommunicationIdentifier::user(others[(i / 2) % others.len()].id.clone());
         let outcome = if i % 2 == 0 {
-            match thread.add_participants(&[ChatParticipant::new(who)]).await {
+            match thread
+                .add_participants(&[ChatParticipant::new(who)], None)
+                .await
+            {
                 Ok(refused) if refused.is_empty() => Ok(()),
                 Ok(refused) => Err(format!("refused: {refused:?}")),
                 Err(e) => Err(e.to_string()),
             }
         } else {
             thread
-                .remove_participant(&who)
+                .remove_participant(&who, None)
                 .await
                 .map_err(|e| e.to_string())
         };
@@ -303,7 +306,7 @@ async fn a_stalled_body_times_out_per_attempt() {
     let err = server
         .chat(quick_options(1))
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     assert!(

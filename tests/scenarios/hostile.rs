@@ -18,7 +18,10 @@ async fn an_absurd_retry_after_is_a_typed_error_not_a_panic() {
             .with_body(error_body("ServiceUnavailable", "later"))
             .expect(1)
             .create();
-        let err = thread_client(&server).get_properties().await.unwrap_err();
+        let err = thread_client(&server)
+            .get_properties(None)
+            .await
+            .unwrap_err();
         mock.assert();
         assert_eq!(err.status(), Some(503), "{name}: {value}");
         assert_eq!(
@@ -74,7 +77,7 @@ async fn a_wait_past_the_budget_ends_the_call() {
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
     let err = client
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     mock.assert();
@@ -97,7 +100,10 @@ async fn a_retry_after_does_not_make_a_404_retryable() {
             .with_body(error_body("Nope", "no"))
             .expect(1)
             .create();
-        let err = thread_client(&server).get_properties().await.unwrap_err();
+        let err = thread_client(&server)
+            .get_properties(None)
+            .await
+            .unwrap_err();
         mock.assert();
         assert_eq!(err.status(), Some(status as u16));
         assert!(!err.is_retryable());
@@ -115,7 +121,7 @@ async fn an_oversized_success_body_is_a_typed_error_and_not_retried() {
     let err = server
         .chat(options)
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     assert!(
@@ -144,7 +150,7 @@ async fn a_declared_oversized_body_is_refused_before_reading() {
     let err = server
         .chat(quick_options(3))
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     assert!(
@@ -163,7 +169,7 @@ async fn a_huge_error_body_is_truncated() {
     let err = server
         .chat(options)
         .get_chat_thread_client(THREAD_ID)
-        .get_properties()
+        .get_properties(None)
         .await
         .unwrap_err();
     let service = err.as_service_error().unwrap_or_else(|| panic!("{err:?}"));
@@ -206,7 +212,10 @@ async fn a_hung_refresher_cannot_outlive_the_operation_budget() {
     let mut options = options(3);
     options.client_options.retry.max_total_elapsed = std::time::Duration::from_millis(300);
     let client = ChatClient::new(&server.url(), credential, Some(options)).unwrap();
-    let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
+    let err = client
+        .delete_chat_thread(THREAD_ID, None)
+        .await
+        .unwrap_err();
     mock.assert();
     assert!(
         matches!(err, Error::CredentialTimeout { timeout } if timeout <= std::time::Duration::from_millis(300)),
@@ -355,13 +364,16 @@ async fn null_arrays_decode_as_empty() {
     let created = client.create_chat_thread("t", None).await.unwrap();
     assert!(created.errors.is_empty());
     let thread = client.get_chat_thread_client(THREAD_ID);
-    let got = thread.get_message("1").await.unwrap();
+    let got = thread.get_message("1", None).await.unwrap();
     let content = got.content.unwrap();
     assert!(content.participants.is_empty() && content.attachments.is_empty());
     let me = ChatParticipant::new(CommunicationIdentifier::user("8:acs:x"));
-    let refused = thread.add_participants(&[me]).await.unwrap();
+    let refused = thread.add_participants(&[me], None).await.unwrap();
     assert!(refused.is_empty());
-    let err = client.delete_chat_thread(THREAD_ID).await.unwrap_err();
+    let err = client
+        .delete_chat_thread(THREAD_ID, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("Bad"));
     assert!(err.as_service_error().unwrap().details.is_empty());
 }
@@ -409,7 +421,7 @@ async fn random_server_answers_never_panic() {
     let client = server.chat(options);
     let thread = client.get_chat_thread_client(THREAD_ID);
     for _ in 0..60 {
-        let _ = thread.get_properties().await;
+        let _ = thread.get_properties(None).await;
         let _ = thread.send_message("hi", None).await;
         let _ = collect(thread.list_messages(None)).await;
         let _ = client.create_chat_thread("t", None).await;

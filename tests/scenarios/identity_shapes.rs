@@ -54,6 +54,7 @@ async fn create_user_and_token_sends_the_official_example() {
     use chat::CommunicationTokenScope::*;
     let hour = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
+        ..Default::default()
     };
     let (user, token) = identity_client(&server)
         .create_user_and_token(
@@ -88,6 +89,7 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
     let hour = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
+        ..Default::default()
     };
     let token = identity_client(&server)
         .get_token(
@@ -120,9 +122,9 @@ async fn create_revoke_and_delete_users() {
         .with_status(204)
         .create();
     let client = identity_client(&server);
-    let user = client.create_user().await.unwrap();
-    client.revoke_tokens(&user).await.unwrap();
-    client.delete_user(&user).await.unwrap();
+    let user = client.create_user(None).await.unwrap();
+    client.revoke_tokens(&user, None).await.unwrap();
+    client.delete_user(&user, None).await.unwrap();
     create.assert();
     revoke.assert();
     delete.assert();
@@ -153,6 +155,7 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
     let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
     let short = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(59 * 60)),
+        ..Default::default()
     };
     let err = identity_client(&server)
         .get_token(&user, &[chat::CommunicationTokenScope::Chat], Some(short))

@@ -81,14 +81,17 @@ async fn no_log_record_shows_a_token_or_a_signature() {
         .create();
     let credential = CommunicationTokenCredential::new(&token).unwrap();
     let chat_client = ChatClient::new(&server.url(), credential, Some(options(2))).unwrap();
-    chat_client.delete_chat_thread(THREAD_ID).await.unwrap();
+    chat_client
+        .delete_chat_thread(THREAD_ID, None)
+        .await
+        .unwrap();
     let key = "bG9nZ2luZy10ZXN0LWtleS1tYXRlcmlhbA==";
     let identity = chat::CommunicationIdentityClient::from_connection_string(
         &format!("endpoint={};accesskey={key}", server.url()),
         None,
     )
     .unwrap();
-    identity.create_user().await.unwrap();
+    identity.create_user(None).await.unwrap();
 
     let mut secrets = fragments(token.split('.').nth(1).unwrap());
     secrets.extend(fragments(token.split('.').nth(2).unwrap_or_default()));

@@ -102,6 +102,7 @@ async fn list_chat_threads_sends_page_size_and_start_time() {
             Some(chat::ListChatThreadsOptions {
                 results_per_page: Some(5),
                 start_time: Some(time::macros::datetime!(2024-01-02 03:04:05 UTC)),
+                ..Default::default()
             }),
         )
         .await
@@ -118,7 +119,10 @@ async fn delete_chat_thread_encodes_the_thread_id() {
     let mock = expect_request(&mut server, "DELETE", THREAD_PATH, vec![])
         .with_status(204)
         .create();
-    client(&server).delete_chat_thread(THREAD_ID).await.unwrap();
+    client(&server)
+        .delete_chat_thread(THREAD_ID, None)
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -129,7 +133,7 @@ async fn get_properties_decodes_the_official_example() {
     let mock = expect_request(&mut server, "GET", THREAD_PATH, vec![])
         .with_body(example_response("Threads_GetChatThread", "200").to_string())
         .create();
-    let properties = thread_client(&server).get_properties().await.unwrap();
+    let properties = thread_client(&server).get_properties(None).await.unwrap();
     mock.assert();
     assert_eq!(properties.topic, "Lunch");
     assert!(matches!(
@@ -151,7 +155,7 @@ async fn update_topic_sends_merge_patch() {
     .with_status(204)
     .create();
     thread_client(&server)
-        .update_topic("Updated Thread Topic")
+        .update_topic("Updated Thread Topic", None)
         .await
         .unwrap();
     mock.assert();
@@ -174,6 +178,7 @@ async fn update_properties_sends_metadata_and_retention() {
             topic: Some("t2".into()),
             metadata: Some([("k".to_string(), "v".to_string())].into()),
             retention_policy: Some(ChatRetentionPolicy::none()),
+            ..Default::default()
         }))
         .await
         .unwrap();
@@ -275,7 +280,7 @@ async fn get_message_decodes_the_official_example() {
     .with_body(example_response("Messages_GetChatMessage", "200").to_string())
     .create();
     let message = thread_client(&server)
-        .get_message("1591768249318")
+        .get_message("1591768249318", None)
         .await
         .unwrap();
     mock.assert();
@@ -337,6 +342,7 @@ async fn update_message_sends_the_official_example() {
                     ]
                     .into(),
                 ),
+                ..Default::default()
             }),
         )
         .await
@@ -356,7 +362,10 @@ async fn delete_message_encodes_both_ids() {
     )
     .with_status(204)
     .create();
-    thread_client(&server).delete_message("a/b").await.unwrap();
+    thread_client(&server)
+        .delete_message("a/b", None)
+        .await
+        .unwrap();
     mock.assert();
 }
 
@@ -381,6 +390,7 @@ async fn list_participants_sends_page_size_and_skip() {
     let options = chat::ListParticipantsOptions {
         results_per_page: Some(2),
         skip: Some(1),
+        ..Default::default()
     };
     let participants = collect(client.list_participants(Some(options))).await;
     mock.assert();
@@ -407,7 +417,7 @@ async fn add_participants_sends_the_official_example_and_pairs_failures() {
     .with_body(json!({"invalidParticipants": [{"code": "403", "message": "Permissions check failed", "target": failed_raw_id}]}).to_string())
     .create();
     let failures = thread_client(&server)
-        .add_participants(&participants)
+        .add_participants(&participants, None)
         .await
         .unwrap();
     mock.assert();
@@ -421,7 +431,10 @@ async fn add_participants_sends_the_official_example_and_pairs_failures() {
 async fn add_no_participants_sends_nothing() {
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
-    let failures = thread_client(&server).add_participants(&[]).await.unwrap();
+    let failures = thread_client(&server)
+        .add_participants(&[], None)
+        .await
+        .unwrap();
     assert!(failures.is_empty());
     mock.assert();
 }
@@ -448,7 +461,7 @@ async fn remove_participant_sends_the_official_example() {
     .with_status(204)
     .create();
     thread_client(&server)
-        .remove_participant(&identifier)
+        .remove_participant(&identifier, None)
         .await
         .unwrap();
     mock.assert();
@@ -476,6 +489,7 @@ async fn send_typing_notification_sends_the_official_example() {
     .create();
     let options = chat::SendTypingNotificationOptions {
         sender_display_name: Some("Jane".into()),
+        ..Default::default()
     };
     thread_client(&server)
         .send_typing_notification(Some(options))
@@ -505,7 +519,7 @@ async fn send_read_receipt_sends_the_official_example() {
     .with_status(200)
     .create();
     thread_client(&server)
-        .send_read_receipt("1591137790240")
+        .send_read_receipt("1591137790240", None)
         .await
         .unwrap();
     mock.assert();
@@ -532,6 +546,7 @@ async fn list_read_receipts_sends_page_size_and_skip() {
     let options = chat::ListReadReceiptsOptions {
         results_per_page: Some(2),
         skip: Some(0),
+        ..Default::default()
     };
     let receipts = collect(client.list_read_receipts(Some(options))).await;
     mock.assert();
@@ -550,7 +565,7 @@ async fn a_standalone_thread_client_works_like_a_derived_one() {
     let thread =
         ChatThreadClient::new(&format!("{}/", server.url()), credential, THREAD_ID, None).unwrap();
     assert_eq!(thread.thread_id(), THREAD_ID);
-    let properties = thread.get_properties().await.unwrap();
+    let properties = thread.get_properties(None).await.unwrap();
     assert_eq!(properties.topic, "Lunch");
     mock.assert();
 }

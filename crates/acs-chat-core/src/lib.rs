@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod identifier;
+pub mod method;
 pub mod models;
 pub mod options;
 pub mod paging;
@@ -38,6 +39,12 @@ pub use error::{
 };
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use identifier::*;
+pub use method::{
+    AddParticipantsOptions, CreateUserOptions, DeleteChatThreadOptions, DeleteMessageOptions,
+    DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, RemoveParticipantOptions,
+    RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
+};
+pub use method::{ClientMethodOptions, ResponseHook, ResponseMetadata};
 pub use models::*;
 pub use options::*;
 pub use paging::{Page, PageState};

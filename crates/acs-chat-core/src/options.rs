@@ -143,42 +143,52 @@ pub struct CreateChatThreadOptions {
     pub metadata: Option<Metadata>,
     /// Retention policy (2025-03-15).
     pub retention_policy: Option<ChatRetentionPolicy>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `list_chat_threads`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListChatThreadsOptions {
     /// Page size (`maxPageSize`).
     pub results_per_page: Option<u32>,
     /// Only threads with activity at or after this time.
     pub start_time: Option<OffsetDateTime>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `list_messages`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListMessagesOptions {
     /// Page size (`maxPageSize`, at most 200).
     pub results_per_page: Option<u32>,
     /// Only messages at or after this time.
     pub start_time: Option<OffsetDateTime>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `list_participants`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListParticipantsOptions {
     /// Page size (`maxPageSize`).
     pub results_per_page: Option<u32>,
     /// How many participants to skip.
     pub skip: Option<u32>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `list_read_receipts`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListReadReceiptsOptions {
     /// Page size (`maxPageSize`).
     pub results_per_page: Option<u32>,
     /// How many receipts to skip.
     pub skip: Option<u32>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `send_message`.
@@ -197,6 +207,8 @@ pub struct SendMessageOptions {
     /// an ambiguous failure is returned (or, for 500/503/504, retried as azure-core does, which
     /// can duplicate the message).
     pub idempotency_key: Option<String>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// The metadata key under which `send_message` stores its idempotency key.
@@ -209,6 +221,8 @@ pub struct UpdateMessageOptions {
     pub content: Option<String>,
     /// New metadata.
     pub metadata: Option<Metadata>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `update_properties`.
@@ -220,6 +234,8 @@ pub struct UpdatePropertiesOptions {
     pub metadata: Option<Metadata>,
     /// New retention policy (2025-03-15).
     pub retention_policy: Option<ChatRetentionPolicy>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `send_typing_notification`.
@@ -227,13 +243,17 @@ pub struct UpdatePropertiesOptions {
 pub struct SendTypingNotificationOptions {
     /// The sender's display name.
     pub sender_display_name: Option<String>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of identity calls that issue a token.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TokenOptions {
     /// Token lifetime, 60 minutes to 24 hours; `None` for the service default (24 hours).
     pub expires_in: Option<Duration>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
 }
 
 /// Options of `CommunicationTokenCredential`.

@@ -360,6 +360,7 @@ async fn update_properties(
         topic: Some(field(form, "topic").to_string()),
         metadata: Some(metadata),
         retention_policy: Some(retention_policy),
+        ..Default::default()
     };
     let request = chat.update_properties(id, &options);
     done(call(app, Caller::User(&member), request).await, &back(id))
