@@ -21,6 +21,16 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A harness on an emulator with `dir` as its data dir.
+fn durable(dir: &std::path::Path) -> Harness {
+    harness_for(
+        acs_emulator::Emulator::builder()
+            .data_dir(dir)
+            .start()
+            .unwrap(),
+    )
+}
+
 #[test]
 fn state_survives_a_clean_restart() {
     let dir = temp_dir("restart");
@@ -133,12 +143,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
 #[test]
 fn a_schema_1_data_dir_is_upgraded_with_everything_in_it() {
     let dir = temp_dir("upgrade");
-    let h = harness_for(
-        acs_emulator::Emulator::builder()
-            .data_dir(&dir)
-            .start()
-            .unwrap(),
-    );
+    let h = durable(&dir);
     let alice = h.new_user();
     let bob = h.new_user();
     let first = h.thread(&alice, &[&bob]);
@@ -177,12 +182,7 @@ fn a_schema_1_data_dir_is_upgraded_with_everything_in_it() {
         )
         .unwrap();
 
-    let h = harness_for(
-        acs_emulator::Emulator::builder()
-            .data_dir(&dir)
-            .start()
-            .unwrap(),
-    );
+    let h = durable(&dir);
     assert_eq!(
         h.list_all(&alice, &messages_path(&first)),
         before,
@@ -471,12 +471,7 @@ fn the_data_dir_and_its_files_are_private_to_their_owner() {
 #[test]
 fn the_commit_log_stays_small_under_a_steady_load() {
     let dir = temp_dir("steady");
-    let h = harness_for(
-        acs_emulator::Emulator::builder()
-            .data_dir(&dir)
-            .start()
-            .unwrap(),
-    );
+    let h = durable(&dir);
     let alice = h.new_user();
     let thread = h.thread(&alice, &[]);
     // The applier deletes segments while this reads the folder: a file gone meanwhile is skipped.
