@@ -119,9 +119,7 @@ impl Sdk {
     }
 
     fn chat_as(&self, user_id: &str) -> ChatClient {
-        let user = CommunicationUserIdentifier {
-            id: user_id.to_string(),
-        };
+        let user = CommunicationUserIdentifier::new(user_id.to_string());
         let token = self
             .identity
             .get_token(&user, &[CommunicationTokenScope::Chat], None)

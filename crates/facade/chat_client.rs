@@ -4,7 +4,6 @@ use super::chat_core::ChatCore;
 use super::chat_thread_client::ChatThreadClient;
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{maybe_async, ItemPager};
-use acs_chat_core::models::pair_invalid_participants;
 use acs_chat_core::*;
 use std::sync::Arc;
 
@@ -65,10 +64,7 @@ impl ChatClient {
         let result: CreateChatThreadResult =
             self.core.json(request, &options.method_options).await?;
         let requested = options.participants.unwrap_or_default();
-        Ok(CreateChatThreadOutcome {
-            chat_thread: result.chat_thread,
-            errors: pair_invalid_participants(&requested, result.invalid_participants),
-        })
+        Ok(result.into_outcome(&requested))
     }
 
     /// The threads the user participates in, newest activity first: an iterator (blocking) or a

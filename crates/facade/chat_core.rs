@@ -116,7 +116,7 @@ impl ChatCore {
                     .find_keyed_message(operation, thread_id, key, since, call.deadline())
                     .await
                 {
-                    Ok(Some(id)) => return Ok(SendChatMessageResult { id }),
+                    Ok(Some(id)) => return Ok(SendChatMessageResult::new(id)),
                     Ok(None) => break,
                     // Unknown whether it was stored: never send again blind; look again.
                     Err(lookup) if Instant::now() + delay < call.deadline() => {

@@ -70,9 +70,7 @@ impl CommunicationIdentityClient {
         let method = options.unwrap_or_default().method_options;
         let result: CommunicationIdentityAccessTokenResult =
             decode_json(self.inner.pipeline.send(request, &method).await?)?;
-        Ok(CommunicationUserIdentifier {
-            id: result.identity.id,
-        })
+        Ok(CommunicationUserIdentifier::new(result.identity.id))
     }
 
     /// Creates a user and a token for it with `scopes`.
@@ -99,12 +97,7 @@ impl CommunicationIdentityClient {
                 operation,
                 message: "the service created the user but returned no token".into(),
             })?;
-        Ok((
-            CommunicationUserIdentifier {
-                id: result.identity.id,
-            },
-            token,
-        ))
+        Ok((CommunicationUserIdentifier::new(result.identity.id), token))
     }
 
     /// Issues a token for `user` with `scopes`.

@@ -86,7 +86,7 @@ async fn serve(endpoint: &str, connection_string: &str) -> BoxResult<()> {
         }),
     )?;
     let bot_user = match std::env::var("ECHO_BOT_USER_ID") {
-        Ok(id) => CommunicationUserIdentifier { id },
+        Ok(id) => CommunicationUserIdentifier::new(id),
         Err(_) => identity.create_user(None).await?,
     };
     let chat = client_as(endpoint, &identity, &bot_user, options).await?;

@@ -86,7 +86,7 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     .with_body(example["responses"]["200"]["body"].to_string())
     .create();
     use chat::CommunicationTokenScope::*;
-    let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
+    let user = chat::CommunicationUserIdentifier::new(USER_ID);
     let hour = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
@@ -152,7 +152,7 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
     assert!(matches!(err, Error::InsecureEndpoint { .. }), "{err}");
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
-    let user = chat::CommunicationUserIdentifier { id: USER_ID.into() };
+    let user = chat::CommunicationUserIdentifier::new(USER_ID);
     let short = chat::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(59 * 60)),
         ..Default::default()

@@ -4,6 +4,7 @@ use crate::endpoint::EndpointUrl;
 
 /// HTTP methods the ACS REST API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
     /// GET
     Get,

@@ -10,6 +10,63 @@
 //!
 //! The blocking (`acs-chat-blocking`, ureq) and async (`acs-chat-async`, reqwest) facades move the
 //! bytes; everything that decides *what* to send and *what it means* lives here.
+//!
+//! # Room to grow
+//!
+//! Adding a field to an options struct or a service model, or a variant to an enum the service
+//! may extend, is not a breaking change, as long as code is written the way these examples are
+//! (they are compiled as tests):
+//!
+//! Options are built from `Default`, so a new field takes its default:
+//!
+//! ```
+//! use acs_chat_core::{ClientMethodOptions, SendMessageOptions};
+//! let options = SendMessageOptions {
+//!     sender_display_name: Some("Alice".into()),
+//!     method_options: ClientMethodOptions {
+//!         timeout: Some(std::time::Duration::from_secs(5)),
+//!         ..Default::default()
+//!     },
+//!     ..Default::default()
+//! };
+//! # let _ = options;
+//! ```
+//!
+//! Service models are `#[non_exhaustive]`: read their fields, never list them all. Naming every
+//! field of a response does not compile outside this crate:
+//!
+//! ```compile_fail,E0638
+//! fn read(result: acs_chat_core::SendChatMessageResult) {
+//!     let acs_chat_core::SendChatMessageResult { id } = result;
+//! }
+//! ```
+//!
+//! ```
+//! fn read(result: acs_chat_core::SendChatMessageResult) -> String {
+//!     let acs_chat_core::SendChatMessageResult { id, .. } = result;
+//!     id
+//! }
+//! ```
+//!
+//! Inputs are made with constructors (`ChatParticipant::new`, `CommunicationUserIdentifier::new`,
+//! `ChatRetentionPolicy::thread_creation_date`), not struct literals:
+//!
+//! ```compile_fail,E0639
+//! let user = acs_chat_core::CommunicationUserIdentifier { id: "8:acs:1".into() };
+//! ```
+//!
+//! Enums that may grow (`CommunicationIdentifier`, `TransportErrorKind`, `Method`, `Error`) need a
+//! wildcard arm:
+//!
+//! ```compile_fail,E0004
+//! fn kind(k: acs_chat_core::TransportErrorKind) -> u8 {
+//!     match k {
+//!         acs_chat_core::TransportErrorKind::Connect => 0,
+//!         acs_chat_core::TransportErrorKind::Timeout => 1,
+//!         acs_chat_core::TransportErrorKind::Other => 2,
+//!     }
+//! }
+//! ```
 
 #![deny(missing_docs)]
 

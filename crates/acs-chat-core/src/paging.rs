@@ -7,6 +7,7 @@ use std::hash::BuildHasher;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,

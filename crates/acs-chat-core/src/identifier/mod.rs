@@ -30,6 +30,7 @@ extensible_enum! {
 
 /// An ACS user (`8:acs:...`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct CommunicationUserIdentifier {
     /// The full user id, which is also its raw id.
     pub id: String,
@@ -37,6 +38,7 @@ pub struct CommunicationUserIdentifier {
 
 /// A phone number (`4:+14255550123`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct PhoneNumberIdentifier {
     /// The E.164 number.
     pub phone_number: String,
@@ -51,6 +53,7 @@ pub struct PhoneNumberIdentifier {
 
 /// A Microsoft Teams user (`8:orgid:...`, `8:teamsvisitor:...`, `8:dod:...`, `8:gcch:...`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct MicrosoftTeamsUserIdentifier {
     /// The Entra object id of the user, or the visitor id.
     pub user_id: String,
@@ -65,6 +68,7 @@ pub struct MicrosoftTeamsUserIdentifier {
 
 /// A Microsoft Teams app, e.g. a bot (`28:orgid:...`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct MicrosoftTeamsAppIdentifier {
     /// The app id.
     pub app_id: String,
@@ -77,6 +81,7 @@ pub struct MicrosoftTeamsAppIdentifier {
 
 /// A Teams Phone extension user (`8:acs:<resourceId>_<tenantId>_<userId>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TeamsExtensionUserIdentifier {
     /// The Entra object id of the user.
     pub user_id: String,
@@ -91,8 +96,69 @@ pub struct TeamsExtensionUserIdentifier {
     pub raw_id: Option<String>,
 }
 
+impl CommunicationUserIdentifier {
+    /// The user `id` (`8:acs:...`).
+    pub fn new(id: impl Into<String>) -> Self {
+        CommunicationUserIdentifier { id: id.into() }
+    }
+}
+
+impl PhoneNumberIdentifier {
+    /// The E.164 number `phone_number`.
+    pub fn new(phone_number: impl Into<String>) -> Self {
+        PhoneNumberIdentifier {
+            phone_number: phone_number.into(),
+            is_anonymous: false,
+            asserted_id: None,
+            raw_id: None,
+        }
+    }
+}
+
+impl MicrosoftTeamsUserIdentifier {
+    /// The Teams user `user_id` (its Entra object id) in `cloud`.
+    pub fn new(user_id: impl Into<String>, cloud: CommunicationCloudEnvironment) -> Self {
+        MicrosoftTeamsUserIdentifier {
+            user_id: user_id.into(),
+            is_anonymous: false,
+            cloud,
+            raw_id: None,
+        }
+    }
+}
+
+impl MicrosoftTeamsAppIdentifier {
+    /// The Teams app `app_id` in `cloud`.
+    pub fn new(app_id: impl Into<String>, cloud: CommunicationCloudEnvironment) -> Self {
+        MicrosoftTeamsAppIdentifier {
+            app_id: app_id.into(),
+            cloud,
+            raw_id: None,
+        }
+    }
+}
+
+impl TeamsExtensionUserIdentifier {
+    /// The Teams Phone extension user `user_id` of `tenant_id` on the ACS resource `resource_id`.
+    pub fn new(
+        user_id: impl Into<String>,
+        tenant_id: impl Into<String>,
+        resource_id: impl Into<String>,
+        cloud: CommunicationCloudEnvironment,
+    ) -> Self {
+        TeamsExtensionUserIdentifier {
+            user_id: user_id.into(),
+            tenant_id: tenant_id.into(),
+            resource_id: resource_id.into(),
+            cloud,
+            raw_id: None,
+        }
+    }
+}
+
 /// Any communication identifier. Unknown shapes are kept as [`CommunicationIdentifier::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CommunicationIdentifier {
     /// An ACS user.
     CommunicationUser(CommunicationUserIdentifier),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 /// `invalidParticipants`, where `code` is an HTTP-like string and `target` the participant's raw id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatError {
     /// The error code.
     #[serde(default)]

@@ -18,6 +18,7 @@ extensible_enum! {
 
 /// `identity` in identity responses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CommunicationIdentity {
     /// The user id, `8:acs:...`.
     pub id: String,
@@ -26,6 +27,7 @@ pub struct CommunicationIdentity {
 /// A token as the identity service returns it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CommunicationIdentityAccessToken {
     /// The JWT.
     pub token: String,
@@ -57,6 +59,7 @@ pub struct CommunicationIdentityCreateRequest {
 /// Response of `POST /identities`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CommunicationIdentityAccessTokenResult {
     /// The user.
     pub identity: CommunicationIdentity,

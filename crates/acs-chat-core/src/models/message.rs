@@ -33,6 +33,7 @@ extensible_enum! {
 /// A message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatMessage {
     /// The message id (an epoch-millisecond string).
     pub id: String,
@@ -81,6 +82,7 @@ pub struct ChatMessage {
 /// The content of a message: which fields are set depends on its type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatMessageContent {
     /// Text or HTML (`text`, `html`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +116,7 @@ pub struct ChatMessageContent {
 /// An attachment of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatAttachment {
     /// The attachment id.
     pub id: String,
@@ -132,7 +135,15 @@ pub struct ChatAttachment {
 
 /// The result of `send_message`: the new message's id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SendChatMessageResult {
     /// The message id.
     pub id: String,
+}
+
+impl SendChatMessageResult {
+    /// The result of a send that stored message `id` (for test doubles of a client).
+    pub fn new(id: impl Into<String>) -> Self {
+        SendChatMessageResult { id: id.into() }
+    }
 }

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 /// A participant of a thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatParticipant {
     /// Who.
     #[serde(rename = "communicationIdentifier")]

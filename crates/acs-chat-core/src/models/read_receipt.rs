@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 /// A read receipt: the latest message a participant has read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatMessageReadReceipt {
     /// Who read.
     #[serde(rename = "senderCommunicationIdentifier")]

@@ -75,6 +75,7 @@ pub struct AddChatParticipantsRequest {
 /// Result of `POST .../participants/:add`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AddChatParticipantsResult {
     /// Participants that could not be added.
     #[serde(

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 /// A thread's properties (`ChatThreadProperties`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatThreadProperties {
     /// The thread id, `19:...@thread.v2`.
     pub id: String,
@@ -36,6 +37,7 @@ pub struct ChatThreadProperties {
 /// A thread in a listing (`ChatThreadItem`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatThreadItem {
     /// The thread id.
     pub id: String,
@@ -60,6 +62,7 @@ pub struct ChatThreadItem {
 /// The result of `create_chat_thread` on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateChatThreadResult {
     /// The created (or, for a repeated idempotency token, the existing) thread.
     pub chat_thread: ChatThreadProperties,
@@ -72,8 +75,20 @@ pub struct CreateChatThreadResult {
     pub invalid_participants: Vec<ChatError>,
 }
 
+impl CreateChatThreadResult {
+    /// What `create_chat_thread` returns for this result, `requested` being the participants it
+    /// asked for: each refused one paired with its error.
+    pub fn into_outcome(self, requested: &[ChatParticipant]) -> CreateChatThreadOutcome {
+        CreateChatThreadOutcome {
+            chat_thread: self.chat_thread,
+            errors: super::pair_invalid_participants(requested, self.invalid_participants),
+        }
+    }
+}
+
 /// What `create_chat_thread` returns: the thread and the participants that failed with their errors.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateChatThreadOutcome {
     /// The thread.
     pub chat_thread: ChatThreadProperties,
