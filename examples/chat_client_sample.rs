@@ -5,9 +5,11 @@
 mod support;
 
 use acs_chat_blocking::{
-    ChatClient, ChatParticipant, CommunicationIdentifier, CommunicationIdentityClient,
-    CommunicationTokenCredential, CommunicationTokenScope, CreateChatThreadOptions,
-    ListChatThreadsOptions,
+    models::{
+        ChatParticipant, CommunicationIdentifier, CommunicationTokenScope, CreateChatThreadOptions,
+        ListChatThreadsOptions,
+    },
+    ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
 };
 use time::{Duration, OffsetDateTime};
 

@@ -5,9 +5,11 @@
 mod support;
 
 use acs_chat_async::{
-    ChatClient, ChatParticipant, CommunicationIdentifier, CommunicationIdentityClient,
-    CommunicationTokenCredential, CommunicationTokenScope, CreateChatThreadOptions,
-    ListChatThreadsOptions,
+    models::{
+        ChatParticipant, CommunicationIdentifier, CommunicationTokenScope, CreateChatThreadOptions,
+        ListChatThreadsOptions,
+    },
+    ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
 };
 use futures_util::TryStreamExt;
 use time::{Duration, OffsetDateTime};

@@ -5,10 +5,12 @@
 mod support;
 
 use acs_chat_async::{
-    ChatClient, ChatMessageType, ChatParticipant, CommunicationIdentifier,
-    CommunicationIdentityClient, CommunicationTokenCredential, CommunicationTokenScope,
-    CreateChatThreadOptions, ListMessagesOptions, SendMessageOptions,
-    SendTypingNotificationOptions, UpdateMessageOptions,
+    models::{
+        ChatMessageType, ChatParticipant, CommunicationIdentifier, CommunicationTokenScope,
+        CreateChatThreadOptions, ListMessagesOptions, SendMessageOptions,
+        SendTypingNotificationOptions, UpdateMessageOptions,
+    },
+    ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
 };
 use futures_util::TryStreamExt;
 use time::{Duration, OffsetDateTime};

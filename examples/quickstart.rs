@@ -4,9 +4,11 @@
 mod support;
 
 use acs_chat_blocking::{
-    ChatClient, ChatParticipant, CommunicationIdentifier, CommunicationIdentityClient,
-    CommunicationTokenCredential, CommunicationTokenScope, CreateChatThreadOptions,
-    ListMessagesOptions,
+    models::{
+        ChatParticipant, CommunicationIdentifier, CommunicationTokenScope, CreateChatThreadOptions,
+        ListMessagesOptions,
+    },
+    ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

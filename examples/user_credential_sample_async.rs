@@ -5,8 +5,8 @@
 mod support;
 
 use acs_chat_async::{
-    BoxError, ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
-    CommunicationTokenCredentialOptions, CommunicationTokenScope,
+    models::CommunicationTokenScope, BoxError, ChatClient, CommunicationIdentityClient,
+    CommunicationTokenCredential, CommunicationTokenCredentialOptions,
 };
 use std::sync::Arc;
 

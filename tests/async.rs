@@ -134,7 +134,7 @@ async fn a_pager_made_in_another_function_runs_in_a_spawned_task() {
     let live = live();
     let (_user, token) = live
         .identity()
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let thread = live

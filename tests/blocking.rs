@@ -114,7 +114,7 @@ fn a_pager_outlives_the_client_that_made_it() {
     let live = live();
     let (_user, token) = live
         .identity()
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .unwrap();
     let thread = live
         .chat(&token.token)

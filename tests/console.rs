@@ -10,9 +10,9 @@
 //! missing browser a failure.
 
 use acs_chat_blocking::{
+    models::{CommunicationTokenScope, CommunicationUserIdentifier},
     ChatClient, ChatClientOptions, ClientOptions, CommunicationIdentityClient,
-    CommunicationIdentityClientOptions, CommunicationTokenCredential, CommunicationTokenScope,
-    CommunicationUserIdentifier,
+    CommunicationIdentityClientOptions, CommunicationTokenCredential,
 };
 use acs_emulator::Emulator;
 use serde_json::{json, Value};

@@ -7,10 +7,12 @@
 mod bot;
 
 use acs_chat_async::{
-    ChatClient, ChatClientOptions, ChatParticipant, ChatThreadClient, ClientOptions,
-    CommunicationIdentifier, CommunicationIdentityClient, CommunicationIdentityClientOptions,
-    CommunicationTokenCredential, CommunicationTokenScope, CommunicationUserIdentifier,
-    CreateChatThreadOptions,
+    models::{
+        ChatParticipant, CommunicationIdentifier, CommunicationTokenScope,
+        CommunicationUserIdentifier, CreateChatThreadOptions,
+    },
+    ChatClient, ChatClientOptions, ChatThreadClient, ClientOptions, CommunicationIdentityClient,
+    CommunicationIdentityClientOptions, CommunicationTokenCredential,
 };
 use acs_emulator::{Emulator, EventSchema, EventSubscription};
 use axum::response::IntoResponse;

@@ -39,7 +39,8 @@ def listing(crate):
                 lines.append(f"    {text(header)}")
             for header in re.findall(r'<h3 class="code-header">(impl.*?)</h3>', page, re.S):
                 lines.append(f"  {text(header)}")
-    root = sum(1 for l in lines if not l.startswith(" ") and "::" not in l.split(":")[0])
+    names = [l.split(" ", 1)[1].split(": ", 1)[0] for l in lines if not l.startswith(" ")]
+    root = sum(1 for name in names if "::" not in name)
     return [f"# {crate}: {root} items at the root"] + lines
 
 

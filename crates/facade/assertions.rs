@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use super::models::*;
 use super::*;
 use crate::rt::ItemPager;
 

@@ -16,10 +16,39 @@ pub(crate) mod trust;
 pub use acs_chat_core as sansio;
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
 pub use acs_chat_core::events;
+/// The service's resources as the clients return and take them (threads, messages,
+/// participants, read receipts, identifiers, tokens) and each operation's options, as azure_core
+/// SDKs keep them in `models`.
+pub mod models {
+    pub use acs_chat_core::identifier::{
+        CommunicationCloudEnvironment, CommunicationIdentifier, CommunicationUserIdentifier,
+        MicrosoftTeamsAppIdentifier, MicrosoftTeamsUserIdentifier, PhoneNumberIdentifier,
+        TeamsExtensionUserIdentifier,
+    };
+    pub use acs_chat_core::method::{
+        AddParticipantsOptions, CreateUserOptions, DeleteChatThreadOptions, DeleteMessageOptions,
+        DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, RemoveParticipantOptions,
+        RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
+    };
+    pub use acs_chat_core::models::{
+        ChatAttachment, ChatAttachmentType, ChatError, ChatMessage, ChatMessageContent,
+        ChatMessageReadReceipt, ChatMessageType, ChatParticipant, ChatRetentionPolicy,
+        ChatThreadItem, ChatThreadProperties, CommunicationIdentityAccessToken,
+        CommunicationTokenScope, CreateChatThreadOutcome, Metadata, RetentionPolicyKind,
+        SendChatMessageResult,
+    };
+    pub use acs_chat_core::options::{
+        CreateChatThreadOptions, ListChatThreadsOptions, ListMessagesOptions,
+        ListParticipantsOptions, ListReadReceiptsOptions, SendMessageOptions,
+        SendTypingNotificationOptions, TokenOptions, UpdateMessageOptions, UpdatePropertiesOptions,
+        IDEMPOTENCY_KEY_METADATA,
+    };
+}
 pub use acs_chat_core::{
-    identifier::*, method::*, models::*, options::*, AccessKey, AccessToken, BoxError, Clock,
-    ConnectionString, Error, Page, Result, ServiceError, TransportErrorKind,
-    DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+    AccessKey, AccessToken, BoxError, ChatClientOptions, ClientMethodOptions, ClientOptions, Clock,
+    CommunicationIdentityClientOptions, CommunicationTokenCredentialOptions, ConnectionString,
+    Error, Page, ResponseHook, ResponseMetadata, Result, RetryOptions, ServiceError,
+    TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;

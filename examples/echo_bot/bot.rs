@@ -5,7 +5,7 @@
 use acs_chat_async::events::{
     abuse_protection_response, parse_webhook, validation_response, ChatEvent, WebhookRequest,
 };
-use acs_chat_async::{ChatClient, SendMessageOptions};
+use acs_chat_async::{models::SendMessageOptions, ChatClient};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -114,7 +114,7 @@ impl EchoBot {
 }
 
 /// Whether `identifier` is the user `raw_id`.
-fn is(identifier: &Option<acs_chat_async::CommunicationIdentifier>, raw_id: &str) -> bool {
+fn is(identifier: &Option<acs_chat_async::models::CommunicationIdentifier>, raw_id: &str) -> bool {
     identifier.as_ref().is_some_and(|i| i.raw_id() == raw_id)
 }
 

@@ -18,9 +18,12 @@ mod bot;
 mod support;
 
 use acs_chat_async::{
-    ChatClient, ChatParticipant, ChatThreadClient, CommunicationIdentifier,
-    CommunicationIdentityClient, CommunicationIdentityClientOptions, CommunicationTokenCredential,
-    CommunicationTokenScope, CommunicationUserIdentifier, CreateChatThreadOptions,
+    models::{
+        ChatParticipant, CommunicationIdentifier, CommunicationTokenScope,
+        CommunicationUserIdentifier, CreateChatThreadOptions,
+    },
+    ChatClient, ChatThreadClient, CommunicationIdentityClient, CommunicationIdentityClientOptions,
+    CommunicationTokenCredential,
 };
 use acs_emulator::{Emulator, EventSubscription};
 use bot::EchoBot;

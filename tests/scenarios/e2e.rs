@@ -6,7 +6,7 @@ async fn e2e_chat_client_flow() {
     let live = live();
     let identity = live.identity();
     let (user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let client = live.chat(&token.token);
@@ -15,7 +15,7 @@ async fn e2e_chat_client_flow() {
     let created = client
         .create_chat_thread(
             "topic",
-            Some(chat::CreateChatThreadOptions {
+            Some(chat::models::CreateChatThreadOptions {
                 participants: Some(vec![me]),
                 ..Default::default()
             }),
@@ -23,7 +23,7 @@ async fn e2e_chat_client_flow() {
         .await
         .unwrap();
     assert!(created.errors.is_empty());
-    let idempotent = chat::CreateChatThreadOptions {
+    let idempotent = chat::models::CreateChatThreadOptions {
         idempotency_token: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
         ..Default::default()
     };
@@ -41,7 +41,7 @@ async fn e2e_chat_client_flow() {
     );
     assert_eq!(first.chat_thread, second.chat_thread);
 
-    let one_per_page = chat::ListChatThreadsOptions {
+    let one_per_page = chat::models::ListChatThreadsOptions {
         results_per_page: Some(1),
         ..Default::default()
     };
@@ -78,7 +78,7 @@ async fn e2e_thread_client_flow() {
     let live = live();
     let identity = live.identity();
     let (alice, alice_token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let bob = identity.create_user(None).await.unwrap();
@@ -100,8 +100,8 @@ async fn e2e_thread_client_flow() {
     );
 
     let first = thread.send_message("hello", None).await.unwrap().id;
-    let html = chat::SendMessageOptions {
-        chat_message_type: Some(chat::ChatMessageType::Html),
+    let html = chat::models::SendMessageOptions {
+        chat_message_type: Some(chat::models::ChatMessageType::Html),
         sender_display_name: Some("Alice".into()),
         metadata: Some([("k".to_string(), "v".to_string())].into()),
         ..Default::default()
@@ -112,7 +112,7 @@ async fn e2e_thread_client_flow() {
         .unwrap()
         .id;
     let got = thread.get_message(&second, None).await.unwrap();
-    assert_eq!(got.kind, chat::ChatMessageType::Html);
+    assert_eq!(got.kind, chat::models::ChatMessageType::Html);
     assert_eq!(got.sender_display_name.as_deref(), Some("Alice"));
     assert_eq!(got.metadata.unwrap()["k"], "v");
     assert_eq!(
@@ -120,22 +120,23 @@ async fn e2e_thread_client_flow() {
         Some(CommunicationIdentifier::user(alice.id.clone()))
     );
 
-    let one_per_page = chat::ListMessagesOptions {
+    let one_per_page = chat::models::ListMessagesOptions {
         results_per_page: Some(1),
         ..Default::default()
     };
-    let kinds: Vec<chat::ChatMessageType> = collect(thread.list_messages(Some(one_per_page)))
-        .await
-        .into_iter()
-        .map(|m| m.unwrap().kind)
-        .collect();
-    use chat::ChatMessageType::*;
+    let kinds: Vec<chat::models::ChatMessageType> =
+        collect(thread.list_messages(Some(one_per_page)))
+            .await
+            .into_iter()
+            .map(|m| m.unwrap().kind)
+            .collect();
+    use chat::models::ChatMessageType::*;
     assert_eq!(
         kinds,
         [Html, Text, TopicUpdated, TopicUpdated, ParticipantAdded]
     );
 
-    let update = chat::UpdateMessageOptions {
+    let update = chat::models::UpdateMessageOptions {
         content: Some("edited".into()),
         ..Default::default()
     };
@@ -168,7 +169,7 @@ async fn e2e_thread_client_flow() {
     let participants: Vec<_> = collect(thread.list_participants(None)).await;
     assert_eq!(participants.len(), 1);
 
-    let typing = chat::SendTypingNotificationOptions {
+    let typing = chat::models::SendTypingNotificationOptions {
         sender_display_name: Some("Alice".into()),
         ..Default::default()
     };
@@ -182,7 +183,7 @@ async fn e2e_paging_by_page_and_resume() {
     let live = live();
     let identity = live.identity();
     let (_user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let client = live.chat(&token.token);
@@ -197,7 +198,7 @@ async fn e2e_paging_by_page_and_resume() {
     for i in 0..7 {
         thread.send_message(&format!("m{i}"), None).await.unwrap();
     }
-    let three = chat::ListMessagesOptions {
+    let three = chat::models::ListMessagesOptions {
         results_per_page: Some(3),
         ..Default::default()
     };
@@ -235,11 +236,11 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
     let live = live();
     let identity = live.identity();
     let (_alice, alice_token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let (_mallory, mallory_token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let thread_id = live
@@ -253,7 +254,7 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<chat::ResponseMetadata>::new()));
     let hooked = || {
         let seen = seen.clone();
-        Some(chat::SendMessageOptions {
+        Some(chat::models::SendMessageOptions {
             method_options: chat::ClientMethodOptions {
                 on_response: Some(chat::ResponseHook::new(move |r| {
                     seen.lock().unwrap().push(r.clone())
@@ -333,16 +334,16 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
     let live = live();
     let identity = live.identity();
     // A one-hour token, then a fresh 24-hour one for the refresher to hand out.
-    let hour = chat::TokenOptions {
+    let hour = chat::models::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
     let (user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], Some(hour))
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], Some(hour))
         .await
         .unwrap();
     let fresh = identity
-        .get_token(&user, &[chat::CommunicationTokenScope::Chat], None)
+        .get_token(&user, &[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap()
         .token;
@@ -379,7 +380,7 @@ async fn e2e_revoked_tokens_give_401() {
     let live = live();
     let identity = live.identity();
     let (user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let client = live.chat(&token.token);
@@ -401,7 +402,7 @@ async fn e2e_limit_violations_give_typed_400s() {
     let live = live();
     let identity = live.identity();
     let (user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let client = live.chat(&token.token);
@@ -427,11 +428,11 @@ async fn e2e_limit_violations_give_typed_400s() {
     assert_eq!(service.target.as_deref(), Some("participants"));
     assert_eq!(service.details[0].code, "LimitExceeded");
 
-    let metadata: chat::Metadata = (0..40)
+    let metadata: chat::models::Metadata = (0..40)
         .map(|i| (format!("key{i:02}"), "v".repeat(30)))
         .collect();
     let err = thread
-        .update_properties(Some(chat::UpdatePropertiesOptions {
+        .update_properties(Some(chat::models::UpdatePropertiesOptions {
             metadata: Some(metadata),
             ..Default::default()
         }))
@@ -444,8 +445,8 @@ async fn e2e_limit_violations_give_typed_400s() {
     let too_long = identity
         .get_token(
             &user,
-            &[chat::CommunicationTokenScope::Chat],
-            Some(chat::TokenOptions {
+            &[chat::models::CommunicationTokenScope::Chat],
+            Some(chat::models::TokenOptions {
                 expires_in: Some(std::time::Duration::from_secs(30 * 60)),
                 ..Default::default()
             }),
@@ -467,7 +468,7 @@ async fn e2e_throttling_is_a_typed_retryable_429() {
     });
     let identity = live.identity();
     let (_user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let credential = CommunicationTokenCredential::new(&token.token).unwrap();
@@ -508,7 +509,7 @@ async fn e2e_plain_http_is_allowed_to_a_loopback_emulator() {
     )
     .unwrap();
     let (_user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let client = ChatClient::new(
@@ -568,10 +569,10 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
     let live = live();
     let identity = live.identity();
     let (_user, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let with_metadata = chat::CreateChatThreadOptions {
+    let with_metadata = chat::models::CreateChatThreadOptions {
         metadata: Some([("k".to_string(), "v".to_string())].into()),
         ..Default::default()
     };

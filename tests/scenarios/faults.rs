@@ -40,7 +40,7 @@ async fn exactly_once_through_a_faulty_proxy() {
     )
     .unwrap();
     let (_alice, token) = identity
-        .create_user_and_token(&[chat::CommunicationTokenScope::Chat], None)
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
     let mut others = Vec::new();
@@ -83,7 +83,7 @@ async fn exactly_once_through_a_faulty_proxy() {
     for i in 0..sends {
         let thread = ids[i % ids.len()].clone();
         let content = format!("message-{i}");
-        let options = chat::SendMessageOptions {
+        let options = chat::models::SendMessageOptions {
             idempotency_key: keyed.then(|| format!("key-{i}")),
             ..Default::default()
         };
@@ -208,7 +208,7 @@ async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
         .mock("POST", format!("{THREAD_PATH}/messages").as_str())
         .match_query(Matcher::Any)
         .match_body(Matcher::PartialJson(
-            json!({"content": "once", "metadata": {(chat::IDEMPOTENCY_KEY_METADATA): key}}),
+            json!({"content": "once", "metadata": {(chat::models::IDEMPOTENCY_KEY_METADATA): key}}),
         ))
         .with_status(503)
         .with_body(error_body("ServiceUnavailable", "stored, then failed"))
@@ -218,7 +218,7 @@ async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
     stored["nextLink"] = Value::Null;
     let mut message = stored["value"][0].clone();
     message["id"] = json!("1700000000001");
-    message["metadata"] = json!({(chat::IDEMPOTENCY_KEY_METADATA): key});
+    message["metadata"] = json!({(chat::models::IDEMPOTENCY_KEY_METADATA): key});
     stored["value"] = json!([stored["value"][0].clone(), message]);
     let lookup = server
         .mock("GET", format!("{THREAD_PATH}/messages").as_str())
@@ -229,7 +229,7 @@ async fn an_ambiguous_keyed_send_is_looked_up_not_repeated() {
         .with_body(stored.to_string())
         .expect(1)
         .create();
-    let options = chat::SendMessageOptions {
+    let options = chat::models::SendMessageOptions {
         idempotency_key: Some(key.into()),
         ..Default::default()
     };
@@ -268,7 +268,7 @@ async fn generated_idempotency_keys_go_into_the_metadata() {
     let thread = ChatClient::new(&server.url(), credential, Some(options))
         .unwrap()
         .get_chat_thread_client(THREAD_ID);
-    let keep = chat::SendMessageOptions {
+    let keep = chat::models::SendMessageOptions {
         metadata: Some([("mine".to_string(), "kept".to_string())].into()),
         ..Default::default()
     };
@@ -278,7 +278,7 @@ async fn generated_idempotency_keys_go_into_the_metadata() {
     let bodies = seen.lock().unwrap().clone();
     let keys: Vec<&str> = bodies
         .iter()
-        .filter_map(|b| b["metadata"][chat::IDEMPOTENCY_KEY_METADATA].as_str())
+        .filter_map(|b| b["metadata"][chat::models::IDEMPOTENCY_KEY_METADATA].as_str())
         .collect();
     assert!(
         keys.len() >= 2 && keys.iter().all(|k| uuid_like(k)),

@@ -51,8 +51,8 @@ async fn create_user_and_token_sends_the_official_example() {
     .with_status(201)
     .with_body(example["responses"]["201"]["body"].to_string())
     .create();
-    use chat::CommunicationTokenScope::*;
-    let hour = chat::TokenOptions {
+    use chat::models::CommunicationTokenScope::*;
+    let hour = chat::models::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
@@ -85,9 +85,9 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     )
     .with_body(example["responses"]["200"]["body"].to_string())
     .create();
-    use chat::CommunicationTokenScope::*;
-    let user = chat::CommunicationUserIdentifier::new(USER_ID);
-    let hour = chat::TokenOptions {
+    use chat::models::CommunicationTokenScope::*;
+    let user = chat::models::CommunicationUserIdentifier::new(USER_ID);
+    let hour = chat::models::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
@@ -152,13 +152,17 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
     assert!(matches!(err, Error::InsecureEndpoint { .. }), "{err}");
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
-    let user = chat::CommunicationUserIdentifier::new(USER_ID);
-    let short = chat::TokenOptions {
+    let user = chat::models::CommunicationUserIdentifier::new(USER_ID);
+    let short = chat::models::TokenOptions {
         expires_in: Some(std::time::Duration::from_secs(59 * 60)),
         ..Default::default()
     };
     let err = identity_client(&server)
-        .get_token(&user, &[chat::CommunicationTokenScope::Chat], Some(short))
+        .get_token(
+            &user,
+            &[chat::models::CommunicationTokenScope::Chat],
+            Some(short),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");

@@ -32,7 +32,7 @@ async fn a_per_call_timeout_ends_a_read_a_write_and_a_listing() {
     let short = std::time::Duration::from_millis(300);
 
     let read = thread
-        .get_properties(Some(chat::GetPropertiesOptions {
+        .get_properties(Some(chat::models::GetPropertiesOptions {
             method_options: within(short),
         }))
         .await
@@ -42,7 +42,7 @@ async fn a_per_call_timeout_ends_a_read_a_write_and_a_listing() {
     let write = thread
         .send_message(
             "hi",
-            Some(chat::SendMessageOptions {
+            Some(chat::models::SendMessageOptions {
                 method_options: within(short),
                 ..Default::default()
             }),
@@ -54,7 +54,7 @@ async fn a_per_call_timeout_ends_a_read_a_write_and_a_listing() {
     let listing = thread
         .list_messages_page(
             None,
-            Some(chat::ListMessagesOptions {
+            Some(chat::models::ListMessagesOptions {
                 method_options: within(short),
                 ..Default::default()
             }),
@@ -95,7 +95,7 @@ async fn the_callers_client_request_id_reaches_the_server_and_the_hook_sees_the_
     };
     client(&server)
         .get_chat_thread_client(THREAD_ID)
-        .get_properties(Some(chat::GetPropertiesOptions { method_options }))
+        .get_properties(Some(chat::models::GetPropertiesOptions { method_options }))
         .await
         .unwrap();
     mock.assert();
@@ -134,7 +134,7 @@ async fn reserved_headers_and_bad_request_ids_are_refused_unsent() {
         },
     ] {
         let err = thread
-            .get_properties(Some(chat::GetPropertiesOptions { method_options }))
+            .get_properties(Some(chat::models::GetPropertiesOptions { method_options }))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");

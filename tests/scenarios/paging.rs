@@ -38,8 +38,8 @@ fn three_pages(server: &mut ServerGuard) -> Vec<Mock> {
     ]
 }
 
-fn two_per_page() -> Option<chat::ListMessagesOptions> {
-    Some(chat::ListMessagesOptions {
+fn two_per_page() -> Option<chat::models::ListMessagesOptions> {
+    Some(chat::models::ListMessagesOptions {
         results_per_page: Some(2),
         ..Default::default()
     })
@@ -153,7 +153,7 @@ async fn a_bad_page_size_is_an_error_item_without_a_request() {
     let mut server = mock_server().await;
     let mock = server.mock("GET", Matcher::Any).expect(0).create();
     let client = thread_client(&server);
-    let options = chat::ListMessagesOptions {
+    let options = chat::models::ListMessagesOptions {
         results_per_page: Some(0),
         ..Default::default()
     };
@@ -177,14 +177,14 @@ async fn only_message_listings_cap_the_page_size() {
     .expect(1)
     .create();
     let client = thread_client(&server);
-    let large = chat::ListParticipantsOptions {
+    let large = chat::models::ListParticipantsOptions {
         results_per_page: Some(500),
         ..Default::default()
     };
     let listed = collect(client.list_participants(Some(large))).await;
     assert!(listed.is_empty(), "{listed:?}");
     participants.assert();
-    let too_many = chat::ListMessagesOptions {
+    let too_many = chat::models::ListMessagesOptions {
         results_per_page: Some(201),
         ..Default::default()
     };

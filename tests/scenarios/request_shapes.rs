@@ -20,7 +20,7 @@ async fn create_chat_thread_sends_the_official_example() {
     let outcome = client(&server)
         .create_chat_thread(
             "Lunch",
-            Some(chat::CreateChatThreadOptions {
+            Some(chat::models::CreateChatThreadOptions {
                 participants: Some(participants),
                 retention_policy: Some(ChatRetentionPolicy::thread_creation_date(30)),
                 ..Default::default()
@@ -67,7 +67,7 @@ async fn create_chat_thread_sends_the_idempotency_token() {
     let outcome = client(&server)
         .create_chat_thread(
             "Lunch",
-            Some(chat::CreateChatThreadOptions {
+            Some(chat::models::CreateChatThreadOptions {
                 participants: Some(
                     serde_json::from_value(request["participants"].clone()).unwrap(),
                 ),
@@ -99,7 +99,7 @@ async fn list_chat_threads_sends_page_size_and_start_time() {
     let page = client(&server)
         .list_chat_threads_page(
             None,
-            Some(chat::ListChatThreadsOptions {
+            Some(chat::models::ListChatThreadsOptions {
                 results_per_page: Some(5),
                 start_time: Some(time::macros::datetime!(2024-01-02 03:04:05 UTC)),
                 ..Default::default()
@@ -174,7 +174,7 @@ async fn update_properties_sends_metadata_and_retention() {
     .with_status(204)
     .create();
     thread_client(&server)
-        .update_properties(Some(chat::UpdatePropertiesOptions {
+        .update_properties(Some(chat::models::UpdatePropertiesOptions {
             topic: Some("t2".into()),
             metadata: Some([("k".to_string(), "v".to_string())].into()),
             retention_policy: Some(ChatRetentionPolicy::none()),
@@ -206,7 +206,7 @@ async fn send_message_sends_the_official_example() {
     let sent = thread_client(&server)
         .send_message(
             "Let's head out for lunch in 15 minutes.",
-            Some(chat::SendMessageOptions {
+            Some(chat::models::SendMessageOptions {
                 sender_display_name: Some("Jane".into()),
                 metadata: Some(
                     [
@@ -241,8 +241,8 @@ async fn send_html_message_sends_its_type() {
     .with_status(201)
     .with_body(r#"{"id":"1"}"#)
     .create();
-    let options = chat::SendMessageOptions {
-        chat_message_type: Some(chat::ChatMessageType::Html),
+    let options = chat::models::SendMessageOptions {
+        chat_message_type: Some(chat::models::ChatMessageType::Html),
         ..Default::default()
     };
     thread_client(&server)
@@ -284,7 +284,7 @@ async fn get_message_decodes_the_official_example() {
         .await
         .unwrap();
     mock.assert();
-    assert_eq!(message.kind, chat::ChatMessageType::Text);
+    assert_eq!(message.kind, chat::models::ChatMessageType::Text);
     assert!(message.content.and_then(|c| c.message).is_some());
 }
 
@@ -303,7 +303,7 @@ async fn list_messages_sends_page_size() {
     .with_body(body.to_string())
     .create();
     let client = thread_client(&server);
-    let options = chat::ListMessagesOptions {
+    let options = chat::models::ListMessagesOptions {
         results_per_page: Some(5),
         ..Default::default()
     };
@@ -333,7 +333,7 @@ async fn update_message_sends_the_official_example() {
     thread_client(&server)
         .update_message(
             "1591768249318",
-            Some(chat::UpdateMessageOptions {
+            Some(chat::models::UpdateMessageOptions {
                 content: Some("Updated message content".into()),
                 metadata: Some(
                     [
@@ -387,7 +387,7 @@ async fn list_participants_sends_page_size_and_skip() {
     .with_body(body.to_string())
     .create();
     let client = thread_client(&server);
-    let options = chat::ListParticipantsOptions {
+    let options = chat::models::ListParticipantsOptions {
         results_per_page: Some(2),
         skip: Some(1),
         ..Default::default()
@@ -487,7 +487,7 @@ async fn send_typing_notification_sends_the_official_example() {
     )
     .with_status(200)
     .create();
-    let options = chat::SendTypingNotificationOptions {
+    let options = chat::models::SendTypingNotificationOptions {
         sender_display_name: Some("Jane".into()),
         ..Default::default()
     };
@@ -543,7 +543,7 @@ async fn list_read_receipts_sends_page_size_and_skip() {
     .with_body(body.to_string())
     .create();
     let client = thread_client(&server);
-    let options = chat::ListReadReceiptsOptions {
+    let options = chat::models::ListReadReceiptsOptions {
         results_per_page: Some(2),
         skip: Some(0),
         ..Default::default()

@@ -3,8 +3,9 @@
 
 #[allow(unused_imports)]
 use chat::{
-    ChatClient, ChatClientOptions, ChatParticipant, ChatRetentionPolicy, ChatThreadClient,
-    CommunicationIdentifier, CommunicationTokenCredential, Error, RetryOptions,
+    models::{ChatParticipant, ChatRetentionPolicy, CommunicationIdentifier},
+    ChatClient, ChatClientOptions, ChatThreadClient, CommunicationTokenCredential, Error,
+    RetryOptions,
 };
 #[allow(unused_imports)]
 use mockito::{Matcher, Mock, ServerGuard};
@@ -255,7 +256,7 @@ fn messages_of(
     token: &str,
     options: ChatClientOptions,
     thread_id: &str,
-) -> chat::ItemPager<chat::ChatMessage> {
+) -> chat::ItemPager<chat::models::ChatMessage> {
     let credential = CommunicationTokenCredential::new(token).expect("token");
     let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
     client.get_chat_thread_client(thread_id).list_messages(None)

@@ -113,7 +113,7 @@ pub(crate) fn rss(args: Vec<String>) -> Result<(), BoxError> {
     options.client_options.additional_ca_certificates_pem = vec![std::fs::read_to_string(ca_path)?];
     let credential = acs_chat_blocking::CommunicationTokenCredential::new(token)?;
     let client = acs_chat_blocking::ChatClient::new(endpoint, credential, Some(options))?;
-    let list = acs_chat_blocking::ListMessagesOptions {
+    let list = acs_chat_blocking::models::ListMessagesOptions {
         results_per_page: Some(200),
         ..Default::default()
     };

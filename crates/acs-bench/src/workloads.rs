@@ -104,8 +104,10 @@ impl Setup {
                 ..Default::default()
             }),
         )?;
-        let (_user, token) = identity
-            .create_user_and_token(&[acs_chat_blocking::CommunicationTokenScope::Chat], None)?;
+        let (_user, token) = identity.create_user_and_token(
+            &[acs_chat_blocking::models::CommunicationTokenScope::Chat],
+            None,
+        )?;
         let token = token.token;
         let chat_options = acs_chat_blocking::ChatClientOptions {
             client_options,
@@ -363,8 +365,8 @@ pub(crate) fn async_sends(
     })
 }
 
-fn page_200() -> Option<acs_chat_blocking::ListMessagesOptions> {
-    Some(acs_chat_blocking::ListMessagesOptions {
+fn page_200() -> Option<acs_chat_blocking::models::ListMessagesOptions> {
+    Some(acs_chat_blocking::models::ListMessagesOptions {
         results_per_page: Some(200),
         ..Default::default()
     })

@@ -5,7 +5,7 @@
 //! [`CommunicationIdentityClient`] creates users and tokens; lists are [`ItemPager`] streams.
 //!
 //! ```no_run
-//! use acs_chat_async::{ChatClient, CommunicationTokenCredential, SendMessageOptions};
+//! use acs_chat_async::{ChatClient, CommunicationTokenCredential, models::{SendMessageOptions}};
 //!
 //! use futures_util::TryStreamExt;
 //!

@@ -5,7 +5,7 @@
 //! [`CommunicationIdentityClient`] creates users and tokens; lists are [`ItemPager`] iterators.
 //!
 //! ```no_run
-//! use acs_chat_blocking::{ChatClient, CommunicationTokenCredential, SendMessageOptions};
+//! use acs_chat_blocking::{ChatClient, CommunicationTokenCredential, models::{SendMessageOptions}};
 //!
 //! fn main() -> Result<(), acs_chat_blocking::Error> {
 //!     let credential = CommunicationTokenCredential::new("<user access token>")?;
