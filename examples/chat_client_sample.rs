@@ -71,7 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(2)),
         ..Default::default()
     };
-    for page in chat_client.list_chat_threads(Some(options)).by_page(None) {
+    for page in chat_client
+        .list_chat_threads(Some(options))
+        .into_pages(None)
+    {
         for item in page?.items {
             println!("thread id: {} topic: {}", item.id, item.topic);
         }

@@ -81,7 +81,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(2)),
         ..Default::default()
     };
-    let mut pages = chat_client.list_chat_threads(Some(options)).by_page(None);
+    let mut pages = chat_client
+        .list_chat_threads(Some(options))
+        .into_pages(None);
     while let Some(page) = pages.try_next().await? {
         for item in page.items {
             println!("thread id: {} topic: {}", item.id, item.topic);

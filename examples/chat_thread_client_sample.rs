@@ -81,7 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(1)),
         ..Default::default()
     };
-    for page in thread.list_messages(Some(options)).by_page(None) {
+    for page in thread.list_messages(Some(options)).into_pages(None) {
         for message in page?.items {
             println!(
                 "message {} [{}]: {:?}",
@@ -136,7 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("add_participants_w_check succeeded");
 
     // list_participants
-    for page in thread.list_participants(None).by_page(None) {
+    for page in thread.list_participants(None).into_pages(None) {
         for p in page?.items {
             println!("participant: {} ({:?})", p.identifier, p.display_name);
         }

@@ -88,7 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         start_time: Some(OffsetDateTime::now_utc() - Duration::days(1)),
         ..Default::default()
     };
-    let mut pages = thread.list_messages(Some(options)).by_page(None);
+    let mut pages = thread.list_messages(Some(options)).into_pages(None);
     while let Some(page) = pages.try_next().await? {
         for message in page.items {
             println!(
@@ -149,7 +149,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("add_participants_w_check succeeded");
 
     // list_participants
-    let mut pages = thread.list_participants(None).by_page(None);
+    let mut pages = thread.list_participants(None).into_pages(None);
     while let Some(page) = pages.try_next().await? {
         for p in page.items {
             println!("participant: {} ({:?})", p.identifier, p.display_name);

@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (number, page) in bob_chat
         .get_chat_thread_client(&thread.id)
         .list_messages(Some(listing))
-        .by_page(None)
+        .into_pages(None)
         .enumerate()
     {
         let page = page?;

@@ -104,12 +104,9 @@ fn check_success(file: &str, name: &str, body: Option<&Value>) {
             assert!(r.identity.id.starts_with("8:acs:"));
         }
         "IssueAccessToken" | "ExchangeTeamsUserAccessToken" => {
+            // `expires_on` is a timestamp now: the example decodes only if it parses as one.
             let t: CommunicationIdentityAccessToken = parse(file, body());
-            assert!(
-                time_format::parse(&t.expires_on).is_ok(),
-                "{file}: {}",
-                t.expires_on
-            );
+            assert!(t.expires_on.year() >= 2020, "{file}: {}", t.expires_on);
         }
         "Threads_UpdateChatThreadTopic"
         | "Threads_DeleteChatThread"

@@ -58,5 +58,5 @@ fn pagers_are_owned(client: &ChatClient, thread: &ChatThreadClient) {
     owned(&thread.list_messages(None));
     owned(&thread.list_participants(None));
     owned(&thread.list_read_receipts(None));
-    owned(&threads.by_page(None));
+    owned(&threads.into_pages(None));
 }

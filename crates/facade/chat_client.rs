@@ -68,7 +68,7 @@ impl ChatClient {
     }
 
     /// The threads the user participates in, newest activity first: an iterator (blocking) or a
-    /// stream (async) of items, with `by_page()` for pages and continuation tokens.
+    /// stream (async) of items, with `into_pages()` for pages and continuation tokens.
     pub fn list_chat_threads(
         &self,
         options: Option<ListChatThreadsOptions>,

@@ -45,7 +45,12 @@ async fn e2e_chat_client_flow() {
         results_per_page: Some(1),
         ..Default::default()
     };
-    let pages: Vec<_> = collect(client.list_chat_threads(Some(one_per_page)).by_page(None)).await;
+    let pages: Vec<_> = collect(
+        client
+            .list_chat_threads(Some(one_per_page))
+            .into_pages(None),
+    )
+    .await;
     assert_eq!(pages.len(), 2);
     assert!(pages.iter().all(|p| p.as_ref().unwrap().items.len() == 1));
 
@@ -202,7 +207,7 @@ async fn e2e_paging_by_page_and_resume() {
         results_per_page: Some(3),
         ..Default::default()
     };
-    let pages: Vec<_> = collect(thread.list_messages(Some(three)).by_page(None))
+    let pages: Vec<_> = collect(thread.list_messages(Some(three)).into_pages(None))
         .await
         .into_iter()
         .map(Result::unwrap)
@@ -215,7 +220,7 @@ async fn e2e_paging_by_page_and_resume() {
     let token = pages[0].continuation_token.clone().unwrap();
     assert!(token.starts_with(live.emulator.endpoint()), "{token}");
 
-    let resumed: Vec<String> = collect(thread.list_messages(None).by_page(Some(token.clone())))
+    let resumed: Vec<String> = collect(thread.list_messages(None).into_pages(Some(token.clone())))
         .await
         .into_iter()
         .flat_map(|p| p.unwrap().items)

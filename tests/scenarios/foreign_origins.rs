@@ -106,20 +106,20 @@ async fn resume_everywhere(
     let thread = client.get_chat_thread_client(THREAD_ID);
     let mut outcomes = Vec::new();
     let token_owned = || Some(token.to_string());
-    let pages: Vec<_> = collect(client.list_chat_threads(None).by_page(token_owned())).await;
-    outcomes.push(("list_chat_threads.by_page", first_outcome(pages)));
+    let pages: Vec<_> = collect(client.list_chat_threads(None).into_pages(token_owned())).await;
+    outcomes.push(("list_chat_threads.into_pages", first_outcome(pages)));
     let page = client.list_chat_threads_page(Some(token), None).await;
     outcomes.push(("list_chat_threads_page", page.map(|_| ())));
-    let pages: Vec<_> = collect(thread.list_messages(None).by_page(token_owned())).await;
-    outcomes.push(("list_messages.by_page", first_outcome(pages)));
+    let pages: Vec<_> = collect(thread.list_messages(None).into_pages(token_owned())).await;
+    outcomes.push(("list_messages.into_pages", first_outcome(pages)));
     let page = thread.list_messages_page(Some(token), None).await;
     outcomes.push(("list_messages_page", page.map(|_| ())));
-    let pages: Vec<_> = collect(thread.list_participants(None).by_page(token_owned())).await;
-    outcomes.push(("list_participants.by_page", first_outcome(pages)));
+    let pages: Vec<_> = collect(thread.list_participants(None).into_pages(token_owned())).await;
+    outcomes.push(("list_participants.into_pages", first_outcome(pages)));
     let page = thread.list_participants_page(Some(token), None).await;
     outcomes.push(("list_participants_page", page.map(|_| ())));
-    let pages: Vec<_> = collect(thread.list_read_receipts(None).by_page(token_owned())).await;
-    outcomes.push(("list_read_receipts.by_page", first_outcome(pages)));
+    let pages: Vec<_> = collect(thread.list_read_receipts(None).into_pages(token_owned())).await;
+    outcomes.push(("list_read_receipts.into_pages", first_outcome(pages)));
     let page = thread.list_read_receipts_page(Some(token), None).await;
     outcomes.push(("list_read_receipts_page", page.map(|_| ())));
     outcomes
@@ -299,7 +299,12 @@ async fn a_token_resumes_only_the_listing_it_came_from() {
         );
         assert!(err.to_string().contains("another listing"), "{err}");
     }
-    let pages: Vec<_> = collect(thread.list_participants(None).by_page(Some(token.clone()))).await;
+    let pages: Vec<_> = collect(
+        thread
+            .list_participants(None)
+            .into_pages(Some(token.clone())),
+    )
+    .await;
     assert!(
         matches!(
             pages.as_slice(),

@@ -65,7 +65,19 @@ async fn create_user_and_token_sends_the_official_example() {
         .unwrap();
     mock.assert();
     assert_eq!(user.id, USER_ID);
-    assert_eq!(token.expires_on, "2023-10-10T21:39:39.3244584+00:00");
+    assert_eq!(
+        token.expires_on,
+        time::OffsetDateTime::parse(
+            "2023-10-10T21:39:39.3244584+00:00",
+            &time::format_description::well_known::Rfc3339
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        token.expires_on.nanosecond(),
+        324_458_400,
+        "all 7 digits kept"
+    );
     assert!(
         !format!("{token:?}").contains(r#""token""#),
         "the token value is redacted"

@@ -66,7 +66,7 @@ async fn by_page_yields_pages_with_continuation_tokens() {
     let mut server = mock_server().await;
     let _mocks = three_pages(&mut server);
     let client = thread_client(&server);
-    let pages: Vec<_> = collect(client.list_messages(two_per_page()).by_page(None))
+    let pages: Vec<_> = collect(client.list_messages(two_per_page()).into_pages(None))
         .await
         .into_iter()
         .map(Result::unwrap)
@@ -99,7 +99,7 @@ async fn a_saved_continuation_token_resumes_the_listing() {
         .unwrap();
     let token = first.continuation_token.unwrap();
 
-    let rest: Vec<String> = collect(client.list_messages(None).by_page(Some(token.clone())))
+    let rest: Vec<String> = collect(client.list_messages(None).into_pages(Some(token.clone())))
         .await
         .into_iter()
         .flat_map(|page| page.unwrap().items)

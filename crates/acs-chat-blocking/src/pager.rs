@@ -54,7 +54,7 @@ impl<T> ItemPager<T> {
     /// resume this listing on this client's endpoint is yielded as
     /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken) and
     /// nothing is sent: a token that names another host is rebased onto the endpoint or refused.
-    pub fn by_page(self, continuation_token: Option<String>) -> PageIterator<T> {
+    pub fn into_pages(self, continuation_token: Option<String>) -> PageIterator<T> {
         let mut pages = self.pages;
         if let Some(token) = continuation_token {
             pages.state.resume(token);

@@ -57,9 +57,10 @@ pub enum Error {
         operation: &'static str,
         /// The HTTP status.
         status: u16,
-        /// The JSON error.
+        /// What the decoder reported (a JSON error, as a boxed error so that no dependency's
+        /// type is part of this API).
         #[source]
-        source: serde_json::Error,
+        source: BoxError,
     },
     /// The endpoint URL is not usable.
     #[error("invalid endpoint `{endpoint}`: {reason}")]

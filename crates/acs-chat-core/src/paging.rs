@@ -12,7 +12,7 @@ pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
     /// The token of the next page (an absolute URL on the client's endpoint); `None` on the last
-    /// page. Save it to resume the same listing later with `by_page(Some(token))` or a
+    /// page. Save it to resume the same listing later with `into_pages(Some(token))` or a
     /// `*_page(Some(token))` call; given to another listing, it is refused.
     pub continuation_token: Option<String>,
 }

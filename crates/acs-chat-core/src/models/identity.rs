@@ -31,8 +31,9 @@ pub struct CommunicationIdentity {
 pub struct CommunicationIdentityAccessToken {
     /// The JWT.
     pub token: String,
-    /// When it expires (RFC 3339 string as sent).
-    pub expires_on: String,
+    /// When it expires.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_on: time::OffsetDateTime,
 }
 
 impl std::fmt::Debug for CommunicationIdentityAccessToken {

@@ -22,7 +22,7 @@ pub fn decode_json<T: DeserializeOwned>(exchange: Exchange) -> Result<T> {
     serde_json::from_slice(&exchange.response.body).map_err(|source| Error::Decode {
         operation: exchange.operation,
         status: exchange.response.status,
-        source,
+        source: Box::new(source),
     })
 }
 
