@@ -28,6 +28,13 @@ impl std::fmt::Debug for ChatClient {
 impl ChatClient {
     /// A client for `endpoint` (e.g. `https://<resource>.communication.azure.com`) acting as the
     /// user of `credential`. Plain `http://` is refused except for loopback hosts.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidEndpoint`](crate::Error::InvalidEndpoint) for an endpoint that is not an
+    /// absolute `https://` URL, [`Error::InsecureEndpoint`](crate::Error::InsecureEndpoint) for
+    /// plain `http://` to a host that is not loopback, and the transport's error if extra CA
+    /// certificates do not parse.
     pub fn new(
         endpoint: &str,
         credential: CommunicationTokenCredential,
@@ -54,6 +61,15 @@ impl ChatClient {
     /// Creates a thread; the caller becomes a participant. Returns the thread and the participants
     /// that could not be added, each with the service's error. The same `idempotency_token`
     /// returns the same thread.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) with the service's status and code (400 for an
+    /// invalid topic or participant); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn create_chat_thread(
         &self,
         topic: &str,
@@ -69,6 +85,11 @@ impl ChatClient {
 
     /// The threads the user participates in, newest activity first: an iterator (blocking) or a
     /// stream (async) of items, with `into_pages()` for pages and continuation tokens.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
+    /// the listing ends.
     pub fn list_chat_threads(
         &self,
         options: Option<ListChatThreadsOptions>,
@@ -80,6 +101,16 @@ impl ChatClient {
 
     /// One page of [`list_chat_threads`](Self::list_chat_threads): the first page, or the page of a
     /// saved continuation token (then `options` is not used: the token carries them).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) with the service's status and code,
+    /// [`Error::InvalidContinuationToken`](crate::Error::InvalidContinuationToken) for a token that
+    /// does not resume this listing on this endpoint; [`Error::Transport`](crate::Error::Transport)
+    /// or [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn list_chat_threads_page(
         &self,
         continuation_token: Option<&str>,
@@ -93,6 +124,14 @@ impl ChatClient {
     }
 
     /// Deletes a thread (for every participant). Deleting a deleted thread succeeds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 when the user may not delete it);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn delete_chat_thread(
         &self,
         thread_id: &str,

@@ -26,6 +26,13 @@ impl std::fmt::Debug for ChatThreadClient {
 impl ChatThreadClient {
     /// A client for `thread_id` with its own pipeline. Prefer
     /// `ChatClient::get_chat_thread_client`, which shares the chat client's connections.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidEndpoint`](crate::Error::InvalidEndpoint) for an endpoint that is not an
+    /// absolute `https://` URL, [`Error::InsecureEndpoint`](crate::Error::InsecureEndpoint) for
+    /// plain `http://` to a host that is not loopback, and the transport's error if extra CA
+    /// certificates do not parse.
     pub fn new(
         endpoint: &str,
         credential: CommunicationTokenCredential,
@@ -49,6 +56,15 @@ impl ChatThreadClient {
 #[maybe_async]
 impl ChatThreadClient {
     /// The thread's properties.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant, 404 for an unknown
+    /// thread); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn get_properties(
         &self,
         options: Option<GetPropertiesOptions>,
@@ -60,6 +76,15 @@ impl ChatThreadClient {
     }
 
     /// Changes the topic.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 for an invalid topic, 403 for a
+    /// non-participant); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn update_topic(
         &self,
         topic: &str,
@@ -72,6 +97,15 @@ impl ChatThreadClient {
     }
 
     /// Changes any of topic, metadata and retention policy (2025-03-15).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 for invalid metadata or retention, 403 for a
+    /// non-participant); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
         let options = options.unwrap_or_default();
         let request = self
@@ -84,6 +118,17 @@ impl ChatThreadClient {
     /// Sends a message (`text` unless `chat_message_type` says `html`); returns its id. With an
     /// `idempotency_key` (or `generate_idempotency_keys` on the client) the send is exactly-once:
     /// see [`SendMessageOptions::idempotency_key`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant),
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for content over the service's
+    /// limit; without an idempotency key, an ambiguous failure (the request may have been stored)
+    /// is returned rather than retried; [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn send_message(
         &self,
         content: &str,
@@ -108,6 +153,15 @@ impl ChatThreadClient {
     }
 
     /// One message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 for a malformed id, 404 for an unknown
+    /// message); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn get_message(
         &self,
         message_id: &str,
@@ -120,6 +174,11 @@ impl ChatThreadClient {
     }
 
     /// The messages, newest first, system messages included.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
+    /// the listing ends.
     pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<ChatMessage> {
         let options = options.unwrap_or_default();
         let first = self.core.requests.list_messages(&self.thread_id, &options);
@@ -127,6 +186,16 @@ impl ChatThreadClient {
     }
 
     /// One page of [`list_messages`](Self::list_messages).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant),
+    /// [`Error::InvalidContinuationToken`](crate::Error::InvalidContinuationToken) for a token that
+    /// does not resume this listing on this endpoint; [`Error::Transport`](crate::Error::Transport)
+    /// or [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn list_messages_page(
         &self,
         continuation_token: Option<&str>,
@@ -140,6 +209,15 @@ impl ChatThreadClient {
     }
 
     /// Edits a message's content and/or metadata.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 when the message is not the user's, 404 for
+    /// an unknown message); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn update_message(
         &self,
         message_id: &str,
@@ -154,6 +232,14 @@ impl ChatThreadClient {
     }
 
     /// Deletes a message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 when the message is not the user's);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn delete_message(
         &self,
         message_id: &str,
@@ -169,6 +255,11 @@ impl ChatThreadClient {
     }
 
     /// The participants.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
+    /// the listing ends.
     pub fn list_participants(
         &self,
         options: Option<ListParticipantsOptions>,
@@ -182,6 +273,16 @@ impl ChatThreadClient {
     }
 
     /// One page of [`list_participants`](Self::list_participants).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant),
+    /// [`Error::InvalidContinuationToken`](crate::Error::InvalidContinuationToken) for a token that
+    /// does not resume this listing on this endpoint; [`Error::Transport`](crate::Error::Transport)
+    /// or [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn list_participants_page(
         &self,
         continuation_token: Option<&str>,
@@ -199,6 +300,15 @@ impl ChatThreadClient {
 
     /// Adds participants; returns those the service refused, each with its error (empty when all
     /// were added). An empty list sends no request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) when the whole request is refused (participants
+    /// refused one by one are returned, not errors); [`Error::Transport`](crate::Error::Transport)
+    /// or [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn add_participants(
         &self,
         participants: &[ChatParticipant],
@@ -222,6 +332,15 @@ impl ChatThreadClient {
     }
 
     /// Removes a participant.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 for a malformed identifier, 403 for a
+    /// non-participant); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn remove_participant(
         &self,
         identifier: &CommunicationIdentifier,
@@ -237,6 +356,14 @@ impl ChatThreadClient {
     }
 
     /// Tells the other participants the user is typing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn send_typing_notification(
         &self,
         options: Option<SendTypingNotificationOptions>,
@@ -250,6 +377,15 @@ impl ChatThreadClient {
     }
 
     /// Marks a message (and all before it) as read by the user.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant, 404 for an unknown
+    /// message); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn send_read_receipt(
         &self,
         message_id: &str,
@@ -265,6 +401,11 @@ impl ChatThreadClient {
     }
 
     /// The latest read receipt of each participant.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
+    /// the listing ends.
     pub fn list_read_receipts(
         &self,
         options: Option<ListReadReceiptsOptions>,
@@ -278,6 +419,16 @@ impl ChatThreadClient {
     }
 
     /// One page of [`list_read_receipts`](Self::list_read_receipts).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (403 for a non-participant),
+    /// [`Error::InvalidContinuationToken`](crate::Error::InvalidContinuationToken) for a token that
+    /// does not resume this listing on this endpoint; [`Error::Transport`](crate::Error::Transport)
+    /// or [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn list_read_receipts_page(
         &self,
         continuation_token: Option<&str>,

@@ -30,6 +30,13 @@ impl std::fmt::Debug for CommunicationIdentityClient {
 
 impl CommunicationIdentityClient {
     /// A client for `endpoint` signing with `access_key`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidEndpoint`](crate::Error::InvalidEndpoint) for an endpoint that is not an
+    /// absolute `https://` URL, [`Error::InsecureEndpoint`](crate::Error::InsecureEndpoint) for
+    /// plain `http://` to a host that is not loopback, and the transport's error if extra CA
+    /// certificates do not parse.
     pub fn new(
         endpoint: &str,
         access_key: AccessKey,
@@ -47,6 +54,11 @@ impl CommunicationIdentityClient {
     }
 
     /// A client from `endpoint=https://...;accesskey=...` (keys case-insensitive, any order).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConnectionString`](crate::Error::InvalidConnectionString) for a string without `endpoint=` and
+    /// `accesskey=`, and what `new` returns.
     pub fn from_connection_string(
         connection_string: &str,
         options: Option<CommunicationIdentityClientOptions>,
@@ -59,6 +71,14 @@ impl CommunicationIdentityClient {
 #[maybe_async]
 impl CommunicationIdentityClient {
     /// Creates a user.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (401 for a wrong access key);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn create_user(
         &self,
         options: Option<CreateUserOptions>,
@@ -74,6 +94,17 @@ impl CommunicationIdentityClient {
     }
 
     /// Creates a user and a token for it with `scopes`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 `ValidationError` for an expiry outside 60
+    /// minutes to 24 hours, 401 for a wrong access key),
+    /// [`Error::UnexpectedResponse`](crate::Error::UnexpectedResponse) if the service returned no
+    /// token; [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn create_user_and_token(
         &self,
         scopes: &[CommunicationTokenScope],
@@ -101,6 +132,15 @@ impl CommunicationIdentityClient {
     }
 
     /// Issues a token for `user` with `scopes`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (400 `ValidationError` for bad scopes or expiry,
+    /// 404 for an unknown user); [`Error::Transport`](crate::Error::Transport) or
+    /// [`Error::Timeout`](crate::Error::Timeout) when no answer came within the call's budget
+    /// (`method_options.timeout`, else the client's retry budget), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
+    /// malformed argument or `method_options`.
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
@@ -118,6 +158,14 @@ impl CommunicationIdentityClient {
     }
 
     /// Revokes every token of `user`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (404 for an unknown user);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn revoke_tokens(
         &self,
         user: &CommunicationUserIdentifier,
@@ -129,6 +177,14 @@ impl CommunicationIdentityClient {
     }
 
     /// Deletes `user` and revokes its tokens.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service) (401 for a wrong access key);
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget (`method_options.timeout`, else the client's
+    /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
+    /// sent, for a malformed argument or `method_options`.
     pub async fn delete_user(
         &self,
         user: &CommunicationUserIdentifier,

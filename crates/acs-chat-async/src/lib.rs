@@ -4,6 +4,39 @@
 //! lists and deletes threads; [`ChatThreadClient`] works inside one thread;
 //! [`CommunicationIdentityClient`] creates users and tokens; lists are [`ItemPager`] streams.
 //!
+//! From the resource's connection string to a first message: the identity client (HMAC with
+//! the access key, on a trusted server) makes a user and its token; the chat clients take that
+//! ACS user token (the chat service accepts nothing else).
+//!
+//! ```no_run
+//! use acs_chat_async::models::{CommunicationTokenScope, SendMessageOptions};
+//! use acs_chat_async::{ChatClient, CommunicationIdentityClient, CommunicationTokenCredential};
+//!
+//! async fn run() -> Result<(), acs_chat_async::Error> {
+//!     let connection_string = std::env::var("COMMUNICATION_SAMPLES_CONNECTION_STRING")
+//!         .unwrap_or_else(|_| "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>".into());
+//!     let identity = CommunicationIdentityClient::from_connection_string(&connection_string, None)?;
+//!     let (user, token) = identity
+//!         .create_user_and_token(&[CommunicationTokenScope::Chat], None).await?;
+//!     println!("user {}, token expires {}", user.id, token.expires_on);
+//!
+//!     let endpoint = connection_string
+//!         .split(';')
+//!         .find_map(|part| part.strip_prefix("endpoint="))
+//!         .unwrap_or_default();
+//!     let credential = CommunicationTokenCredential::new(&token.token)?;
+//!     let client = ChatClient::new(endpoint, credential, None)?;
+//!     let thread = client.create_chat_thread("lunch", None).await?.chat_thread;
+//!     let sent = client
+//!         .get_chat_thread_client(&thread.id)
+//!         .send_message("hello", Some(SendMessageOptions::default())).await?;
+//!     println!("sent {} to {}", sent.id, thread.id);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Reading it back:
+//!
 //! ```no_run
 //! use acs_chat_async::{ChatClient, CommunicationTokenCredential, models::{SendMessageOptions}};
 //!
