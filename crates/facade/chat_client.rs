@@ -70,6 +70,10 @@ impl ChatClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("client: &ChatClient", "client.create_chat_thread(\"lunch\", None)")]
     pub async fn create_chat_thread(
         &self,
         topic: &str,
@@ -90,6 +94,10 @@ impl ChatClient {
     ///
     /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
     /// the listing ends.
+    ///
+    /// # Example
+    ///
+    #[doc = pager_example!("client: &ChatClient", "client.list_chat_threads(None)")]
     pub fn list_chat_threads(
         &self,
         options: Option<ListChatThreadsOptions>,
@@ -111,6 +119,10 @@ impl ChatClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("client: &ChatClient", "client.list_chat_threads_page(None, None)")]
     pub async fn list_chat_threads_page(
         &self,
         continuation_token: Option<&str>,
@@ -132,6 +144,10 @@ impl ChatClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("client: &ChatClient", "client.delete_chat_thread(\"19:abc@thread.v2\", None)")]
     pub async fn delete_chat_thread(
         &self,
         thread_id: &str,

@@ -65,6 +65,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.get_properties(None)")]
     pub async fn get_properties(
         &self,
         options: Option<GetPropertiesOptions>,
@@ -85,6 +89,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.update_topic(\"dinner\", None)")]
     pub async fn update_topic(
         &self,
         topic: &str,
@@ -106,6 +114,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.update_properties(Some(UpdatePropertiesOptions { topic: Some(\"dinner\".into()), ..Default::default() }))")]
     pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
         let options = options.unwrap_or_default();
         let request = self
@@ -129,6 +141,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.send_message(\"hello\", None)")]
     pub async fn send_message(
         &self,
         content: &str,
@@ -162,6 +178,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.get_message(\"1700000000000\", None)")]
     pub async fn get_message(
         &self,
         message_id: &str,
@@ -179,6 +199,10 @@ impl ChatThreadClient {
     ///
     /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
     /// the listing ends.
+    ///
+    /// # Example
+    ///
+    #[doc = pager_example!("thread: &ChatThreadClient", "thread.list_messages(None)")]
     pub fn list_messages(&self, options: Option<ListMessagesOptions>) -> ItemPager<ChatMessage> {
         let options = options.unwrap_or_default();
         let first = self.core.requests.list_messages(&self.thread_id, &options);
@@ -196,6 +220,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.list_messages_page(None, None)")]
     pub async fn list_messages_page(
         &self,
         continuation_token: Option<&str>,
@@ -218,6 +246,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.update_message(\"1700000000000\", Some(UpdateMessageOptions { content: Some(\"edited\".into()), ..Default::default() }))")]
     pub async fn update_message(
         &self,
         message_id: &str,
@@ -240,6 +272,10 @@ impl ChatThreadClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.delete_message(\"1700000000000\", None)")]
     pub async fn delete_message(
         &self,
         message_id: &str,
@@ -260,6 +296,10 @@ impl ChatThreadClient {
     ///
     /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
     /// the listing ends.
+    ///
+    /// # Example
+    ///
+    #[doc = pager_example!("thread: &ChatThreadClient", "thread.list_participants(None)")]
     pub fn list_participants(
         &self,
         options: Option<ListParticipantsOptions>,
@@ -283,6 +323,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.list_participants_page(None, None)")]
     pub async fn list_participants_page(
         &self,
         continuation_token: Option<&str>,
@@ -309,6 +353,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.add_participants(&[ChatParticipant::new(CommunicationIdentifier::user(\"8:acs:...\")).with_display_name(\"Bob\")], None)")]
     pub async fn add_participants(
         &self,
         participants: &[ChatParticipant],
@@ -341,6 +389,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.remove_participant(&CommunicationIdentifier::user(\"8:acs:...\"), None)")]
     pub async fn remove_participant(
         &self,
         identifier: &CommunicationIdentifier,
@@ -364,6 +416,10 @@ impl ChatThreadClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.send_typing_notification(None)")]
     pub async fn send_typing_notification(
         &self,
         options: Option<SendTypingNotificationOptions>,
@@ -386,6 +442,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.send_read_receipt(\"1700000000000\", None)")]
     pub async fn send_read_receipt(
         &self,
         message_id: &str,
@@ -406,6 +466,10 @@ impl ChatThreadClient {
     ///
     /// Each item is a `Result`: a page that fails yields the error of the `_page` method once, and
     /// the listing ends.
+    ///
+    /// # Example
+    ///
+    #[doc = pager_example!("thread: &ChatThreadClient", "thread.list_read_receipts(None)")]
     pub fn list_read_receipts(
         &self,
         options: Option<ListReadReceiptsOptions>,
@@ -429,6 +493,10 @@ impl ChatThreadClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("thread: &ChatThreadClient", "thread.list_read_receipts_page(None, None)")]
     pub async fn list_read_receipts_page(
         &self,
         continuation_token: Option<&str>,

@@ -79,6 +79,10 @@ impl CommunicationIdentityClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.create_user(None)")]
     pub async fn create_user(
         &self,
         options: Option<CreateUserOptions>,
@@ -105,6 +109,10 @@ impl CommunicationIdentityClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.create_user_and_token(&[CommunicationTokenScope::Chat], None)")]
     pub async fn create_user_and_token(
         &self,
         scopes: &[CommunicationTokenScope],
@@ -141,6 +149,10 @@ impl CommunicationIdentityClient {
     /// (`method_options.timeout`, else the client's retry budget), and
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for a
     /// malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.get_token(user, &[CommunicationTokenScope::Chat], None)")]
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
@@ -166,6 +178,10 @@ impl CommunicationIdentityClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.revoke_tokens(user, None)")]
     pub async fn revoke_tokens(
         &self,
         user: &CommunicationUserIdentifier,
@@ -185,6 +201,10 @@ impl CommunicationIdentityClient {
     /// when no answer came within the call's budget (`method_options.timeout`, else the client's
     /// retry budget), and [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing
     /// sent, for a malformed argument or `method_options`.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.delete_user(user, None)")]
     pub async fn delete_user(
         &self,
         user: &CommunicationUserIdentifier,

@@ -72,6 +72,33 @@ mod rt {
     pub(crate) const FACADE: &str = "acs-chat-async";
 }
 
+/// The doc example of a shared-source operation, written for this facade: `$call` on a
+/// `$receiver`, awaited (the blocking facade's twin does not await).
+macro_rules! example {
+    ($receiver:literal, $call:literal) => {
+        concat!(
+            "```no_run\n# use acs_chat_async::{models::*, *};\n# async fn example(",
+            $receiver,
+            ") -> Result<()> {\nlet outcome = ",
+            $call,
+            ".await?;\n# let _ = outcome;\n# Ok(())\n# }\n```"
+        )
+    };
+}
+
+/// The doc example of a listing: a stream of items, each a `Result`.
+macro_rules! pager_example {
+    ($receiver:literal, $call:literal) => {
+        concat!(
+            "```no_run\n# use acs_chat_async::{models::*, *};\nuse futures_util::TryStreamExt;\n# async fn example(",
+            $receiver,
+            ") -> Result<()> {\nlet mut items = ",
+            $call,
+            ";\nwhile let Some(item) = items.try_next().await? {\n    # let _ = item;\n}\n# Ok(())\n# }\n```"
+        )
+    };
+}
+
 #[path = "facade/mod.rs"]
 mod facade;
 

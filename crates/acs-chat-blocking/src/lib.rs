@@ -73,6 +73,33 @@ mod rt {
     }
 }
 
+/// The doc example of a shared-source operation, written for this facade: `$call` on a
+/// `$receiver` (blocking: no `.await`; the async facade's twin adds it).
+macro_rules! example {
+    ($receiver:literal, $call:literal) => {
+        concat!(
+            "```no_run\n# use acs_chat_blocking::{models::*, *};\n# fn example(",
+            $receiver,
+            ") -> Result<()> {\nlet outcome = ",
+            $call,
+            "?;\n# let _ = outcome;\n# Ok(())\n# }\n```"
+        )
+    };
+}
+
+/// The doc example of a listing: its items, each a `Result`.
+macro_rules! pager_example {
+    ($receiver:literal, $call:literal) => {
+        concat!(
+            "```no_run\n# use acs_chat_blocking::{models::*, *};\n# fn example(",
+            $receiver,
+            ") -> Result<()> {\nfor item in ",
+            $call,
+            " {\n    let item = item?;\n    # let _ = item;\n}\n# Ok(())\n# }\n```"
+        )
+    };
+}
+
 #[path = "facade/mod.rs"]
 mod facade;
 
