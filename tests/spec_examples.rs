@@ -73,7 +73,7 @@ fn check_success(file: &str, name: &str, body: Option<&Value>) {
                     ChatMessageType::ParticipantAdded | ChatMessageType::ParticipantRemoved => {
                         assert!(!content.participants.is_empty())
                     }
-                    ChatMessageType::Unknown(kind) => panic!("{file}: unexpected type {kind}"),
+                    other => panic!("{file}: unexpected type {other:?}"),
                 }
             }
             let attachments: Vec<_> = c

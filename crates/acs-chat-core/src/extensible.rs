@@ -1,8 +1,10 @@
-/// Declares a string enum that keeps unknown values as `Unknown(String)`.
+/// Declares a string enum that keeps unknown values as `Unknown(String)`. `#[non_exhaustive]`:
+/// a value the service adds later becomes a variant without breaking a user's `match`.
 macro_rules! extensible_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
             /// A value this SDK does not know, kept as sent by the service.
