@@ -11,8 +11,10 @@ mod pipeline;
 mod token_credential;
 pub(crate) mod trust;
 
-/// The sans-IO core, for advanced use (request builders, decoders, retry schedule). Not named
-/// `core`, which would shadow the `core` crate for `use <facade>::*`.
+/// The sans-IO core (`acs-chat-core`): the supported extension point for bringing your own HTTP
+/// stack — request builders, decoders, the retry schedule, the wire types. It follows the same
+/// semantic versioning as this crate. Not named `core`, which would shadow the `core` crate for
+/// `use <facade>::*`.
 pub use acs_chat_core as sansio;
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
 pub use acs_chat_core::events;
