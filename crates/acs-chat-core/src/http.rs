@@ -182,6 +182,16 @@ impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
+
+    /// The `MS-CV` correlation vector, as owned text (for errors and response metadata).
+    pub fn ms_cv(&self) -> Option<String> {
+        self.header("ms-cv").map(str::to_string)
+    }
+
+    /// The service's `x-ms-request-id`, as owned text.
+    pub fn request_id(&self) -> Option<String> {
+        self.header("x-ms-request-id").map(str::to_string)
+    }
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

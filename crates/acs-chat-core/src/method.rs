@@ -108,8 +108,8 @@ impl ResponseMetadata {
         ResponseMetadata {
             operation,
             status: response.status,
-            ms_cv: response.header("ms-cv").map(str::to_string),
-            request_id: response.header("x-ms-request-id").map(str::to_string),
+            ms_cv: response.ms_cv(),
+            request_id: response.request_id(),
             client_request_id: client_request_id.to_string(),
             attempts,
             headers: response.headers.clone(),

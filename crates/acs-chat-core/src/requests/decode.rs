@@ -61,8 +61,8 @@ pub fn service_error(exchange: &Exchange) -> Error {
         raw_body: None,
         attempts: exchange.attempts,
         client_request_id: exchange.client_request_id.clone(),
-        ms_cv: response.header("ms-cv").map(str::to_string),
-        request_id: response.header("x-ms-request-id").map(str::to_string),
+        ms_cv: response.ms_cv(),
+        request_id: response.request_id(),
         headers: response.headers.clone(),
         retry_after: crate::retry::retry_after(response, std::time::SystemTime::now()),
     };
