@@ -1,14 +1,23 @@
-//! `CommunicationIdentityClient`: ACS users and their access tokens, signed with the access key.
+//! `CommunicationIdentityClient`: ACS users and their access tokens, authorized with the access
+//! key (HMAC) or a Microsoft Entra token (the facade's `with_token_credential`).
 
 use super::pipeline::{Auth, Pipeline};
+use super::token_credential::CommunicationTokenCredential;
 use crate::rt::maybe_async;
 use acs_chat_core::requests::{decode_empty, decode_json, IdentityRequests};
 use acs_chat_core::*;
 use std::sync::Arc;
 
-/// Creates and deletes ACS users and issues and revokes their tokens (HMAC-signed requests).
+/// Creates and deletes ACS users, issues and revokes their tokens, and exchanges a Teams user's
+/// Entra token for an ACS token.
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Authenticates with the resource's access key ([`new`](Self::new),
+/// [`from_connection_string`](Self::from_connection_string): HMAC-signed requests) or with
+/// Microsoft Entra ID (`with_token_credential`: managed identity, workload identity, a service
+/// principal). The tokens it issues are what the chat clients take: the chat service accepts ACS
+/// user tokens only, never an Entra token.
+///
+/// Cheap to clone: clones share one connection pool (and one cached Entra token).
 #[derive(Clone)]
 pub struct CommunicationIdentityClient {
     inner: Arc<Inner>,
@@ -48,6 +57,26 @@ impl CommunicationIdentityClient {
         Ok(CommunicationIdentityClient {
             inner: Arc::new(Inner {
                 pipeline: Pipeline::new(Auth::Key(access_key), &endpoint, client_options)?,
+                requests: IdentityRequests::new(endpoint, options.api_version.clone()),
+            }),
+        })
+    }
+
+    /// A client sending `Authorization: Bearer <token>` with tokens from `credential` (the
+    /// facades' `with_token_credential` wrap an Entra credential in one).
+    // Unused in acs-chat-async built without its `entra` feature.
+    #[allow(dead_code)]
+    pub(crate) fn with_bearer(
+        endpoint: &str,
+        credential: CommunicationTokenCredential,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let client_options = &options.client_options;
+        let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
+        Ok(CommunicationIdentityClient {
+            inner: Arc::new(Inner {
+                pipeline: Pipeline::new(Auth::Bearer(credential), &endpoint, client_options)?,
                 requests: IdentityRequests::new(endpoint, options.api_version.clone()),
             }),
         })
@@ -190,6 +219,41 @@ impl CommunicationIdentityClient {
         let request = self.inner.requests.revoke_tokens(&user.id)?;
         let method = options.unwrap_or_default().method_options;
         decode_empty(self.inner.pipeline.send(request, &method).await?)
+    }
+
+    /// Exchanges a Teams user's Microsoft Entra token for an ACS access token of that user (Teams
+    /// interop: Custom Teams Endpoint). `teams_user_aad_token` is the user's Entra token for
+    /// `https://auth.msft.communication.azure.com` (scopes `Teamwork.ManageCalls`,
+    /// `Teamwork.ManageChats`), `client_id` the Entra application that got it (its `appid`
+    /// claim), `user_object_id` the user's object id (its `oid` claim).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`](crate::Error::Service): 401 `InvalidAccessToken` for a Teams token that
+    /// is malformed, forged, expired or for another audience; 400 `ValidationError` (target
+    /// `appId` or `userId`) when `client_id` or `user_object_id` is not the token's;
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout)
+    /// when no answer came within the call's budget, and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), with nothing sent, for an empty
+    /// argument or malformed `method_options`. The Teams token is never part of an error.
+    ///
+    /// # Example
+    ///
+    #[doc = example!("identity: &CommunicationIdentityClient, teams_token: &str, user: &CommunicationUserIdentifier", "identity.get_token_for_teams_user(teams_token, \"<client id>\", \"<user object id>\", None)")]
+    pub async fn get_token_for_teams_user(
+        &self,
+        teams_user_aad_token: &str,
+        client_id: &str,
+        user_object_id: &str,
+        options: Option<GetTokenForTeamsUserOptions>,
+    ) -> Result<CommunicationIdentityAccessToken> {
+        let request = self.inner.requests.get_token_for_teams_user(
+            teams_user_aad_token,
+            client_id,
+            user_object_id,
+        )?;
+        let method = options.unwrap_or_default().method_options;
+        decode_json(self.inner.pipeline.send(request, &method).await?)
     }
 
     /// Deletes `user` and revokes its tokens.

@@ -29,8 +29,8 @@ pub mod models {
     };
     pub use acs_chat_core::method::{
         AddParticipantsOptions, CreateUserOptions, DeleteChatThreadOptions, DeleteMessageOptions,
-        DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, RemoveParticipantOptions,
-        RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
+        DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, GetTokenForTeamsUserOptions,
+        RemoveParticipantOptions, RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
     };
     pub use acs_chat_core::models::{
         ChatAttachment, ChatAttachmentType, ChatError, ChatMessage, ChatMessageContent,

@@ -52,17 +52,41 @@ impl CommunicationTokenCredential {
         refresher: Option<rt::Refresher>,
         options: Option<CommunicationTokenCredentialOptions>,
     ) -> Result<Self> {
+        Ok(Self::starting_with(
+            AccessToken::parse(token)?,
+            refresher,
+            options,
+        ))
+    }
+
+    /// A credential that has no token yet: its first use asks `source`. The identity client
+    /// keeps its Entra token in one, for the same single-flight refresh.
+    // Unused in acs-chat-async built without its `entra` feature.
+    #[allow(dead_code)]
+    pub(crate) fn from_source(
+        source: rt::Refresher,
+        options: Option<CommunicationTokenCredentialOptions>,
+    ) -> Self {
+        let none_yet = AccessToken::new("", time::OffsetDateTime::UNIX_EPOCH);
+        Self::starting_with(none_yet, Some(source), options)
+    }
+
+    fn starting_with(
+        token: AccessToken,
+        refresher: Option<rt::Refresher>,
+        options: Option<CommunicationTokenCredentialOptions>,
+    ) -> Self {
         let options = options.unwrap_or_default();
-        Ok(CommunicationTokenCredential {
+        CommunicationTokenCredential {
             inner: Arc::new(Inner {
-                state: Mutex::new(RefreshState::new(AccessToken::parse(token)?)),
+                state: Mutex::new(RefreshState::new(token)),
                 refreshed: rt::Signal::default(),
                 refresher: refresher.map(Arc::new),
                 proactive: options.proactive_refresh,
                 clock: options.clock.unwrap_or_else(system_clock),
                 refresh_timeout: options.refresh_timeout.unwrap_or(DEFAULT_REFRESH_TIMEOUT),
             }),
-        })
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, RefreshState> {
@@ -73,8 +97,7 @@ impl CommunicationTokenCredential {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn finish(&self, flight: u64, outcome: Result<String>) {
-        let outcome = outcome.and_then(|token| AccessToken::parse(&token));
+    fn finish(&self, flight: u64, outcome: Result<AccessToken>) {
         self.state().finish(flight, outcome, Instant::now());
         self.inner.refreshed.notify(flight);
     }

@@ -58,6 +58,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "entra")]
+mod entra;
 mod pager;
 mod refresher;
 mod transport;
@@ -102,6 +104,8 @@ macro_rules! pager_example {
 #[path = "facade/mod.rs"]
 mod facade;
 
+#[cfg(feature = "entra")]
+pub use entra::credentials;
 pub use facade::*;
 pub use pager::{ItemPager, PageStream};
 

@@ -1,26 +1,25 @@
 //! The async shape of a token refresher, and how a refresh runs and is waited for.
 
 use crate::CommunicationTokenCredential;
-use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
+use acs_chat_core::{AccessToken, BoxError, CommunicationTokenCredentialOptions, Error, Result};
 use futures_util::future::BoxFuture;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// An async refresher: resolves to a fresh token string.
-pub(crate) type Refresher =
-    Box<dyn Fn() -> BoxFuture<'static, Result<String, BoxError>> + Send + Sync>;
+/// An async token source: resolves to a fresh token and its expiry (a user's refresher parses
+/// its token string; an Entra credential reports the expiry).
+pub(crate) type Refresher = Box<dyn Fn() -> BoxFuture<'static, Result<AccessToken>> + Send + Sync>;
 
 /// Runs one refresher call as its own task, so that it completes even when the caller that
 /// started it is cancelled, and callers can stop waiting for a refresher that hangs. Without a
 /// tokio runtime it runs in place.
 pub(crate) async fn spawn_refresh(
     refresher: Arc<Refresher>,
-    done: impl FnOnce(Result<String>) + Send + 'static,
+    done: impl FnOnce(Result<AccessToken>) + Send + 'static,
 ) {
     let refresh = async move {
-        let outcome = refresher().await.map_err(Error::Credential);
-        done(outcome);
+        done(refresher().await);
     };
     match tokio::runtime::Handle::try_current() {
         Ok(runtime) => {
@@ -77,10 +76,12 @@ impl CommunicationTokenCredential {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
     {
-        Self::build(
-            token,
-            Some(Box::new(move || Box::pin(refresher()))),
-            options,
-        )
+        let refresher: Refresher = Box::new(move || {
+            let refreshed = refresher();
+            Box::pin(
+                async move { AccessToken::parse(&refreshed.await.map_err(Error::Credential)?) },
+            )
+        });
+        Self::build(token, Some(refresher), options)
     }
 }

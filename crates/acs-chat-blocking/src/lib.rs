@@ -55,6 +55,7 @@
 
 #![deny(missing_docs)]
 
+mod entra;
 mod pager;
 mod refresher;
 mod resolver;
@@ -103,6 +104,7 @@ macro_rules! pager_example {
 #[path = "facade/mod.rs"]
 mod facade;
 
+pub use entra::credentials;
 pub use facade::*;
 pub use pager::{ItemPager, PageIterator};
 

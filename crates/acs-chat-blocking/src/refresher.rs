@@ -1,25 +1,26 @@
 //! The blocking shape of a token refresher, and how a refresh runs and is waited for.
 
 use crate::CommunicationTokenCredential;
-use acs_chat_core::{BoxError, CommunicationTokenCredentialOptions, Error, Result};
+use acs_chat_core::{AccessToken, BoxError, CommunicationTokenCredentialOptions, Error, Result};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-/// A blocking refresher: returns a fresh token string.
-pub(crate) type Refresher = Box<dyn Fn() -> Result<String, BoxError> + Send + Sync>;
+/// A blocking token source: returns a fresh token and its expiry (a user's refresher parses its
+/// token string; an Entra credential reports the expiry).
+pub(crate) type Refresher = Box<dyn Fn() -> Result<AccessToken> + Send + Sync>;
 
 /// Runs one refresher call on its own thread, so that callers can stop waiting for a refresher
 /// that hangs (a blocking call cannot be cancelled).
 pub(crate) fn spawn_refresh(
     refresher: Arc<Refresher>,
-    done: impl FnOnce(Result<String>) + Send + 'static,
+    done: impl FnOnce(Result<AccessToken>) + Send + 'static,
 ) {
     let done = Arc::new(Mutex::new(Some(done)));
     let on_thread = done.clone();
     let spawned = std::thread::Builder::new()
         .name("acs-chat-token-refresh".into())
         .spawn(move || {
-            let outcome = refresher().map_err(Error::Credential);
+            let outcome = refresher();
             if let Some(done) = take(&on_thread) {
                 done(outcome);
             }
@@ -71,6 +72,12 @@ impl CommunicationTokenCredential {
     where
         F: Fn() -> Result<String, BoxError> + Send + Sync + 'static,
     {
-        Self::build(token, Some(Box::new(refresher)), options)
+        Self::build(
+            token,
+            Some(Box::new(move || {
+                AccessToken::parse(&refresher().map_err(Error::Credential)?)
+            })),
+            options,
+        )
     }
 }

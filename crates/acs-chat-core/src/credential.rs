@@ -51,6 +51,15 @@ impl fmt::Debug for AccessToken {
 }
 
 impl AccessToken {
+    /// A token and its expiry as a credential source reports them (an Entra token from
+    /// azure_identity, say), without parsing the token.
+    pub fn new(token: impl Into<String>, expires_on: OffsetDateTime) -> Self {
+        AccessToken {
+            token: Secret::new(token),
+            expires_on,
+        }
+    }
+
     /// Parses a JWT and reads its `exp` claim. The signature is not checked: the service does that.
     pub fn parse(token: &str) -> Result<Self> {
         let token = token.trim();
@@ -89,6 +98,11 @@ fn decode_base64_any(s: &str) -> Option<Vec<u8>> {
         .or_else(|_| STANDARD_NO_PAD.decode(trimmed))
         .ok()
 }
+
+/// The Microsoft Entra ID scope of Azure Communication Services: what an Entra credential is asked
+/// for when it authenticates `CommunicationIdentityClient` (the double slash is the service's: the
+/// resource `https://communication.azure.com/` plus `/.default`).
+pub const ENTRA_ID_SCOPE: &str = "https://communication.azure.com//.default";
 
 /// A source of "now", injectable for tests.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

@@ -44,8 +44,10 @@ pub enum Replay {
     Reconcile,
 }
 
-/// A request built by core, sent by a facade's transport.
-#[derive(Debug, Clone)]
+/// A request built by core, sent by a facade's transport. Its `Debug` shows the body's length,
+/// not the body: a body can carry a credential (the Teams user's Entra token of
+/// `get_token_for_teams_user`).
+#[derive(Clone)]
 pub struct HttpRequest {
     /// The SDK operation, for error messages.
     pub operation: &'static str,
@@ -62,6 +64,20 @@ pub struct HttpRequest {
     pub expected_status: u16,
     /// Whether the request may be repeated after an ambiguous failure.
     pub replay: Replay,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.as_ref().map(bytes::Bytes::len))
+            .field("expected_status", &self.expected_status)
+            .field("replay", &self.replay)
+            .finish()
+    }
 }
 
 impl HttpRequest {

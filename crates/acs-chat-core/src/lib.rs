@@ -98,8 +98,8 @@ pub use http::{HttpRequest, HttpResponse, Method};
 pub use identifier::*;
 pub use method::{
     AddParticipantsOptions, CreateUserOptions, DeleteChatThreadOptions, DeleteMessageOptions,
-    DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, RemoveParticipantOptions,
-    RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
+    DeleteUserOptions, GetMessageOptions, GetPropertiesOptions, GetTokenForTeamsUserOptions,
+    RemoveParticipantOptions, RevokeTokensOptions, SendReadReceiptOptions, UpdateTopicOptions,
 };
 pub use method::{ClientMethodOptions, ResponseHook, ResponseMetadata};
 pub use models::*;

@@ -207,4 +207,6 @@ method_only_options! {
     RevokeTokensOptions;
     /// Options of `CommunicationIdentityClient::delete_user`.
     DeleteUserOptions;
+    /// Options of `CommunicationIdentityClient::get_token_for_teams_user`.
+    GetTokenForTeamsUserOptions;
 }

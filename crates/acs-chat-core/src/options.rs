@@ -94,6 +94,10 @@ pub struct CommunicationIdentityClientOptions {
     pub client_options: ClientOptions,
     /// The identity REST api-version; `None` for [`crate::DEFAULT_IDENTITY_API_VERSION`].
     pub api_version: Option<String>,
+    /// How a client made `with_token_credential` caches its Microsoft Entra token: refreshed
+    /// when fewer than 2 minutes remain (10 with `proactive_refresh`), the clock that judges it,
+    /// and how long callers wait for the credential. Unused with an access key.
+    pub token_credential_options: CommunicationTokenCredentialOptions,
 }
 
 impl ClientOptions {

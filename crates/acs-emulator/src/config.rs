@@ -179,6 +179,7 @@ pub struct EmulatorBuilder {
     pub(crate) event_retry_scale: f64,
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) entra_token_lifetime: std::time::Duration,
 }
 
 /// The access key is never shown, nor webhook passwords and query values.
@@ -208,6 +209,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("event_retry_scale", &self.event_retry_scale)
             .field("max_events", &self.max_events)
             .field("data_dir", &self.data_dir)
+            .field("entra_token_lifetime", &self.entra_token_lifetime)
             .finish()
     }
 }
@@ -230,11 +232,20 @@ impl Default for EmulatorBuilder {
             event_retry_scale: 1.0,
             max_events: 10_000,
             data_dir: None,
+            entra_token_lifetime: crate::entra::DEFAULT_TOKEN_LIFETIME,
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// How long the tokens of the Entra token endpoint (`POST /{tenant}/oauth2/v2.0/token`) live
+    /// (default 3599 s, Entra's usual). Zero issues tokens that are already expired: for testing
+    /// how a client takes a refused token.
+    pub fn entra_token_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.entra_token_lifetime = lifetime;
+        self
+    }
+
     /// The address to listen on (default 127.0.0.1).
     pub fn host(mut self, host: IpAddr) -> Self {
         self.host = host;

@@ -1,4 +1,5 @@
-//! The identity API: users and tokens, HMAC-authenticated.
+//! The identity API: users and tokens, and the Teams user token exchange; authorized with the
+//! access key (HMAC) or an Entra bearer token.
 
 use crate::http_util::{ApiError, Change, Reply, Req, Result, JSON};
 use crate::shared::App;
@@ -18,16 +19,32 @@ pub(crate) const API_VERSIONS: &[&str] = &[
     "2023-10-01",
 ];
 
+/// The api-versions of `POST /teamsUser/:exchangeAccessToken` (added in 2021-10-31-preview; the
+/// service lists `2021-10-31-preview, 2022-06-01, 2022-10-01` and the newer ones answer too).
+pub(crate) const TEAMS_API_VERSIONS: &[&str] = &[
+    "2021-10-31-preview",
+    "2022-06-01",
+    "2022-10-01",
+    "2023-08-01",
+    "2023-10-01",
+];
+
 pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
-    let version = req.api_version(API_VERSIONS)?;
-    crate::hmac_auth::verify(req, &app.access_key)?;
+    let teams = req.segments.first().is_some_and(|s| s == "teamsUser");
+    let version = req.api_version(if teams {
+        TEAMS_API_VERSIONS
+    } else {
+        API_VERSIONS
+    })?;
+    crate::resource_auth::verify(app, req)?;
     let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     match (req.method.as_str(), segments.as_slice()) {
+        ("POST", ["teamsUser", ":exchangeAccessToken"]) => exchange(app, req),
         ("POST", ["identities"]) => create(app, req, &version),
         ("DELETE", ["identities", id]) => delete(app, id),
         ("POST", ["identities", id, ":issueAccessToken"]) => issue(app, req, &version, id),
         ("POST", ["identities", id, ":revokeAccessTokens"]) => revoke(app, id),
-        (_, ["identities", ..]) => Err(ApiError::new(
+        (_, ["identities" | "teamsUser", ..]) => Err(ApiError::new(
             405,
             "MethodNotAllowed",
             "method not allowed here",
@@ -54,6 +71,16 @@ struct CreateRequest {
 struct IssueRequest {
     scopes: Option<Vec<TokenScope>>,
     expires_in_minutes: Option<i32>,
+}
+
+/// `POST /teamsUser/:exchangeAccessToken`, fields optional so that a missing one gets the
+/// service's answer rather than a malformed-body error.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ExchangeRequest {
+    token: Option<String>,
+    app_id: Option<String>,
+    user_id: Option<String>,
 }
 
 /// The service's validation error: code `ValidationError`, the field (Pascal-case) as target.
@@ -176,6 +203,46 @@ fn issue(app: &App, req: &Req, version: &str, id: &str) -> Result<Reply> {
     Ok(Reply::json(
         200,
         &token_for(app, id, generation, &scopes, life),
+    ))
+}
+
+/// The Teams exchange, in the service's order: the token first (401 `InvalidAccessToken`, even
+/// with other fields empty, as recorded), then the app id and the user id against its claims.
+fn exchange(app: &App, req: &Req) -> Result<Reply> {
+    let body: ExchangeRequest = req.json(JSON)?;
+    let invalid = || {
+        ApiError::new(
+            401,
+            "InvalidAccessToken",
+            "Provided access token is not valid.",
+        )
+    };
+    let token = body.token.unwrap_or_default();
+    let claims =
+        crate::entra::check(app, &token, &[crate::entra::TEAMS_AUDIENCE]).map_err(|_| invalid())?;
+    if claims.idtyp != "user" {
+        return Err(invalid());
+    }
+    if body.app_id.as_deref() != Some(claims.appid.as_str()) {
+        return Err(ApiError::new(
+            400,
+            "ValidationError",
+            "AAD application is not the expected one.",
+        )
+        .with_target("appId"));
+    }
+    if body.user_id.as_deref() != Some(claims.oid.as_str()) {
+        return Err(
+            ApiError::new(400, "ValidationError", "AAD user is not the expected one.")
+                .with_target("userId"),
+        );
+    }
+    // The ACS token expires with the Teams token, as the service's does.
+    let life = Duration::seconds(claims.exp - OffsetDateTime::now_utc().unix_timestamp());
+    let user_id = format!("8:orgid:{}", claims.oid);
+    Ok(Reply::json(
+        200,
+        &token_for(app, &user_id, 0, &[TokenScope::Voip], life),
     ))
 }
 

@@ -20,7 +20,24 @@ Point the official SDKs at it:
     Python: export REQUESTS_CA_BUNDLE=DIR/ca.pem SSL_CERT_FILE=DIR/ca.pem
     Node:   export NODE_EXTRA_CA_CERTS=DIR/ca.pem
     Rust (acs-chat): ClientOptions { additional_ca_certificates_pem: vec![<DIR/ca.pem>], .. },
-                     or ACS_CHAT_CA_CERTIFICATE_FILE=DIR/ca.pem for the examples";
+                     or ACS_CHAT_CA_CERTIFICATE_FILE=DIR/ca.pem for the examples
+
+Microsoft Entra ID, offline: the emulator is also its own Entra authority.
+    POST /{tenant}/oauth2/v2.0/token   (form-encoded, as login.microsoftonline.com; any tenant)
+      grant_type=client_credentials&client_id=ANY&client_secret=KEY
+          &scope=https://communication.azure.com//.default
+        -> {\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":...}
+        The identity routes (and /emulator/events) take that token as
+        `Authorization: Bearer ...` instead of an HMAC signature; a token for another
+        audience, an expired one or a forged one gets 401.
+      grant_type=password&client_id=APP&username=NAME&password=KEY
+          &scope=https://auth.msft.communication.azure.com/Teamwork.ManageCalls
+        -> a \"Teams user\" token (claims appid=APP, oid=a UUID derived from NAME) for
+        POST /teamsUser/:exchangeAccessToken {token, appId, userId}: 200 {token, expiresOn};
+        a malformed, forged or expired token: 401 InvalidAccessToken; another appId or
+        userId: 400 ValidationError.
+    KEY is the access key of the connection string. azure_identity (Rust):
+    AZURE_AUTHORITY_HOST=https://127.0.0.1:PORT with a transport that trusts DIR/ca.pem.";
 
 /// acs-emulator: a local Azure Communication Services chat + identity service.
 #[derive(Debug, Parser)]
@@ -83,6 +100,14 @@ struct Cli {
     /// Seconds a client may take to send a request's headers or finish the TLS handshake.
     #[arg(long, env = "ACS_EMULATOR_HEADER_TIMEOUT", default_value_t = 10)]
     header_timeout: u64,
+    /// Seconds the tokens of the Entra token endpoint live (0: already expired, for testing
+    /// refusals).
+    #[arg(
+        long,
+        env = "ACS_EMULATOR_ENTRA_TOKEN_LIFETIME",
+        default_value_t = 3599
+    )]
+    entra_token_lifetime: u64,
     /// Log level: error, warn, info, debug or trace (RUST_LOG wins when set).
     #[arg(long, env = "ACS_EMULATOR_LOG_LEVEL", default_value = "info")]
     log_level: String,
@@ -140,6 +165,7 @@ fn run(cli: Cli) -> Result<(), String> {
         .plain_http(cli.plain_http)
         .cert_dir(cert_dir.clone())
         .max_events(cli.max_events)
+        .entra_token_lifetime(Duration::from_secs(cli.entra_token_lifetime))
         .limits(Limits {
             rate_limits: cli.rate_limits,
             ..Default::default()

@@ -130,8 +130,8 @@ pub(crate) fn read(
     }
 }
 
-/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far, HMAC-signed with the
-/// access key like identity requests (a local inspection endpoint, not part of ACS).
+/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far, authorized like
+/// identity requests (HMAC with the access key, or an Entra bearer token) (a local inspection endpoint, not part of ACS).
 fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
     match (
         req.method.as_str(),
@@ -140,7 +140,7 @@ fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
     ) {
         ("GET", Some("events"), 2) => {
             // Events carry every user's messages: only the resource's key holder may read them.
-            crate::hmac_auth::verify(req, &app.access_key)?;
+            crate::resource_auth::verify(app, req)?;
             let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
             Ok(Reply {
                 status: 200,
@@ -187,6 +187,13 @@ fn route(app: &App, req: &Req) -> Reply {
             crate::identity::handle(app, req),
             Some(crate::identity::API_VERSIONS),
         ),
+        Some("teamsUser") => (
+            crate::identity::handle(app, req),
+            Some(crate::identity::TEAMS_API_VERSIONS),
+        ),
+        Some(_) if crate::entra::is_token_path(&req.segments) => {
+            (Ok(crate::entra::token_endpoint(app, req)), None)
+        }
         Some("emulator") => (admin(app, req), None),
         _ => (
             Err(ApiError::not_found(format!(

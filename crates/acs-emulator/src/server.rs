@@ -116,13 +116,15 @@ impl EmulatorBuilder {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let endpoint = format!("{scheme}://{shown_host}:{}", local_addr.port());
-        let app = Arc::new(App::new(
+        let mut app = App::new(
             self.limits,
             key_bytes,
             endpoint.clone(),
             self.max_events,
             persisted,
-        ));
+        );
+        app.entra_token_lifetime = self.entra_token_lifetime;
+        let app = Arc::new(app);
         let subscriptions = crate::events::Subscriptions::new(
             app.clone(),
             &self.event_webhook_ca_pems,

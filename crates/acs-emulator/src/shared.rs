@@ -11,6 +11,8 @@ pub(crate) struct App {
     pub(crate) access_key: Vec<u8>,
     /// Signs the user tokens this emulator issues.
     pub(crate) token_secret: Vec<u8>,
+    /// How long the tokens of the Entra token endpoint live.
+    pub(crate) entra_token_lifetime: std::time::Duration,
     /// Tokens whose signature was already checked.
     pub(crate) verified_tokens: crate::tokens::VerifiedTokens,
     /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
@@ -64,6 +66,7 @@ impl App {
             limits,
             access_key,
             token_secret,
+            entra_token_lifetime: crate::entra::DEFAULT_TOKEN_LIFETIME,
             verified_tokens: Default::default(),
             events: std::sync::Arc::new(log),
             resource_id,

@@ -1,4 +1,5 @@
-//! User access tokens: JWTs shaped like real ACS tokens, signed (HS256) by the emulator.
+//! User access tokens: JWTs shaped like real ACS tokens, signed (HS256) by the emulator. The
+//! signing and checking here also serve the emulator's Entra tokens (`entra.rs`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -54,6 +55,11 @@ pub(crate) fn mint(claims: &Claims, secret: &[u8]) -> String {
             break;
         }
     }
+    signed(&header, &payload, secret)
+}
+
+/// `header.payload.signature` for base64url segments.
+pub(crate) fn signed(header: &str, payload: &str, secret: &[u8]) -> String {
     let signing_input = format!("{header}.{payload}");
     format!(
         "{signing_input}.{}",
@@ -69,7 +75,7 @@ fn sign(secret: &[u8], input: &str) -> Vec<u8> {
 
 /// Checks the signature (constant time) and decodes the claims; `None` for anything forged or
 /// malformed. Expiry and revocation are the caller's to check.
-pub(crate) fn verify(token: &str, secret: &[u8]) -> Option<Claims> {
+pub(crate) fn verify<T: serde::de::DeserializeOwned>(token: &str, secret: &[u8]) -> Option<T> {
     let (signing_input, signature) = token.rsplit_once('.')?;
     let (_, payload) = signing_input.split_once('.')?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
@@ -102,7 +108,7 @@ impl VerifiedTokens {
         if let Some(claims) = lock().get(token) {
             return Some(claims.clone());
         }
-        let claims = std::sync::Arc::new(verify(token, secret)?);
+        let claims = std::sync::Arc::new(verify::<Claims>(token, secret)?);
         let mut seen = lock();
         if seen.len() >= Self::CAPACITY {
             seen.clear();
@@ -138,13 +144,13 @@ mod tests {
             let token = mint(&claims(i), b"secret");
             let payload = token.split('.').nth(1).unwrap();
             assert!(!payload.contains(['-', '_']), "{payload}");
-            let back = verify(&token, b"secret").unwrap();
+            let back: Claims = verify(&token, b"secret").unwrap();
             assert_eq!(back.exp, claims(i).exp);
-            assert!(verify(&token, b"other").is_none());
+            assert!(verify::<Claims>(&token, b"other").is_none());
         }
         let token = mint(&claims(1), b"secret");
         let forged = token.replacen('.', ".e", 1);
-        assert!(verify(&forged, b"secret").is_none());
+        assert!(verify::<Claims>(&forged, b"secret").is_none());
     }
 
     #[test]

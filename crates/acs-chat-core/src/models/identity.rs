@@ -79,3 +79,27 @@ pub struct CommunicationIdentityAccessTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_minutes: Option<i32>,
 }
+
+/// Body of `POST /teamsUser/:exchangeAccessToken`. Its `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsUserExchangeTokenRequest {
+    /// The Teams user's Microsoft Entra access token (audience
+    /// `https://auth.msft.communication.azure.com`).
+    pub token: String,
+    /// The client (application) id of the Entra application that got the token; the service
+    /// checks it against the token's `appid` claim.
+    pub app_id: String,
+    /// The Teams user's object id; the service checks it against the token's `oid` claim.
+    pub user_id: String,
+}
+
+impl std::fmt::Debug for TeamsUserExchangeTokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamsUserExchangeTokenRequest")
+            .field("token", &"<redacted>")
+            .field("app_id", &self.app_id)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}

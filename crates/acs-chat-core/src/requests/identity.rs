@@ -82,6 +82,40 @@ impl IdentityRequests {
         Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 204).replay(Replay::Safe))
     }
 
+    /// `POST /teamsUser/:exchangeAccessToken`: an ACS token for a Teams user, in exchange for the
+    /// user's Entra token. Needs api-version 2021-10-31-preview or later (the default is).
+    pub fn get_token_for_teams_user(
+        &self,
+        teams_user_aad_token: &str,
+        client_id: &str,
+        user_object_id: &str,
+    ) -> Result<HttpRequest> {
+        const OP: &str = "CommunicationIdentityClient.get_token_for_teams_user";
+        for (value, what) in [
+            (teams_user_aad_token, "the Teams user's Entra token"),
+            (client_id, "the client id"),
+            (user_object_id, "the user object id"),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::invalid(OP, format!("{what} is empty")));
+            }
+        }
+        let body = TeamsUserExchangeTokenRequest {
+            token: teams_user_aad_token.to_string(),
+            app_id: client_id.to_string(),
+            user_id: user_object_id.to_string(),
+        };
+        // Exchanging twice only yields a second valid token.
+        Ok(HttpRequest::new(
+            OP,
+            Method::Post,
+            self.url("/teamsUser/:exchangeAccessToken"),
+            200,
+        )
+        .json_body(JSON, &body)?
+        .replay(Replay::Safe))
+    }
+
     /// `DELETE /identities/{id}`.
     pub fn delete_user(&self, user_id: &str) -> Result<HttpRequest> {
         const OP: &str = "CommunicationIdentityClient.delete_user";
