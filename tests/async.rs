@@ -89,6 +89,49 @@ async fn get_tokens_concurrently(
         .collect()
 }
 
+/// The facade's Entra credential: azure_core's `TokenCredential`.
+type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
+
+/// An azure_core credential around a blocking `fetch` (the test's own, like azure_identity's
+/// would be), recording each call.
+struct TestEntraCredential {
+    fetch: Box<dyn Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync>,
+    calls: EntraCalls,
+}
+
+impl std::fmt::Debug for TestEntraCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TestEntraCredential")
+    }
+}
+
+#[async_trait::async_trait]
+impl chat::credentials::TokenCredential for TestEntraCredential {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        _options: Option<chat::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<chat::credentials::AccessToken> {
+        self.calls.record(scopes);
+        let (token, expires_on) = (self.fetch)(scopes).map_err(|message| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message)
+        })?;
+        Ok(chat::credentials::AccessToken::new(token, expires_on))
+    }
+}
+
+fn entra_credential<F>(fetch: F) -> (EntraCredential, EntraCalls)
+where
+    F: Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync + 'static,
+{
+    let calls = EntraCalls::default();
+    let credential = TestEntraCredential {
+        fetch: Box::new(fetch),
+        calls: calls.clone(),
+    };
+    (Arc::new(credential), calls)
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");
@@ -101,6 +144,7 @@ include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/faults.rs");
 include!("scenarios/method_options.rs");
+include!("scenarios/entra.rs");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_requests_share_one_refresh() {

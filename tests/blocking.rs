@@ -85,6 +85,24 @@ fn get_tokens_concurrently(
     })
 }
 
+/// The facade's Entra credential: here a closure (the blocking facade's own trait).
+type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
+
+/// An Entra credential around `fetch`, recording each call.
+fn entra_credential<F>(fetch: F) -> (EntraCredential, EntraCalls)
+where
+    F: Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync + 'static,
+{
+    let calls = EntraCalls::default();
+    let seen = calls.clone();
+    let credential = move |scopes: &[&str]| {
+        seen.record(scopes);
+        let (token, expires_on) = fetch(scopes)?;
+        Ok(chat::credentials::AccessToken::new(token, expires_on))
+    };
+    (Arc::new(credential), calls)
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");
@@ -97,6 +115,7 @@ include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/faults.rs");
 include!("scenarios/method_options.rs");
+include!("scenarios/entra.rs");
 
 #[test]
 fn fifty_threads_share_one_refresh() {

@@ -116,10 +116,11 @@ fn live() -> Live {
 }
 
 fn live_with(limits: acs_emulator::Limits) -> Live {
-    let emulator = acs_emulator::Emulator::builder()
-        .limits(limits)
-        .start()
-        .expect("emulator");
+    live_from(acs_emulator::Emulator::builder().limits(limits))
+}
+
+fn live_from(builder: acs_emulator::EmulatorBuilder) -> Live {
+    let emulator = builder.start().expect("emulator");
     let mut client_options = transport_options(2);
     client_options.additional_ca_certificates_pem =
         vec![emulator.ca_certificate_pem().expect("https").to_string()];

@@ -1,0 +1,107 @@
+//! azure_identity's own `ClientSecretCredential`, unchanged, pointed at the emulator as its
+//! Entra authority (a custom cloud whose authority host is the emulator, https, over a reqwest
+//! client that trusts the emulator's CA), authenticating the async identity client.
+
+use acs_chat_async::models::CommunicationTokenScope;
+use acs_chat_async::{CommunicationIdentityClient, CommunicationIdentityClientOptions};
+use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::http::{ClientOptions, Transport};
+use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
+use std::sync::Arc;
+
+/// A reqwest client that trusts the emulator's CA (rustls with ring, as acs-chat-async).
+fn trusting_client(ca_pem: &str) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls_pki_types::pem::PemObject;
+    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.expect("PEM")).expect("CA");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .expect("reqwest client")
+}
+
+fn credential(emulator: &acs_emulator::Emulator, secret: &str) -> Arc<ClientSecretCredential> {
+    let mut cloud = CustomConfiguration::default();
+    cloud.authority_host = emulator.endpoint().trim_end_matches('/').to_string();
+    let client_options = ClientOptions {
+        transport: Some(Transport::new(Arc::new(trusting_client(
+            emulator.ca_certificate_pem().expect("https"),
+        )))),
+        cloud: Some(Arc::new(CloudConfiguration::Custom(cloud))),
+        ..Default::default()
+    };
+    ClientSecretCredential::new(
+        "00000000-0000-0000-0000-000000000001",
+        "7d0c9b2a-0000-4000-8000-000000000001".to_string(),
+        secret.to_string().into(),
+        Some(ClientSecretCredentialOptions { client_options }),
+    )
+    .expect("credential")
+}
+
+fn identity_options(emulator: &acs_emulator::Emulator) -> CommunicationIdentityClientOptions {
+    let mut options = CommunicationIdentityClientOptions::default();
+    options.client_options.additional_ca_certificates_pem =
+        vec![emulator.ca_certificate_pem().expect("https").to_string()];
+    options
+}
+
+fn access_key(emulator: &acs_emulator::Emulator) -> String {
+    let connection_string = emulator.connection_string();
+    connection_string
+        .split_once("accesskey=")
+        .unwrap()
+        .1
+        .to_string()
+}
+
+#[tokio::test]
+async fn azure_identity_client_secret_credential_works_against_the_emulator() {
+    let emulator = acs_emulator::Emulator::builder().start().unwrap();
+    let identity = CommunicationIdentityClient::with_token_credential(
+        emulator.endpoint(),
+        credential(&emulator, &access_key(&emulator)),
+        Some(identity_options(&emulator)),
+    )
+    .unwrap();
+    let (user, token) = identity
+        .create_user_and_token(&[CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    assert!(user.id.starts_with("8:acs:"), "{}", user.id);
+    assert!(token.expires_on > time::OffsetDateTime::now_utc());
+    identity.revoke_tokens(&user, None).await.unwrap();
+    identity.delete_user(&user, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_is_a_credential_error_that_does_not_show_it() {
+    let emulator = acs_emulator::Emulator::builder().start().unwrap();
+    let secret = "d3JvbmctY2xpZW50LXNlY3JldC1mb3ItdGhlLXRlc3Q=";
+    let credential = credential(&emulator, secret);
+    assert!(!format!("{credential:?}").contains(secret));
+    let identity = CommunicationIdentityClient::with_token_credential(
+        emulator.endpoint(),
+        credential,
+        Some(identity_options(&emulator)),
+    )
+    .unwrap();
+    let error = identity.create_user(None).await.unwrap_err();
+    assert!(
+        matches!(error, acs_chat_async::Error::Credential(_)),
+        "{error:?}"
+    );
+    // Entra's answer comes through (AADSTS7000215: invalid client secret), the secret does not.
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("7000215"), "{shown}");
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(!format!("{identity:?}").contains(secret));
+}
