@@ -92,10 +92,12 @@ async fn get_tokens_concurrently(
 /// The facade's Entra credential: azure_core's `TokenCredential`.
 type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
 
+type Fetch = dyn Fn(&[&str]) -> Fetched + Send + Sync;
+
 /// An azure_core credential around a blocking `fetch` (the test's own, like azure_identity's
 /// would be), recording each call.
 struct TestEntraCredential {
-    fetch: Box<dyn Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync>,
+    fetch: Box<Fetch>,
     calls: EntraCalls,
 }
 
@@ -122,7 +124,7 @@ impl chat::credentials::TokenCredential for TestEntraCredential {
 
 fn entra_credential<F>(fetch: F) -> (EntraCredential, EntraCalls)
 where
-    F: Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync + 'static,
+    F: Fn(&[&str]) -> Fetched + Send + Sync + 'static,
 {
     let calls = EntraCalls::default();
     let credential = TestEntraCredential {

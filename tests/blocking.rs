@@ -91,7 +91,7 @@ type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
 /// An Entra credential around `fetch`, recording each call.
 fn entra_credential<F>(fetch: F) -> (EntraCredential, EntraCalls)
 where
-    F: Fn(&[&str]) -> Result<(String, time::OffsetDateTime), String> + Send + Sync + 'static,
+    F: Fn(&[&str]) -> Fetched + Send + Sync + 'static,
 {
     let calls = EntraCalls::default();
     let seen = calls.clone();

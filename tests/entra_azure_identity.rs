@@ -4,45 +4,21 @@
 
 use acs_chat_async::models::CommunicationTokenScope;
 use acs_chat_async::{CommunicationIdentityClient, CommunicationIdentityClientOptions};
-use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::http::{ClientOptions, Transport};
-use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
+use azure_identity::ClientSecretCredential;
 use std::sync::Arc;
 
-/// A reqwest client that trusts the emulator's CA (rustls with ring, as acs-chat-async).
-fn trusting_client(ca_pem: &str) -> reqwest::Client {
-    let mut roots = rustls::RootCertStore::empty();
-    use rustls_pki_types::pem::PemObject;
-    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        roots.add(cert.expect("PEM")).expect("CA");
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .expect("reqwest client")
-}
+#[allow(dead_code)] // the examples' helpers; this test uses the credential builders
+#[path = "../examples/support/entra.rs"]
+mod entra;
 
 fn credential(emulator: &acs_emulator::Emulator, secret: &str) -> Arc<ClientSecretCredential> {
-    let mut cloud = CustomConfiguration::default();
-    cloud.authority_host = emulator.endpoint().trim_end_matches('/').to_string();
-    let client_options = ClientOptions {
-        transport: Some(Transport::new(Arc::new(trusting_client(
-            emulator.ca_certificate_pem().expect("https"),
-        )))),
-        cloud: Some(Arc::new(CloudConfiguration::Custom(cloud))),
-        ..Default::default()
-    };
-    ClientSecretCredential::new(
+    let ca = vec![emulator.ca_certificate_pem().expect("https").to_string()];
+    entra::client_secret_credential(
+        Some(emulator.endpoint()),
         "00000000-0000-0000-0000-000000000001",
-        "7d0c9b2a-0000-4000-8000-000000000001".to_string(),
-        secret.to_string().into(),
-        Some(ClientSecretCredentialOptions { client_options }),
+        "7d0c9b2a-0000-4000-8000-000000000001",
+        secret,
+        &ca,
     )
     .expect("credential")
 }

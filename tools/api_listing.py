@@ -4,7 +4,7 @@
     python3 tools/api_listing.py          # rewrites api/<crate>.txt from target/doc
     python3 tools/api_listing.py --check  # exits 1 and prints the diff if they differ
 
-Run `cargo doc --workspace --no-deps` first. CI runs `--check`, so every change of the public
+Run `cargo doc --workspace --no-deps --all-features` first. CI runs `--check`, so every change of the public
 surface shows up in review as a diff of api/*.txt (and wants a CHANGELOG line). Read from
 rustdoc's HTML (stable Rust has no JSON output): declarations, inherent methods and trait
 impls written in this workspace; auto-trait and blanket impls are left out (they follow from
@@ -61,7 +61,7 @@ def main():
             open(path, "w", encoding="utf-8").write(new)
             print(f"wrote api/{crate}.txt")
     if check and changed:
-        print("\nThe public API changed: run `cargo doc --workspace --no-deps && python3 tools/api_listing.py`,"
+        print("\nThe public API changed: run `cargo doc --workspace --no-deps --all-features && python3 tools/api_listing.py`,"
               " commit api/*.txt, and say what changed in CHANGELOG.md.")
         sys.exit(1)
 

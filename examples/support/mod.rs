@@ -63,6 +63,12 @@ pub fn client_options_from_env() -> Result<ClientOptions, Box<dyn std::error::Er
 }
 
 impl Target {
+    /// Whether this is the embedded emulator (not real ACS).
+    #[allow(dead_code)] // only the Entra examples ask
+    pub fn is_emulator(&self) -> bool {
+        self._emulator.is_some()
+    }
+
     /// Options for `ChatClient` / `ChatThreadClient`.
     pub fn chat_options(&self) -> ChatClientOptions {
         ChatClientOptions {

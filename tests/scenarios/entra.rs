@@ -2,6 +2,9 @@
 // the Entra authority): each harness supplies `entra_credential(fetch)`, its facade's
 // credential type around a blocking `fetch`, counting the calls.
 
+/// What a test credential's fetch gives: a token and the expiry it reports, or why it failed.
+type Fetched = Result<(String, time::OffsetDateTime), String>;
+
 const TEAMS_APP_ID: &str = "3b1f4b8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 const TEAMS_SCOPE: &str = "https://auth.msft.communication.azure.com/Teamwork.ManageCalls https://auth.msft.communication.azure.com/Teamwork.ManageChats";
 
@@ -22,15 +25,25 @@ impl TokenEndpoint {
                 "{}/contoso.onmicrosoft.com/oauth2/v2.0/token",
                 live.emulator.endpoint().trim_end_matches('/')
             ),
-            ca: live.emulator.ca_certificate_pem().expect("https").to_string(),
-            key: connection_string.split_once("accesskey=").expect("key").1.to_string(),
+            ca: live
+                .emulator
+                .ca_certificate_pem()
+                .expect("https")
+                .to_string(),
+            key: connection_string
+                .split_once("accesskey=")
+                .expect("key")
+                .1
+                .to_string(),
         }
     }
 
     /// POSTs `form`: the status and the JSON body.
     fn request(&self, form: &[(&str, &str)]) -> (u16, Value) {
         use ureq::tls::{Certificate, RootCerts, TlsConfig};
-        let ca = Certificate::from_pem(self.ca.as_bytes()).expect("CA").to_owned();
+        let ca = Certificate::from_pem(self.ca.as_bytes())
+            .expect("CA")
+            .to_owned();
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::Specific(std::sync::Arc::new(vec![ca])))
             .build();
@@ -116,7 +129,13 @@ fn emulator_entra_credential(live: &Live) -> (EntraCredential, EntraCalls) {
 /// A credential that always hands out `token`, claiming it is good for a day: the client sends
 /// it as it is, and the service's answer is what the test sees.
 fn fixed_entra_credential(token: String) -> EntraCredential {
-    entra_credential(move |_| Ok((token.clone(), time::OffsetDateTime::now_utc() + time::Duration::days(1)))).0
+    entra_credential(move |_| {
+        Ok((
+            token.clone(),
+            time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        ))
+    })
+    .0
 }
 
 fn entra_identity(live: &Live, credential: EntraCredential) -> chat::CommunicationIdentityClient {
@@ -160,7 +179,10 @@ async fn an_entra_credential_runs_the_whole_identity_lifecycle_and_is_asked_once
     identity.delete_user(&user, None).await.unwrap();
     // Deleted: the service's 404, through the same Entra authorization.
     let gone = identity.delete_user(&user, None).await.unwrap_err();
-    assert!(matches!(&gone, chat::Error::Service(e) if e.status == 404), "{gone:?}");
+    assert!(
+        matches!(&gone, chat::Error::Service(e) if e.status == 404),
+        "{gone:?}"
+    );
 
     // The full path: Entra credential -> identity client -> user token -> chat client.
     let thread = live
@@ -175,7 +197,10 @@ async fn an_entra_credential_runs_the_whole_identity_lifecycle_and_is_asked_once
 
     let (count, scopes) = calls.snapshot();
     assert_eq!(count, 1, "one Entra token for seven operations");
-    assert_eq!(scopes, vec![vec![chat::sansio::credential::ENTRA_ID_SCOPE.to_string()]]);
+    assert_eq!(
+        scopes,
+        vec![vec![chat::sansio::credential::ENTRA_ID_SCOPE.to_string()]]
+    );
     // The client shows neither the token nor the credential's secrets.
     let shown = format!("{identity:?}");
     assert!(!shown.contains("eyJ"), "{shown}");
@@ -225,8 +250,10 @@ async fn the_entra_token_is_asked_for_again_when_it_nears_expiry() {
 #[chat_test]
 async fn entra_tokens_for_another_audience_forged_or_expired_are_typed_401s() {
     let live = live();
-    let (graph, _) = TokenEndpoint::of(&live).client_credentials("https://graph.microsoft.com/.default");
-    let (good, _) = TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
+    let (graph, _) =
+        TokenEndpoint::of(&live).client_credentials("https://graph.microsoft.com/.default");
+    let (good, _) =
+        TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
     let forged = format!(
         "{}.{}",
         good.rsplit_once('.').unwrap().0,
@@ -278,7 +305,10 @@ async fn a_failing_entra_credential_is_a_credential_error_and_nothing_is_sent() 
     let identity = entra_identity(&live, credential);
     let error = identity.create_user(None).await.unwrap_err();
     assert!(matches!(error, chat::Error::Credential(_)), "{error:?}");
-    assert!(error.to_string().contains("no managed identity endpoint"), "{error}");
+    assert!(
+        error.to_string().contains("no managed identity endpoint"),
+        "{error}"
+    );
     assert_eq!(calls.snapshot().0, 1);
 }
 
@@ -324,7 +354,11 @@ async fn teams_user_tokens_are_exchanged_and_bad_ones_get_the_service_errors() {
             .unwrap_err(),
     );
     assert_eq!(
-        (wrong_app.status, wrong_app.code.as_deref(), wrong_app.target.as_deref()),
+        (
+            wrong_app.status,
+            wrong_app.code.as_deref(),
+            wrong_app.target.as_deref()
+        ),
         (400, Some("ValidationError"), Some("appId"))
     );
     let (_, bob) = TokenEndpoint::of(&live).teams_user("bob@contoso.com");
@@ -336,11 +370,16 @@ async fn teams_user_tokens_are_exchanged_and_bad_ones_get_the_service_errors() {
     assert!(!format!("{wrong_user:?}").contains(&teams));
     let wrong_user = service_error(wrong_user);
     assert_eq!(
-        (wrong_user.status, wrong_user.code.as_deref(), wrong_user.target.as_deref()),
+        (
+            wrong_user.status,
+            wrong_user.code.as_deref(),
+            wrong_user.target.as_deref()
+        ),
         (400, Some("ValidationError"), Some("userId"))
     );
     // A token for the ACS resource is not a Teams user's.
-    let (resource, _) = TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
+    let (resource, _) =
+        TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
     let not_teams = service_error(
         identity
             .get_token_for_teams_user(&resource, TEAMS_APP_ID, &oid, None)
@@ -349,12 +388,19 @@ async fn teams_user_tokens_are_exchanged_and_bad_ones_get_the_service_errors() {
     );
     assert_eq!(not_teams.status, 401);
     // Empty arguments never leave the client.
-    for (token, app, user) in [("", TEAMS_APP_ID, oid.as_str()), (teams.as_str(), " ", oid.as_str()), (teams.as_str(), TEAMS_APP_ID, "")] {
+    for (token, app, user) in [
+        ("", TEAMS_APP_ID, oid.as_str()),
+        (teams.as_str(), " ", oid.as_str()),
+        (teams.as_str(), TEAMS_APP_ID, ""),
+    ] {
         let error = identity
             .get_token_for_teams_user(token, app, user, None)
             .await
             .unwrap_err();
-        assert!(matches!(error, chat::Error::InvalidArgument { .. }), "{error:?}");
+        assert!(
+            matches!(error, chat::Error::InvalidArgument { .. }),
+            "{error:?}"
+        );
     }
 }
 
@@ -377,7 +423,8 @@ async fn no_log_record_shows_an_entra_or_teams_token() {
         .unwrap_err();
     // The Entra token the credential fetched is not known here: any emulator Entra token has
     // this header segment, and its signature segment is what a log would leak.
-    let (entra, _) = TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
+    let (entra, _) =
+        TokenEndpoint::of(&live).client_credentials(chat::sansio::credential::ENTRA_ID_SCOPE);
     let entra_header = entra.split('.').next().unwrap().to_string();
     let mut secrets = fragments(teams.split('.').nth(1).unwrap());
     secrets.extend(fragments(teams.split('.').nth(2).unwrap()));
@@ -391,7 +438,10 @@ async fn no_log_record_shows_an_entra_or_teams_token() {
         assert!(!line.contains(&entra_header), "{target}: {line}");
         assert!(!line.contains("Bearer "), "{target}: {line}");
         for secret in &secrets {
-            assert!(!line.contains(secret.as_str()), "{target} shows `{secret}`: {line}");
+            assert!(
+                !line.contains(secret.as_str()),
+                "{target} shows `{secret}`: {line}"
+            );
         }
     }
 }
