@@ -50,6 +50,8 @@ HOW = {
     "FAULT_RUN_OPS=1000 FAULT_RUN_UNKEYED=1 cargo test -p acs-chat-workspace --test blocking --test async exactly_once -- --nocapture": ("run", None),
     "cargo bench -p acs-emulator --bench throughput": ("run", None),
     "cargo run --example echo_bot": ("run", None),
+    "cargo run --example entra_identity": ("run", None),
+    "cargo run --example entra_identity_async": ("run", None),
     "cargo fmt --check": ("ci-step", "cargo fmt --all -- --check"),
     "cargo package": ("ci-step", "cargo package -p acs-chat-core -p acs-chat-blocking -p acs-chat-async"),
     "cargo doc": ("ci-step", 'RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps'),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official Python SDK samples (azure-communication-chat 1.2.0 sdist, unmodified) against
-# the emulator over HTTPS. Prints "N passed, M failed"; exits non-zero when any sample fails.
+# the emulator over HTTPS, then conformance/python-entra.py (azure-communication-identity with
+# azure-identity's ClientSecretCredential, the emulator as its authority). Prints "N passed, M failed"; exits non-zero when any sample fails.
 #
 # chat_thread_client_sample_async.py is left out: it fails against any server with every
 # azure-core that chat 1.2.0 allows (it reuses a closed aio client; see official-sdk-wire.md).
@@ -15,7 +16,8 @@ if [ ! -x "$work/.venv/bin/python" ]; then
   "$python" -m venv "$work/.venv"
 fi
 "$work/.venv/bin/pip" install --quiet --disable-pip-version-check \
-  "azure-communication-chat==1.2.0" "azure-communication-identity==1.5.0" aiohttp
+  "azure-communication-chat==1.2.0" "azure-communication-identity==1.5.0" aiohttp \
+  "azure-identity==1.27.0"
 if [ ! -d "$work/azure-communication-chat-1.2.0/samples" ]; then
   "$work/.venv/bin/pip" download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
     "azure-communication-chat==1.2.0" -d "$work"
@@ -42,5 +44,15 @@ for sample in chat_client_sample.py chat_client_sample_async.py chat_thread_clie
     failed=$((failed + 1))
   fi
 done
+# Entra ID and the Teams exchange with the official identity SDK and azure-identity (not a
+# sample of the chat sdist: conformance/python-entra.py).
+if timeout 120 "$work/.venv/bin/python" "$here/python-entra.py" >"$work/python-entra.log" 2>&1; then
+  echo "PASS python-entra.py"
+  passed=$((passed + 1))
+else
+  echo "FAIL python-entra.py"
+  tail -n 20 "$work/python-entra.log"
+  failed=$((failed + 1))
+fi
 echo "python-samples: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

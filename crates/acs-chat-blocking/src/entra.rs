@@ -18,9 +18,11 @@ pub mod credentials {
     /// wrapped; the scopes asked for are [`ENTRA_ID_SCOPE`](acs_chat_core::credential::ENTRA_ID_SCOPE).
     ///
     /// From a script, an azure_identity credential is bridged with a small tokio runtime of the
-    /// script's own (azure_identity needs tokio anyway):
+    /// script's own (azure_identity needs tokio anyway). This crate depends on neither, so the
+    /// bridge is shown as text; the workspace README compiles it, and
+    /// `examples/entra_identity.rs` runs it:
     ///
-    /// ```ignore
+    /// ```text
     /// use acs_chat_blocking::credentials::AccessToken;
     /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     /// let azure = azure_identity::DeveloperToolsCredential::new(None)?;
@@ -30,8 +32,6 @@ pub mod credentials {
     ///     Ok(AccessToken::new(token.token.secret(), token.expires_on))
     /// };
     /// ```
-    ///
-    /// (`examples/entra_identity.rs` runs exactly this against the embedded emulator.)
     pub trait TokenCredential: Send + Sync {
         /// A token for `scopes` and its expiry. Called once per refresh, from a thread of the
         /// client's own, never more than once at a time per client.

@@ -102,9 +102,59 @@ fn object_id(kind: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `path` is `/{tenant}/oauth2/v2.0/token`.
-pub(crate) fn is_token_path(segments: &[String]) -> bool {
-    matches!(segments, [tenant, a, b, c] if !tenant.is_empty() && a == "oauth2" && b == "v2.0" && c == "token")
+/// The authority's two routes under `/{tenant}/`.
+enum Route {
+    /// `POST /{tenant}/oauth2/v2.0/token`.
+    Token,
+    /// `GET /{tenant}/v2.0/.well-known/openid-configuration`: what MSAL (azure-identity for
+    /// Python and JS) reads before asking for a token.
+    OpenIdConfiguration,
+}
+
+fn route_of(segments: &[String]) -> Option<Route> {
+    let rest: Vec<&str> = segments.iter().skip(1).map(String::as_str).collect();
+    match rest.as_slice() {
+        ["oauth2", "v2.0", "token"] => Some(Route::Token),
+        ["v2.0", ".well-known", "openid-configuration"] => Some(Route::OpenIdConfiguration),
+        _ => None,
+    }
+}
+
+/// Whether the path is one of the authority's.
+pub(crate) fn is_authority_path(segments: &[String]) -> bool {
+    route_of(segments).is_some()
+}
+
+/// Answers a request to one of the authority's paths.
+pub(crate) fn handle(app: &App, req: &Req) -> Reply {
+    match route_of(&req.segments) {
+        Some(Route::Token) => token_endpoint(app, req),
+        Some(Route::OpenIdConfiguration) => openid_configuration(app, req),
+        None => {
+            ApiError::not_found(format!("No route for {} {}.", req.method, req.target)).into_reply()
+        }
+    }
+}
+
+/// The tenant's OpenID Connect metadata, with this emulator's endpoints.
+fn openid_configuration(app: &App, req: &Req) -> Reply {
+    let tenant = &req.segments[0];
+    let base = format!("{}/{tenant}", app.base_url.trim_end_matches('/'));
+    Reply::json(
+        200,
+        &serde_json::json!({
+            "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+            "issuer": format!("{base}/v2.0"),
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["HS256"],
+            "tenant_region_scope": null,
+            "cloud_instance_name": "acs-emulator",
+        }),
+    )
 }
 
 /// An OAuth 2.0 error as Entra writes it.
@@ -147,7 +197,7 @@ fn is_access_key(app: &App, presented: &str) -> bool {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
-pub(crate) fn token_endpoint(app: &App, req: &Req) -> Reply {
+fn token_endpoint(app: &App, req: &Req) -> Reply {
     let tenant = req.segments[0].as_str();
     if req.method != hyper::Method::POST {
         return oauth_error(
@@ -316,16 +366,19 @@ mod tests {
     }
 
     #[test]
-    fn token_paths_are_tenant_oauth2_v2_token() {
+    fn authority_paths_are_under_a_tenant() {
         let path = |p: &str| -> Vec<String> {
             p.split('/')
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect()
         };
-        assert!(is_token_path(&path("/contoso/oauth2/v2.0/token")));
-        assert!(!is_token_path(&path("/oauth2/v2.0/token")));
-        assert!(!is_token_path(&path("/t/oauth2/v1.0/token")));
-        assert!(!is_token_path(&path("/t/oauth2/v2.0/token/x")));
+        assert!(is_authority_path(&path("/contoso/oauth2/v2.0/token")));
+        assert!(is_authority_path(&path(
+            "/contoso/v2.0/.well-known/openid-configuration"
+        )));
+        assert!(!is_authority_path(&path("/oauth2/v2.0/token")));
+        assert!(!is_authority_path(&path("/t/oauth2/v1.0/token")));
+        assert!(!is_authority_path(&path("/t/oauth2/v2.0/token/x")));
     }
 }

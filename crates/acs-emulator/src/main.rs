@@ -23,7 +23,8 @@ Point the official SDKs at it:
                      or ACS_CHAT_CA_CERTIFICATE_FILE=DIR/ca.pem for the examples
 
 Microsoft Entra ID, offline: the emulator is also its own Entra authority.
-    POST /{tenant}/oauth2/v2.0/token   (form-encoded, as login.microsoftonline.com; any tenant)
+    POST /{tenant}/oauth2/v2.0/token   (form-encoded, as login.microsoftonline.com; any tenant;
+    its metadata for MSAL at GET /{tenant}/v2.0/.well-known/openid-configuration)
       grant_type=client_credentials&client_id=ANY&client_secret=KEY
           &scope=https://communication.azure.com//.default
         -> {\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":...}
@@ -37,7 +38,8 @@ Microsoft Entra ID, offline: the emulator is also its own Entra authority.
         a malformed, forged or expired token: 401 InvalidAccessToken; another appId or
         userId: 400 ValidationError.
     KEY is the access key of the connection string. azure_identity (Rust):
-    AZURE_AUTHORITY_HOST=https://127.0.0.1:PORT with a transport that trusts DIR/ca.pem.";
+    AZURE_AUTHORITY_HOST=https://127.0.0.1:PORT with a transport that trusts DIR/ca.pem;
+    azure-identity (Python): authority=https://127.0.0.1:PORT, disable_instance_discovery=True.";
 
 /// acs-emulator: a local Azure Communication Services chat + identity service.
 #[derive(Debug, Parser)]

@@ -191,8 +191,8 @@ fn route(app: &App, req: &Req) -> Reply {
             crate::identity::handle(app, req),
             Some(crate::identity::TEAMS_API_VERSIONS),
         ),
-        Some(_) if crate::entra::is_token_path(&req.segments) => {
-            (Ok(crate::entra::token_endpoint(app, req)), None)
+        Some(_) if crate::entra::is_authority_path(&req.segments) => {
+            (Ok(crate::entra::handle(app, req)), None)
         }
         Some("emulator") => (admin(app, req), None),
         _ => (
