@@ -32,27 +32,24 @@ export REQUESTS_CA_BUNDLE="$CA_PEM" SSL_CERT_FILE="$CA_PEM"
 
 passed=0
 failed=0
+# run NAME SCRIPT: one PASS or FAIL line (with the log's tail), counted.
+run() {
+  if timeout 120 "$work/.venv/bin/python" "$2" >"$work/$1.log" 2>&1; then
+    echo "PASS $1"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $1"
+    tail -n 20 "$work/$1.log"
+    failed=$((failed + 1))
+  fi
+}
 cd "$work/azure-communication-chat-1.2.0/samples"
 for sample in chat_client_sample.py chat_client_sample_async.py chat_thread_client_sample.py \
               user_credential_sample.py user_credential_sample_async.py; do
-  if timeout 120 "$work/.venv/bin/python" "$sample" >"$work/$sample.log" 2>&1; then
-    echo "PASS $sample"
-    passed=$((passed + 1))
-  else
-    echo "FAIL $sample"
-    tail -n 20 "$work/$sample.log"
-    failed=$((failed + 1))
-  fi
+  run "$sample" "$sample"
 done
 # Entra ID and the Teams exchange with the official identity SDK and azure-identity (not a
-# sample of the chat sdist: conformance/python-entra.py).
-if timeout 120 "$work/.venv/bin/python" "$here/python-entra.py" >"$work/python-entra.log" 2>&1; then
-  echo "PASS python-entra.py"
-  passed=$((passed + 1))
-else
-  echo "FAIL python-entra.py"
-  tail -n 20 "$work/python-entra.log"
-  failed=$((failed + 1))
-fi
+# sample of the chat sdist).
+run python-entra.py "$here/python-entra.py"
 echo "python-samples: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -63,24 +63,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let thread = chat.create_chat_thread("entra", None)?.chat_thread;
     println!("the user's chat client created thread {}", thread.id);
 
-    let teams = match (
-        std::env::var("TEAMS_USER_AAD_TOKEN"),
-        std::env::var("TEAMS_CLIENT_ID"),
-        std::env::var("TEAMS_USER_OBJECT_ID"),
-    ) {
-        (Ok(token), Ok(client_id), Ok(oid)) => Some((token, client_id, oid)),
-        _ if target.is_emulator() => {
-            let client_id = "00000000-0000-0000-0000-00000000cafe".to_string();
+    let teams = match entra::teams_user_from_env() {
+        Some(teams) => Some(teams),
+        None if target.is_emulator() => {
+            let client_id = entra::EMULATOR_TEAMS_CLIENT_ID;
             let (token, oid) = runtime.block_on(entra::emulator_teams_user_token(
                 &target.endpoint,
                 &target.connection_string,
                 ca_pems,
-                &client_id,
+                client_id,
                 "alice@contoso.com",
             ))?;
-            Some((token, client_id, oid))
+            Some((token, client_id.to_string(), oid))
         }
-        _ => None,
+        None => None,
     };
     match teams {
         Some((teams_token, client_id, oid)) => {

@@ -51,15 +51,7 @@ impl CommunicationIdentityClient {
         access_key: AccessKey,
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
-        let client_options = &options.client_options;
-        let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
-        Ok(CommunicationIdentityClient {
-            inner: Arc::new(Inner {
-                pipeline: Pipeline::new(Auth::Key(access_key), &endpoint, client_options)?,
-                requests: IdentityRequests::new(endpoint, options.api_version.clone()),
-            }),
-        })
+        Self::with_auth(endpoint, Auth::Key(access_key), options)
     }
 
     /// A client sending `Authorization: Bearer <token>` with tokens from `credential` (the
@@ -71,12 +63,20 @@ impl CommunicationIdentityClient {
         credential: CommunicationTokenCredential,
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
+        Self::with_auth(endpoint, Auth::Bearer(credential), options)
+    }
+
+    fn with_auth(
+        endpoint: &str,
+        auth: Auth,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
         let options = options.unwrap_or_default();
         let client_options = &options.client_options;
         let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
         Ok(CommunicationIdentityClient {
             inner: Arc::new(Inner {
-                pipeline: Pipeline::new(Auth::Bearer(credential), &endpoint, client_options)?,
+                pipeline: Pipeline::new(auth, &endpoint, client_options)?,
                 requests: IdentityRequests::new(endpoint, options.api_version.clone()),
             }),
         })

@@ -98,6 +98,20 @@ pub fn environment_credential(
     )
 }
 
+/// `TEAMS_USER_AAD_TOKEN`, `TEAMS_CLIENT_ID` and `TEAMS_USER_OBJECT_ID`, when all are set: a
+/// Teams user's Entra token on real ACS, the app that got it, and the user's object id.
+pub fn teams_user_from_env() -> Option<(String, String, String)> {
+    let var = |name: &str| std::env::var(name).ok();
+    Some((
+        var("TEAMS_USER_AAD_TOKEN")?,
+        var("TEAMS_CLIENT_ID")?,
+        var("TEAMS_USER_OBJECT_ID")?,
+    ))
+}
+
+/// The client id the examples' emulator Teams users sign in with.
+pub const EMULATOR_TEAMS_CLIENT_ID: &str = "00000000-0000-0000-0000-00000000cafe";
+
 /// A Teams user's Entra token from the emulator (its `password` grant), and the user's object
 /// id, for the Teams exchange; on real ACS that token comes from MSAL's sign-in of the user.
 pub async fn emulator_teams_user_token(

@@ -15,26 +15,11 @@ pub mod credentials {
 }
 
 impl CommunicationIdentityClient {
-    /// A client for `endpoint` authenticated with Microsoft Entra ID: every request carries
-    /// `Authorization: Bearer <token>` from `credential`, asked for the scope
-    /// [`ENTRA_ID_SCOPE`](crate::sansio::credential::ENTRA_ID_SCOPE)
-    /// (`https://communication.azure.com//.default`). The token is cached until fewer than 2
-    /// minutes remain before its `expires_on` (10 with `proactive_refresh` in
-    /// `options.token_credential_options`); then one call to `credential` refreshes it for every
-    /// request waiting, each waiting no longer than its own operation's budget.
-    ///
-    /// The identity of `credential` needs a role on the ACS resource that allows identity
-    /// operations (e.g. *Contributor*). The chat clients do not take Entra tokens: hand them
-    /// the ACS user tokens this client issues.
-    ///
-    /// Needs the `entra` feature.
-    ///
-    /// # Errors
-    ///
-    /// What [`new`](Self::new) returns for the endpoint and options. Failures of `credential`
-    /// come later, from the operations, as [`Error::Credential`](crate::Error::Credential).
+    #[doc = include_str!("facade/docs/with_token_credential.md")]
     ///
     /// # Example
+    ///
+    /// Needs the `entra` feature.
     ///
     /// ```no_run
     /// # use acs_chat_async::{credentials::TokenCredential, models::*, *};

@@ -163,7 +163,9 @@ fn bearer_tokens_for_another_audience_forged_or_expired_get_401_with_the_service
 fn token_endpoint_refusals_are_entra_shaped() {
     let h = start();
     let key = key_of(&h);
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str, u64)> = vec![
+    // The form sent, then the status, `error` and AADSTS code Entra answers with.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, u64);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 ("grant_type", "client_credentials"),
