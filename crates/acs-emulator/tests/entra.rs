@@ -352,3 +352,32 @@ fn the_openid_configuration_names_this_emulators_token_endpoint() {
     assert!(reply.body["authorization_endpoint"].is_string());
     assert_eq!(reply.body["issuer"], h.url("/contoso/v2.0"));
 }
+
+#[test]
+fn entra_tokens_outlive_a_restart_on_the_same_data_dir() {
+    let dir = std::env::temp_dir().join(format!("acs-entra-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let start_on = |dir: &std::path::Path| {
+        harness_for(
+            acs_emulator::Emulator::builder()
+                .data_dir(dir)
+                .start()
+                .unwrap(),
+        )
+    };
+    let first = start_on(&dir);
+    let token = client_credentials(&first, ACS_SCOPE).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(bearer_create(&first, &token).status, 201);
+    drop(first);
+    let second = start_on(&dir);
+    let reply = bearer_create(&second, &token);
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    // Another emulator (another token secret) does not take it.
+    let other = start();
+    assert_eq!(bearer_create(&other, &token).status, 401);
+    drop(second);
+    let _ = std::fs::remove_dir_all(&dir);
+}
