@@ -51,6 +51,8 @@ HOW = {
     "cargo bench -p acs-emulator --bench throughput": ("run", None),
     "cargo run --example echo_bot": ("run", None),
     "cargo run --example entra_identity": ("run", None),
+    "cargo tree -p acs-chat-async -e normal": ("run", None),
+    "cargo build -p acs-chat-async": ("run", None),
     "cargo run --example entra_identity_async": ("run", None),
     "cargo fmt --check": ("ci-step", "cargo fmt --all -- --check"),
     "cargo package": ("ci-step", "cargo package -p acs-chat-core -p acs-chat-blocking -p acs-chat-async"),
