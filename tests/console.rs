@@ -973,3 +973,33 @@ fn an_open_live_view_does_not_hold_up_shutdown() {
     let mut rest = Vec::new();
     let _ = stream.read_to_end(&mut rest);
 }
+
+#[test]
+fn the_events_page_shows_each_webhook_subscription_and_its_delivery_state() {
+    let emulator = Emulator::builder().start().unwrap();
+    let console = Console::sign_in(&emulator);
+    let empty = console.get("/console/events").1;
+    assert!(empty.contains("No webhook subscriptions."), "{empty}");
+    // Nothing listens on port 9: the handshake fails.
+    emulator
+        .add_event_subscription(acs_emulator::EventSubscription {
+            name: "nobody-home".into(),
+            endpoint_url: "http://127.0.0.1:9/api/events?code=secret".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let page = console.get("/console/events").1;
+        if page.contains("<td>Failed</td>") {
+            assert!(page.contains("<td>nobody-home</td>"), "{page}");
+            assert!(
+                !page.contains("secret"),
+                "the URL's query is not shown: {page}"
+            );
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{page}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -1,6 +1,11 @@
 //! The echo bot's webhook: Event Grid's and CloudEvents' handshakes, event decoding, and a reply
 //! to every message addressed to the bot. Shared by `examples/echo_bot/main.rs` and its e2e test
 //! (`tests/echo_bot.rs`).
+//!
+//! Event Grid delivers at least once and in no particular order, several deliveries at a time:
+//! the bot never relies on order, drops an event it already handled (by event id), lets only
+//! one delivery of an event work on it at a time, and keys its reply by the message id, so that
+//! a redelivery, or a reply whose outcome was lost, never makes a second reply.
 
 use acs_chat_async::events::{
     abuse_protection_response, parse_webhook, validation_response, ChatEvent, WebhookRequest,
@@ -33,11 +38,12 @@ pub struct EchoBot {
     pub replies: AtomicUsize,
 }
 
-/// Event ids already handled, oldest first.
+/// Event ids already handled, oldest first, and those being handled now.
 #[derive(Default)]
 struct Recent {
     ids: HashSet<String>,
     order: VecDeque<String>,
+    in_progress: HashSet<String>,
 }
 
 impl Recent {
@@ -75,33 +81,34 @@ impl EchoBot {
             .with_state(self.clone())
     }
 
-    fn handled(&self, id: &str) -> bool {
-        self.recent
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .ids
-            .contains(id)
+    /// Takes `id` to work on: `false` when it was handled already or another delivery of it is
+    /// being handled now (that one answers for it).
+    fn claim(&self, id: &str) -> bool {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        !recent.ids.contains(id) && recent.in_progress.insert(id.to_string())
     }
 
-    fn remember(&self, id: &str) {
-        self.recent
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remember(id);
+    /// Done with `id`: remembered when `handled`, else free to be tried again.
+    fn release(&self, id: &str, handled: bool) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.in_progress.remove(id);
+        if handled {
+            recent.remember(id);
+        }
     }
 
-    /// Answers one `ChatMessageReceived` addressed to the bot. The reply is keyed by the event
-    /// id, so a send whose outcome is unknown (a dropped connection) is reconciled rather than
-    /// repeated; events delivered again are dropped by id before they get here.
+    /// Answers one `ChatMessageReceived` addressed to the bot. The reply is keyed by the
+    /// message's id, so a send whose outcome is unknown (a dropped connection) is reconciled
+    /// rather than repeated, and a message is answered once however often it is delivered.
     async fn reply(
         &self,
-        event_id: &str,
+        message_id: &str,
         thread_id: &str,
         text: &str,
     ) -> acs_chat_async::Result<()> {
         let options = SendMessageOptions {
             sender_display_name: Some("Echo Bot".into()),
-            idempotency_key: Some(format!("echo-{event_id}")),
+            idempotency_key: Some(format!("echo-{message_id}")),
             ..Default::default()
         };
         self.chat
@@ -155,19 +162,21 @@ async fn webhook(
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
     for envelope in events {
-        if bot.handled(&envelope.id) {
+        if !bot.claim(&envelope.id) {
             continue;
         }
-        bot.events_seen.fetch_add(1, Ordering::Relaxed);
         match &envelope.event {
             ChatEvent::MessageReceived(message)
                 if is(&message.recipient_communication_identifier, &bot.bot_raw_id)
                     && !is(&message.sender_communication_identifier, &bot.bot_raw_id) =>
             {
                 let text = message.message_body.as_deref().unwrap_or_default();
-                if let Err(e) = bot.reply(&envelope.id, &message.thread_id, text).await {
+                if let Err(e) = bot
+                    .reply(&message.message_id, &message.thread_id, text)
+                    .await
+                {
                     // Not remembered: Event Grid sends it again, and the key keeps it single.
-                    bot.events_seen.fetch_sub(1, Ordering::Relaxed);
+                    bot.release(&envelope.id, false);
                     eprintln!("echo bot: could not reply to event {}: {e}", envelope.id);
                     return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
@@ -177,7 +186,8 @@ async fn webhook(
             }
             _ => {}
         }
-        bot.remember(&envelope.id);
+        bot.events_seen.fetch_add(1, Ordering::Relaxed);
+        bot.release(&envelope.id, true);
     }
     StatusCode::OK.into_response()
 }

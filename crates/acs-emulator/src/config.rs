@@ -4,91 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The schema webhook deliveries use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum EventSchema {
-    /// Event Grid schema: a JSON array per POST; validated with a `SubscriptionValidationEvent`
-    /// whose code the subscriber echoes as `{"validationResponse": code}`.
-    #[default]
-    EventGrid,
-    /// CloudEvents 1.0, one `application/cloudevents+json` event per POST; validated with the
-    /// abuse-protection `OPTIONS` request (`WebHook-Request-Origin` → `WebHook-Allowed-Origin`).
-    CloudEvents,
-}
-
-/// A webhook subscription, like an Event Grid event subscription on an ACS resource: where the
-/// events go, in which schema, and which event types.
-///
-/// A subscription receives the events published after it was added, in order, one per request:
-/// first the validation handshake of its schema (a subscriber that fails it gets nothing), then
-/// each event retried on Event Grid's schedule (10 s, 30 s, 1 min, 5 min, 10 min, 30 min, then
-/// hourly; 30 attempts) until it is accepted, refused for good (400, 403, 413) or out of
-/// attempts. With a data dir, how far each subscription got is stored: after a restart it goes
-/// on from there (delivery is at least once: an event whose answer was lost is sent again), and
-/// a subscription added at run time ([`crate::Emulator::add_event_subscription`]) is kept too.
-#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EventSubscription {
-    /// `http://` or `https://` URL the events are POSTed to. `https://` subscribers must present
-    /// a certificate from a public CA or from one given with
-    /// [`EmulatorBuilder::event_webhook_ca_pem`].
-    pub endpoint_url: String,
-    /// The delivery schema.
-    pub schema: EventSchema,
-    /// Only these event types are delivered (`ChatMessageReceived` or
-    /// `Microsoft.Communication.ChatMessageReceived`); empty delivers every type, like Event
-    /// Grid's `includedEventTypes`.
-    pub included_event_types: Vec<String>,
-}
-
-/// The URL without its user info and query values (a password, a function key).
-impl std::fmt::Debug for EventSubscription {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventSubscription")
-            .field("endpoint_url", &crate::redact::url(&self.endpoint_url))
-            .field("schema", &self.schema)
-            .field("included_event_types", &self.included_event_types)
-            .finish()
-    }
-}
-
-impl EventSubscription {
-    /// Every event type, in the Event Grid schema, to `endpoint_url`.
-    pub fn new(endpoint_url: impl Into<String>) -> Self {
-        EventSubscription {
-            endpoint_url: endpoint_url.into(),
-            ..Default::default()
-        }
-    }
-
-    /// Whether an event of this type (`Microsoft.Communication.X`) is delivered.
-    pub(crate) fn accepts(&self, event_type: &str) -> bool {
-        let short = event_type
-            .strip_prefix("Microsoft.Communication.")
-            .unwrap_or(event_type);
-        self.included_event_types.is_empty()
-            || self.included_event_types.iter().any(|t| {
-                let t = t.trim();
-                t.eq_ignore_ascii_case(event_type) || t.eq_ignore_ascii_case(short)
-            })
-    }
-
-    /// A stable name under which a data dir remembers how far this subscription got.
-    pub(crate) fn key(&self) -> String {
-        let mut types: Vec<String> = self
-            .included_event_types
-            .iter()
-            .map(|t| t.trim().to_ascii_lowercase())
-            .collect();
-        types.sort();
-        format!(
-            "{:?} {} {}",
-            self.schema,
-            self.endpoint_url,
-            types.join(",")
-        )
-    }
-}
+pub use crate::events::subscription::{EventSchema, EventSubscription, RetryPolicy};
 
 /// How connections are bounded, so that slow, idle or abusive clients cannot starve others.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +93,8 @@ pub struct EmulatorBuilder {
     pub(crate) event_types: Vec<String>,
     pub(crate) event_webhook_ca_pems: Vec<String>,
     pub(crate) event_retry_scale: f64,
+    pub(crate) event_retry_seed: Option<u64>,
+    pub(crate) event_dead_letter: bool,
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) entra_token_lifetime: std::time::Duration,
@@ -207,6 +125,8 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("event_types", &self.event_types)
             .field("event_webhook_ca_pems", &self.event_webhook_ca_pems.len())
             .field("event_retry_scale", &self.event_retry_scale)
+            .field("event_retry_seed", &self.event_retry_seed)
+            .field("event_dead_letter", &self.event_dead_letter)
             .field("max_events", &self.max_events)
             .field("data_dir", &self.data_dir)
             .field("entra_token_lifetime", &self.entra_token_lifetime)
@@ -230,6 +150,8 @@ impl Default for EmulatorBuilder {
             event_types: Vec::new(),
             event_webhook_ca_pems: Vec::new(),
             event_retry_scale: 1.0,
+            event_retry_seed: None,
+            event_dead_letter: false,
             max_events: 10_000,
             data_dir: None,
             entra_token_lifetime: crate::entra::DEFAULT_TOKEN_LIFETIME,
@@ -312,7 +234,23 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Multiplies the retry schedule's delays (default 1.0; tests use e.g. 0.001).
+    /// Fixes the random jitter added to retry delays (default: a random seed per
+    /// subscription), so that a test sees the same delays every run.
+    pub fn event_retry_seed(mut self, seed: u64) -> Self {
+        self.event_retry_seed = Some(seed);
+        self
+    }
+
+    /// Dead-letter what the [`event_webhook`](Self::event_webhook) URLs' subscriptions give up
+    /// (listed at `GET /emulator/deadletter`) instead of dropping it (default off, as on Event
+    /// Grid).
+    pub fn event_dead_letter(mut self, dead_letter: bool) -> Self {
+        self.event_dead_letter = dead_letter;
+        self
+    }
+
+    /// Multiplies every delivery time: the retry delays and the events' time to live (default
+    /// 1.0; tests use e.g. 0.001). The 30 s a webhook may take to answer is not scaled.
     pub fn event_retry_scale(mut self, scale: f64) -> Self {
         self.event_retry_scale = if scale.is_finite() && scale >= 0.0 {
             scale

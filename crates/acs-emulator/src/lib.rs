@@ -23,6 +23,7 @@
 pub const DEVELOPMENT_ACCESS_KEY: &str =
     "YWNzLWVtdWxhdG9yIHdlbGwta25vd24gZGV2ZWxvcG1lbnQga2V5LiBOb3QgYSBzZWNyZXQ6IGxvb3BiYWNrIG9ubHkh";
 
+mod admin;
 mod auth;
 mod chat;
 mod config;
@@ -46,7 +47,9 @@ mod tls;
 mod tokens;
 mod wire;
 
-pub use config::{ConnectionLimits, EmulatorBuilder, EventSchema, EventSubscription, Limits};
+pub use config::{
+    ConnectionLimits, EmulatorBuilder, EventSchema, EventSubscription, Limits, RetryPolicy,
+};
 pub use persist::SCHEMA_VERSION;
 pub use server::{BoundEmulator, EmulatorInfo};
 
@@ -104,14 +107,31 @@ impl Emulator {
     /// The Event Grid events (EventGrid schema) emitted so far, oldest first; the same as
     /// `GET /emulator/events`.
     pub fn events(&self) -> Vec<serde_json::Value> {
-        self.subscriptions.log().since(0)
+        self.subscriptions
+            .app()
+            .map(|app| app.events.since(0))
+            .unwrap_or_default()
     }
 
     /// Subscribes a webhook from now on, like creating an Event Grid event subscription (see
     /// [`EventSubscription`]); with a data dir it is kept, and delivery goes on after a restart.
     /// Fails if the URL is not `http://` or `https://`.
     pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
-        self.subscriptions.add_kept(subscription)
+        self.subscriptions.put(subscription, true).map(|_| ())
+    }
+
+    /// Deletes the subscription named `name` (see [`EventSubscription::name`]; an unnamed one
+    /// is listed under its derived name at `GET /emulator/subscriptions`): its delivery stops and
+    /// its queue is dropped; its dead letters stay. Whether there was one.
+    pub fn remove_event_subscription(&self, name: &str) -> io::Result<bool> {
+        self.subscriptions.delete(name)
+    }
+
+    /// The events subscriptions gave up and dead-lettered (all subscriptions' for `None`), each
+    /// the event with Event Grid's dead-letter fields and `subscription`; the same as
+    /// `GET /emulator/deadletter`.
+    pub fn dead_lettered_events(&self, subscription: Option<&str>) -> Vec<serde_json::Value> {
+        self.subscriptions.dead_letters(subscription)
     }
 
     /// With a data dir, applies what is committed but still only in the commit log to the
@@ -125,7 +145,12 @@ impl Emulator {
     /// What SQLite reported, if the records could not be applied (they stay in the commit log
     /// and are applied at the next start), or `TimedOut` after a minute.
     pub fn checkpoint(&self) -> io::Result<()> {
-        match &self.subscriptions.app().store {
+        match self
+            .subscriptions
+            .app()
+            .as_ref()
+            .and_then(|app| app.store.as_ref())
+        {
             Some(store) => store.checkpoint(),
             None => Ok(()),
         }

@@ -22,6 +22,24 @@ Point the official SDKs at it:
     Rust (acs-chat): ClientOptions { additional_ca_certificates_pem: vec![<DIR/ca.pem>], .. },
                      or ACS_CHAT_CA_CERTIFICATE_FILE=DIR/ca.pem for the examples
 
+Event delivery, as Event Grid's: every new event is tried at once, independently of the others
+(order is not guaranteed; at most 16 requests in flight per subscription; at least once). A
+failed or unanswered (30 s) event is retried on its own after 10 s, 30 s, 1 min, 5 min, 10 min,
+30 min, 1 h, 3 h, 6 h, then every 12 h (plus up to 10 % jitter), until its subscription's
+retryPolicy ends it (maxDeliveryAttempts 1-30, default 30; eventTimeToLiveInMinutes 1-1440,
+default 1440). A webhook's 400, 401, 403 and 413 are never retried. What is given up is
+dead-lettered (deadLetter: true / --event-dead-letter) or dropped.
+    GET    /emulator/subscriptions              list, with each one's deliveryState
+    PUT    /emulator/subscriptions/NAME         create or replace: {\"endpointUrl\": ...,
+           \"schema\": \"EventGrid\"|\"CloudEvents\", \"includedEventTypes\": [...],
+           \"retryPolicy\": {\"maxDeliveryAttempts\": N, \"eventTimeToLiveInMinutes\": M},
+           \"deadLetter\": true, \"maxEventsPerBatch\": N, \"preferredBatchSizeInKilobytes\": K,
+           \"deliveryHeaders\": {...}}; kept with --data-dir
+    GET    /emulator/subscriptions/NAME, DELETE /emulator/subscriptions/NAME
+    GET    /emulator/deadletter[?subscription=NAME]   the events given up, with Event Grid's
+           deadLetterReason, deliveryAttempts, lastDeliveryOutcome, lastHttpStatusCode
+    Authorized like the identity routes: HMAC with the access key, or an Entra bearer token.
+
 Microsoft Entra ID, offline: the emulator is also its own Entra authority.
     POST /{tenant}/oauth2/v2.0/token   (form-encoded, as login.microsoftonline.com; any tenant;
     its metadata for MSAL at GET /{tenant}/v2.0/.well-known/openid-configuration)
@@ -72,8 +90,8 @@ struct Cli {
     rate_limits: bool,
     /// Subscribe this http:// or https:// URL to the chat events (they are also listed,
     /// HMAC-signed, at GET /emulator/events). May be repeated; the environment variable takes a
-    /// comma-separated list. Subscribers must pass the schema's validation handshake first;
-    /// failed deliveries are retried on Event Grid's schedule; with --data-dir, delivery goes on
+    /// comma-separated list. Subscribers must pass the schema's validation handshake first; then
+    /// events are delivered as Event Grid does (see below); with --data-dir, delivery goes on
     /// after a restart where it stopped.
     #[arg(long, env = "ACS_EMULATOR_EVENT_WEBHOOK", value_delimiter = ',')]
     event_webhook: Vec<String>,
@@ -87,6 +105,13 @@ struct Cli {
     /// Delivery schema of the webhooks: eventgrid or cloudevents.
     #[arg(long, env = "ACS_EMULATOR_EVENT_SCHEMA", default_value = "eventgrid", value_parser = ["eventgrid", "cloudevents"])]
     event_schema: String,
+    /// Dead-letter what the --event-webhook subscriptions give up (GET /emulator/deadletter)
+    /// instead of dropping it.
+    #[arg(long, env = "ACS_EMULATOR_EVENT_DEAD_LETTER")]
+    event_dead_letter: bool,
+    /// Fix the random jitter of the retry delays [default: random].
+    #[arg(long, env = "ACS_EMULATOR_EVENT_RETRY_SEED")]
+    event_retry_seed: Option<u64>,
     /// Events kept for GET /emulator/events (the oldest are dropped first).
     #[arg(long, env = "ACS_EMULATOR_MAX_EVENTS", default_value_t = 10_000)]
     max_events: usize,
@@ -197,6 +222,10 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("--event-webhook-ca {}: {e}", path.display()))?;
         builder = builder.event_webhook_ca_pem(pem);
     }
+    if let Some(seed) = cli.event_retry_seed {
+        builder = builder.event_retry_seed(seed);
+    }
+    builder = builder.event_dead_letter(cli.event_dead_letter);
     if cli.event_schema == "cloudevents" {
         builder = builder.event_schema(acs_emulator::EventSchema::CloudEvents);
     }

@@ -130,32 +130,6 @@ pub(crate) fn read(
     }
 }
 
-/// `GET /emulator/events[?since=N]`: the Event Grid events emitted so far, authorized like
-/// identity requests (HMAC with the access key, or an Entra bearer token) (a local inspection endpoint, not part of ACS).
-fn admin(app: &App, req: &Req) -> crate::http_util::Result<Reply> {
-    match (
-        req.method.as_str(),
-        req.segments.get(1).map(String::as_str),
-        req.segments.len(),
-    ) {
-        ("GET", Some("events"), 2) => {
-            // Events carry every user's messages: only the resource's key holder may read them.
-            crate::resource_auth::verify(app, req)?;
-            let since = req.query("since").and_then(|s| s.parse().ok()).unwrap_or(0);
-            Ok(Reply {
-                status: 200,
-                headers: vec![("content-type", "application/json; charset=utf-8".into())],
-                body: Bytes::from(app.events.json_since(since)),
-                changes: Vec::new(),
-            })
-        }
-        _ => Err(ApiError::not_found(format!(
-            "No route for {} {}.",
-            req.method, req.target
-        ))),
-    }
-}
-
 /// With `--data-dir`, a successful write is committed before its reply goes out; if that fails
 /// the client is told (500) rather than shown a success that a restart would undo.
 async fn commit(app: &Arc<App>, req: &Req, reply: Reply) -> Reply {
@@ -194,7 +168,7 @@ fn route(app: &App, req: &Req) -> Reply {
         Some(_) if crate::entra::is_authority_path(&req.segments) => {
             (Ok(crate::entra::handle(app, req)), None)
         }
-        Some("emulator") => (admin(app, req), None),
+        Some("emulator") => (crate::admin::handle(app, req), None),
         _ => (
             Err(ApiError::not_found(format!(
                 "No route for {} {}.",

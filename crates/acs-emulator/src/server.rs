@@ -126,17 +126,20 @@ impl EmulatorBuilder {
         app.entra_token_lifetime = self.entra_token_lifetime;
         let app = Arc::new(app);
         let subscriptions = crate::events::Subscriptions::new(
-            app.clone(),
+            &app,
             &self.event_webhook_ca_pems,
             self.event_retry_scale,
+            self.event_retry_seed,
         )?;
         let from_urls = self.event_webhooks.iter().map(|url| EventSubscription {
             endpoint_url: url.clone(),
             schema: self.event_schema,
             included_event_types: self.event_types.clone(),
+            dead_letter: self.event_dead_letter,
+            ..Default::default()
         });
         for subscription in from_urls.chain(self.event_subscriptions.iter().cloned()) {
-            subscriptions.add(subscription)?;
+            subscriptions.put(subscription, false)?;
         }
         subscriptions.resume_kept()?;
         Ok(BoundEmulator {
@@ -167,7 +170,7 @@ impl BoundEmulator {
 
     /// Subscribes a webhook from now on (see [`EventSubscription`]); kept in the data dir, if any.
     pub fn add_event_subscription(&self, subscription: EventSubscription) -> io::Result<()> {
-        self.subscriptions.add_kept(subscription)
+        self.subscriptions.put(subscription, true).map(|_| ())
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (at most

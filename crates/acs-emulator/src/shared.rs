@@ -26,6 +26,9 @@ pub(crate) struct App {
     pub(crate) store: Option<crate::persist::Store>,
     /// Signed-in console sessions.
     pub(crate) console: crate::console::Sessions,
+    /// The webhook subscriptions, for the admin routes (set once at bind; the registry holds
+    /// this state only weakly).
+    pub(crate) subscriptions: std::sync::OnceLock<crate::events::Subscriptions>,
     /// Set when the server stops accepting: open-ended streams end.
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
 }
@@ -74,6 +77,7 @@ impl App {
             rate_limiter: Default::default(),
             store,
             console: Default::default(),
+            subscriptions: std::sync::OnceLock::new(),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }

@@ -1,5 +1,7 @@
-//! Webhook subscriptions, held to Event Grid's behaviour: validation first, every event in order,
-//! retries, filters by type, `https://` with a configured CA, and progress kept across restarts.
+//! Webhook subscriptions, held to Event Grid's behaviour: validation first, every event (in no
+//! guaranteed order: events are compared as sets), retries, filters by type, `https://` with a
+//! configured CA, and progress kept across restarts. Event Grid's retry policy, dead letters and
+//! the subscription API: `delivery_policy.rs`.
 
 mod common;
 
@@ -208,19 +210,25 @@ fn emit_six(h: &Harness) {
     h.send(&alice, &thread, "two");
 }
 
+/// The events' ids, sorted: delivery order is not guaranteed.
 fn ids(events: &[Value]) -> Vec<String> {
-    events
+    let mut ids: Vec<String> = events
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_string())
-        .collect()
+        .collect();
+    ids.sort();
+    ids
 }
 
+/// The delivered events' ids, sorted.
 fn delivered_ids(events: &[ChatEventEnvelope]) -> Vec<String> {
-    events.iter().map(|e| e.id.clone()).collect()
+    let mut ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    ids.sort();
+    ids
 }
 
 #[test]
-fn a_webhook_gets_every_event_in_order() {
+fn a_webhook_gets_every_event() {
     let subscriber = Subscriber::start(true, 0, None);
     let emulator = Emulator::builder()
         .event_webhook(subscriber.url("http"))
@@ -244,7 +252,7 @@ fn a_webhook_gets_every_event_in_order() {
 }
 
 #[test]
-fn failed_deliveries_are_retried_in_order() {
+fn failed_deliveries_are_retried() {
     let subscriber = Subscriber::start(true, 3, None);
     let emulator = Emulator::builder()
         .event_webhook(subscriber.url("http"))
@@ -257,7 +265,7 @@ fn failed_deliveries_are_retried_in_order() {
     assert_eq!(
         delivered_ids(&subscriber.events(expected.len())),
         expected,
-        "every event, in order, after three 503s"
+        "every event, after three 503s"
     );
 }
 
@@ -318,6 +326,7 @@ fn subscriptions_filter_by_event_type_side_by_side() {
                 "ChatMessageReceived".into(),
                 "Microsoft.Communication.ChatThreadCreated".into(),
             ],
+            ..Default::default()
         })
         .event_subscription(EventSubscription::new(everything.url("http")))
         .start()
@@ -452,7 +461,7 @@ fn deliveries_go_on_after_a_restart_on_the_same_data_dir() {
     drop(h);
     while subscriber.requests.try_recv().is_ok() {}
 
-    // Second run: no second handshake; the six pending events, in order, then new ones.
+    // Second run: no second handshake; the six pending events, then new ones.
     subscriber.failures.store(0, Ordering::SeqCst);
     let h = harness_for(build().start().unwrap());
     let (delivered, handshakes) = subscriber.events_and_handshakes(6);
@@ -488,6 +497,7 @@ fn a_subscription_added_at_run_time_is_kept_in_the_data_dir() {
         endpoint_url: subscriber.url("http"),
         schema: EventSchema::CloudEvents,
         included_event_types: vec!["ChatMessageReceived".into()],
+        ..Default::default()
     };
 
     // First run: added while running, validated, one event delivered.
@@ -533,6 +543,9 @@ fn a_subscription_added_at_run_time_is_kept_in_the_data_dir() {
             }
         }
     }
+    after.sort();
+    let mut wanted = wanted;
+    wanted.sort();
     assert_eq!(after, wanted);
     subscriber.assert_quiet(Duration::from_millis(500));
     drop(h);

@@ -354,13 +354,48 @@ pub(crate) fn events(app: &App, kind: &str, thread: &str) -> String {
         options.push_str(&format!("<option{selected}>{t}</option>"));
     }
     let body = format!(
-        "<h1>Events</h1><div class=card><form method=get action=/console/events>\
+        "<h1>Events</h1>{subscriptions}<div class=card><form method=get action=/console/events>\
 Type <select name=type>{options}</select> Thread <input name=thread value=\"{thread}\" size=40> \
 <button>Filter</button></form></div><div id=live>{}</div>",
         events_part(app, kind, thread),
+        subscriptions = subscriptions_card(app),
         thread = esc(thread),
     );
     layout("Events", Some("all"), since, &body)
+}
+
+/// The webhook subscriptions and where their delivery stands (as `GET /emulator/subscriptions`).
+fn subscriptions_card(app: &App) -> String {
+    let list = app
+        .subscriptions
+        .get()
+        .map(|s| s.list())
+        .unwrap_or_default();
+    let mut rows = String::new();
+    for s in &list {
+        let state = &s["deliveryState"];
+        let count = |k: &str| state[k].as_u64().unwrap_or(0);
+        rows.push_str(&format!(
+            "<tr><td>{name}</td><td><code>{url}</code></td><td>{provisioning}</td><td>{delivered}</td>\
+<td>{queued}</td><td>{in_flight}</td><td>{dead}</td><td>{dropped}</td></tr>",
+            name = esc(s["name"].as_str().unwrap_or_default()),
+            url = esc(s["endpointUrl"].as_str().unwrap_or_default()),
+            provisioning = esc(state["provisioningState"].as_str().unwrap_or_default()),
+            delivered = count("delivered"),
+            queued = count("queued"),
+            in_flight = count("inFlight"),
+            dead = count("deadLettered"),
+            dropped = count("dropped"),
+        ));
+    }
+    if rows.is_empty() {
+        rows = "<tr><td colspan=8 class=muted>No webhook subscriptions.</td></tr>".into();
+    }
+    format!(
+        "<div class=card><h2>Webhook subscriptions</h2><table id=subscriptions><tr><th>Name</th>\
+<th>Endpoint</th><th>State</th><th>Delivered</th><th>Queued</th><th>In flight</th>\
+<th>Dead-lettered</th><th>Dropped</th></tr>{rows}</table></div>"
+    )
 }
 
 fn events_part(app: &App, kind: &str, thread: &str) -> String {

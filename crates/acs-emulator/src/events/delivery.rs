@@ -1,115 +1,205 @@
-//! Webhook subscriptions, delivered like Event Grid's: validation handshake first, then the
-//! events of the log in order, one per request, each retried on Event Grid's schedule.
+//! The emulator's webhook subscriptions: added from the command line, the builder, the
+//! library API or `PUT /emulator/subscriptions/{name}`; listed, replaced and deleted at run
+//! time; each delivered by its own task (`worker`) the way Event Grid delivers.
 
+use super::dead_letter::DeadLetters;
+use super::policy::{Clock, Jitter};
+use super::subscription::EventSubscription;
 use super::webhook_client::{Target, WebhookClient};
-use crate::config::{EventSchema, EventSubscription};
+use super::worker::{Status, Worker};
 use crate::shared::App;
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::io;
-use std::sync::Arc;
-use std::time::Duration;
-use time::OffsetDateTime;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-/// Event Grid's retry delays in seconds, in order; after them, hourly.
-const RETRY_SCHEDULE: [u64; 6] = [10, 30, 60, 300, 600, 1800];
-/// Event Grid's default most delivery attempts.
-const MAX_ATTEMPTS: u32 = 30;
-/// Events read from the log at a time.
-const CHUNK: usize = 256;
+/// A subscription being delivered.
+struct Running {
+    subscription: EventSubscription,
+    /// Added at run time (kept in a data dir), not from the command line.
+    kept: bool,
+    status: Arc<Status>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
 
-/// Starts subscriptions on the emulator's runtime, at bind time or later.
+/// What [`Subscriptions::put`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Put {
+    Created,
+    Replaced,
+    Unchanged,
+}
+
+/// The subscriptions and what delivers them. Cheap to clone (one registry). Holds the state
+/// weakly: the state holds this registry (for the admin routes), and the delivery tasks hold
+/// the state while they run.
 #[derive(Clone)]
 pub(crate) struct Subscriptions {
-    app: Arc<App>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    app: Weak<App>,
     client: Arc<WebhookClient>,
     runtime: tokio::runtime::Handle,
-    retry_scale: f64,
-    /// The keys of the subscriptions delivering now: one task per subscription.
-    running: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    clock: Clock,
+    seed: Option<u64>,
+    dead_letters: Arc<DeadLetters>,
+    running: Mutex<BTreeMap<String, Running>>,
 }
 
 impl Subscriptions {
-    /// The state they deliver from.
-    pub(crate) fn app(&self) -> &Arc<App> {
-        &self.app
+    /// Call from within the emulator's runtime. `seed` fixes the retry jitter (tests).
+    pub(crate) fn new(
+        app: &Arc<App>,
+        ca_pems: &[String],
+        retry_scale: f64,
+        seed: Option<u64>,
+    ) -> io::Result<Self> {
+        let dead_letters = Arc::new(DeadLetters::default());
+        if let Some(store) = &app.store {
+            for (subscription, doc) in store.dead_letters()? {
+                dead_letters.push(&subscription, doc);
+            }
+        }
+        let subscriptions = Subscriptions {
+            shared: Arc::new(Shared {
+                app: Arc::downgrade(app),
+                client: Arc::new(WebhookClient::new(ca_pems)?),
+                runtime: tokio::runtime::Handle::current(),
+                clock: Clock { scale: retry_scale },
+                seed,
+                dead_letters,
+                running: Mutex::new(BTreeMap::new()),
+            }),
+        };
+        // For the admin routes; a second registry on the same state would be a bug.
+        let _ = app.subscriptions.set(subscriptions.clone());
+        Ok(subscriptions)
     }
 
-    /// Call from within the emulator's runtime.
-    pub(crate) fn new(app: Arc<App>, ca_pems: &[String], retry_scale: f64) -> io::Result<Self> {
-        Ok(Subscriptions {
-            app,
-            client: Arc::new(WebhookClient::new(ca_pems)?),
-            runtime: tokio::runtime::Handle::current(),
-            retry_scale,
-            running: Default::default(),
-        })
+    /// The state they deliver from (gone once the emulator stopped).
+    pub(crate) fn app(&self) -> Option<Arc<App>> {
+        self.shared.app.upgrade()
     }
 
-    /// The event log the subscriptions read.
-    pub(crate) fn log(&self) -> Arc<super::EventLog> {
-        self.app.events.clone()
-    }
-
-    /// Starts delivering to `subscription`: from where a data dir says it got to, or else from
-    /// the next event published.
-    pub(crate) fn add(&self, subscription: EventSubscription) -> io::Result<()> {
-        let target = Target::parse(&subscription.endpoint_url)?;
-        let key = subscription.key();
-        let new = self
+    fn running(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Running>> {
+        self.shared
             .running
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key.clone());
-        if !new {
-            // Given twice (on the command line and kept from a run-time add): one delivery.
-            return Ok(());
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds or replaces a subscription. The same subscription again changes nothing; another
+    /// one under a taken name replaces it (keeping its queue when the endpoint and schema stay,
+    /// starting over with a new handshake otherwise). `kept`: added at run time, so a data dir
+    /// keeps it.
+    pub(crate) fn put(&self, subscription: EventSubscription, kept: bool) -> io::Result<Put> {
+        subscription
+            .check()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let target = Target::parse(&subscription.endpoint_url)?;
+        let app = self
+            .app()
+            .ok_or_else(|| io::Error::other("the emulator has stopped"))?;
+        let name = subscription.effective_name();
+        let mut running = self.running();
+        let put = match running.get(&name) {
+            Some(old) if old.subscription == subscription => return Ok(Put::Unchanged),
+            Some(old) => {
+                let _ = old.stop.send(true);
+                let same_place = old.subscription.endpoint_url == subscription.endpoint_url
+                    && old.subscription.schema == subscription.schema;
+                if !same_place {
+                    if let Some(store) = &app.store {
+                        store.forget_subscription(&name)?;
+                    }
+                }
+                Put::Replaced
+            }
+            None => Put::Created,
+        };
+        if kept {
+            if let Some(store) = &app.store {
+                let doc = serde_json::to_string(&subscription).map_err(io::Error::other)?;
+                store.save_subscription(&name, &doc)?;
+            }
         }
-        let resume = match &self.app.store {
-            Some(store) => store.delivery_cursor(&key)?,
+        let resume = match &app.store {
+            Some(store) => store.delivery_cursor(&name)?,
             None => None,
         };
         // Taken now, not when the task first runs: events published from here on are its own.
-        let start = *self.app.events.deliverable().borrow();
-        let delivery = Delivery {
-            app: self.app.clone(),
-            client: self.client.clone(),
+        let start = *app.events.deliverable().borrow();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let status = Arc::new(Status::default());
+        let worker = Worker {
+            app: app.clone(),
+            client: self.shared.client.clone(),
             target,
-            subscription,
-            key: key.clone(),
-            retry_scale: self.retry_scale,
+            subscription: subscription.clone(),
+            name: name.clone(),
+            clock: self.shared.clock,
+            jitter: Jitter::new(self.shared.seed.unwrap_or_else(rand_seed)),
+            status: status.clone(),
+            dead_letters: self.shared.dead_letters.clone(),
+            stop: stopped,
         };
-        let running = self.running.clone();
-        self.runtime.spawn(async move {
-            delivery.run(resume, start).await;
-            // Ended (a failed handshake): adding it again starts it again.
-            running
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .remove(&key);
-        });
-        Ok(())
+        self.shared.runtime.spawn(worker.run(resume, start));
+        running.insert(
+            name,
+            Running {
+                subscription,
+                kept,
+                status,
+                stop,
+            },
+        );
+        Ok(put)
     }
-}
 
-impl Subscriptions {
-    /// [`Self::add`], and with a data dir the subscription is kept for the next start.
-    pub(crate) fn add_kept(&self, subscription: EventSubscription) -> io::Result<()> {
-        Target::parse(&subscription.endpoint_url)?;
-        if let Some(store) = &self.app.store {
-            let doc = serde_json::to_string(&subscription).map_err(io::Error::other)?;
-            store.save_subscription(&subscription.key(), &doc)?;
+    /// Deletes a subscription: delivery stops, its queue is dropped (its dead letters stay).
+    pub(crate) fn delete(&self, name: &str) -> io::Result<bool> {
+        let Some(old) = self.running().remove(name) else {
+            return Ok(false);
+        };
+        let _ = old.stop.send(true);
+        if let Some(store) = self.app().as_ref().and_then(|app| app.store.as_ref()) {
+            store.forget_subscription(name)?;
         }
-        self.add(subscription)
+        Ok(true)
+    }
+
+    /// Every subscription with its delivery state, by name.
+    pub(crate) fn list(&self) -> Vec<serde_json::Value> {
+        self.running()
+            .iter()
+            .map(|(name, running)| view(name, running))
+            .collect()
+    }
+
+    /// One subscription with its delivery state.
+    pub(crate) fn get(&self, name: &str) -> Option<serde_json::Value> {
+        self.running().get(name).map(|running| view(name, running))
+    }
+
+    /// The dead letters of `subscription` (of all without).
+    pub(crate) fn dead_letters(&self, subscription: Option<&str>) -> Vec<serde_json::Value> {
+        self.shared.dead_letters.list(subscription)
     }
 
     /// Starts the subscriptions a data dir kept from run-time adds.
     pub(crate) fn resume_kept(&self) -> io::Result<()> {
-        let Some(store) = &self.app.store else {
+        let Some(app) = self.app() else {
+            return Ok(());
+        };
+        let Some(store) = &app.store else {
             return Ok(());
         };
         for doc in store.stored_subscriptions()? {
             match serde_json::from_str::<EventSubscription>(&doc) {
-                Ok(subscription) => self.add(subscription)?,
+                Ok(subscription) => {
+                    self.put(subscription, true)?;
+                }
                 Err(e) => tracing::warn!("a stored event subscription could not be read: {e}"),
             }
         }
@@ -117,199 +207,25 @@ impl Subscriptions {
     }
 }
 
-struct Delivery {
-    app: Arc<App>,
-    client: Arc<WebhookClient>,
-    target: Target,
-    subscription: EventSubscription,
-    key: String,
-    retry_scale: f64,
+/// A subscription as the admin API shows it: secrets out (the URL's query values and user
+/// info, the delivery headers' values), its delivery state in.
+fn view(name: &str, running: &Running) -> serde_json::Value {
+    let mut value = serde_json::to_value(&running.subscription).unwrap_or_default();
+    value["name"] = name.into();
+    value["endpointUrl"] = crate::redact::url(&running.subscription.endpoint_url).into();
+    if let Some(headers) = value["deliveryHeaders"].as_object_mut() {
+        for header in headers.values_mut() {
+            *header = "<redacted>".into();
+        }
+    }
+    value["runtimeAdded"] = running.kept.into();
+    value["deliveryState"] = running.status.view();
+    value
 }
 
-impl Delivery {
-    async fn run(self, resume: Option<usize>, start: usize) {
-        let url = crate::redact::url(&self.subscription.endpoint_url);
-        let mut next = match resume {
-            // Validated before the restart, as an Event Grid subscription stays validated.
-            Some(next) => next,
-            None => {
-                if let Err(e) = self.validate().await {
-                    tracing::warn!(
-                        "event webhook {url} failed validation ({e}): it gets no events"
-                    );
-                    return;
-                }
-                self.save(start);
-                start
-            }
-        };
-        let mut deliverable = self.app.events.deliverable();
-        loop {
-            let upto = *deliverable.borrow_and_update();
-            while next < upto {
-                let chunk = self.app.events.indexed_range(next, upto, CHUNK);
-                let Some(&(first, _)) = chunk.first() else {
-                    tracing::warn!(
-                        "event webhook {url}: {} events were dropped from the log (--max-events) before delivery",
-                        upto - next
-                    );
-                    next = upto;
-                    break;
-                };
-                if first > next {
-                    tracing::warn!(
-                        "event webhook {url}: {} events were dropped from the log (--max-events) before delivery",
-                        first - next
-                    );
-                }
-                for (index, event) in chunk {
-                    if self.subscription.accepts(&event.event_type) {
-                        self.deliver(&event).await;
-                        self.save(index + 1);
-                    }
-                    next = index + 1;
-                }
-            }
-            self.save(next);
-            if deliverable.changed().await.is_err() {
-                return;
-            }
-        }
-    }
-
-    /// Remembers (with a data dir) that every event before `next` was dealt with.
-    fn save(&self, next: usize) {
-        if let Some(store) = &self.app.store {
-            if let Err(e) = store.save_delivery_cursor(&self.key, next) {
-                tracing::warn!(
-                    "event webhook {}: could not store its progress: {e}",
-                    crate::redact::url(&self.subscription.endpoint_url)
-                );
-            }
-        }
-    }
-
-    /// One event, retried until accepted, refused for good or out of attempts.
-    async fn deliver(&self, event: &super::Event) {
-        let url = crate::redact::url(&self.subscription.endpoint_url);
-        let (content_type, body) = match self.subscription.schema {
-            EventSchema::EventGrid => ("application/json", format!("[{}]", event.json)),
-            EventSchema::CloudEvents => (
-                "application/cloudevents+json; charset=utf-8",
-                cloud_event(&event.value()).to_string(),
-            ),
-        };
-        let body = bytes::Bytes::from(body);
-        for attempt in 1..=MAX_ATTEMPTS {
-            let outcome = self
-                .client
-                .send(
-                    &self.target,
-                    "POST",
-                    &[
-                        ("content-type", content_type),
-                        ("aeg-event-type", "Notification"),
-                        ("aeg-delivery-count", &(attempt - 1).to_string()),
-                    ],
-                    body.clone(),
-                )
-                .await;
-            match outcome {
-                Ok((status, _, _)) if (200..300).contains(&status) => return,
-                Ok((status @ (400 | 403 | 413), _, _)) => {
-                    tracing::warn!(
-                        "event webhook {url} refused an event with {status}: not retried"
-                    );
-                    return;
-                }
-                Ok((status, _, _)) => tracing::debug!("event webhook {url} answered {status}"),
-                Err(e) => tracing::debug!("event webhook {url}: {e}"),
-            }
-            if attempt == MAX_ATTEMPTS {
-                tracing::warn!(
-                    "event webhook {url}: an event was dropped after {MAX_ATTEMPTS} attempts"
-                );
-                return;
-            }
-            let secs = RETRY_SCHEDULE
-                .get(attempt as usize - 1)
-                .copied()
-                .unwrap_or(3600);
-            tokio::time::sleep(Duration::from_secs_f64(secs as f64 * self.retry_scale)).await;
-        }
-    }
-
-    /// The validation handshake of the subscription's schema.
-    async fn validate(&self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        match self.subscription.schema {
-            EventSchema::EventGrid => {
-                let code = crate::wire::text::new_id();
-                let validation = json!([{
-                    "id": crate::wire::text::new_id(),
-                    "topic": "",
-                    "subject": "",
-                    "data": {"validationCode": code},
-                    "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
-                    "eventTime": crate::chat::notify::format(OffsetDateTime::now_utc()),
-                    "metadataVersion": "1",
-                    "dataVersion": "1",
-                }]);
-                let (status, _, body) = self
-                    .client
-                    .send(
-                        &self.target,
-                        "POST",
-                        &[
-                            ("content-type", "application/json"),
-                            ("aeg-event-type", "SubscriptionValidation"),
-                        ],
-                        serde_json::to_vec(&validation)?.into(),
-                    )
-                    .await?;
-                let answer: Value = serde_json::from_slice(&body).unwrap_or_default();
-                if status == 200 && answer["validationResponse"] == code.as_str() {
-                    Ok(())
-                } else {
-                    Err(format!("answered {status} without the validation code").into())
-                }
-            }
-            EventSchema::CloudEvents => {
-                let origin = "acs-emulator.local";
-                let (status, headers, _) = self
-                    .client
-                    .send(
-                        &self.target,
-                        "OPTIONS",
-                        &[("webhook-request-origin", origin)],
-                        bytes::Bytes::new(),
-                    )
-                    .await?;
-                let allowed = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("webhook-allowed-origin"))
-                    .map(|(_, v)| v.as_str());
-                if (200..300).contains(&status)
-                    && matches!(allowed, Some(o) if o == origin || o == "*")
-                {
-                    Ok(())
-                } else {
-                    Err(format!("answered {status} without WebHook-Allowed-Origin").into())
-                }
-            }
-        }
-    }
-}
-
-/// An event of the log (Event Grid schema) as a CloudEvent.
-fn cloud_event(event: &Value) -> Value {
-    json!({
-        "specversion": "1.0",
-        "id": event["id"],
-        "source": event["topic"],
-        "subject": event["subject"],
-        "type": event["eventType"],
-        "time": event["eventTime"],
-        "datacontenttype": "application/json",
-        "data": event["data"],
-    })
+/// A seed for the jitter when none is given.
+fn rand_seed() -> u64 {
+    let id = uuid::Uuid::new_v4();
+    let (high, low) = id.as_u64_pair();
+    high ^ low
 }

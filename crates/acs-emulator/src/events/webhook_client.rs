@@ -18,6 +18,18 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most of an answer's body that is read (a validation answer is a few dozen bytes).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
+/// The webhook took longer than [`ANSWER_TIMEOUT`] (Event Grid's outcome `TimedOut`).
+#[derive(Debug)]
+pub(crate) struct AnswerTimeout;
+
+impl std::fmt::Display for AnswerTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the webhook did not answer within {ANSWER_TIMEOUT:?}")
+    }
+}
+
+impl std::error::Error for AnswerTimeout {}
+
 /// The TLS trust shared by every subscription.
 pub(crate) struct WebhookClient {
     tls: tokio_rustls::TlsConnector,
@@ -74,7 +86,7 @@ impl WebhookClient {
     ) -> Result<Answer, BoxError> {
         tokio::time::timeout(ANSWER_TIMEOUT, self.exchange(target, method, headers, body))
             .await
-            .map_err(|_| "the webhook did not answer within 30 s")?
+            .map_err(|_| Box::new(AnswerTimeout) as BoxError)?
     }
 
     async fn exchange(

@@ -6,15 +6,16 @@
 //! state loaded back.
 //!
 //! Rows: users (revocation generation), thread headers (everything but messages), messages,
-//! repeatability records, the event log (bounded), how far each webhook subscription got
-//! (`deliveries`) and the subscriptions added at run time (`subscriptions`), and `meta` (schema
-//! version, token-signing key, resource id, access key, how far the log is applied).
+//! repeatability records, the event log (bounded), and `meta` (schema version, token-signing
+//! key, resource id, access key, how far the log is applied); and, written directly rather than
+//! through the commit log (`deliveries`): how far each webhook subscription took events, its
+//! events not yet acknowledged, its dead letters, and the subscriptions added at run time.
 
 use crate::http_util::Change;
 use crate::shared::App;
 use crate::store::State;
 use crate::wire::Message;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
@@ -34,10 +35,12 @@ pub(crate) struct Loaded {
 }
 
 mod applier;
+mod deliveries;
 mod log;
 mod schema;
 mod tables;
 
+pub(crate) use deliveries::QueuedRow;
 pub use schema::SCHEMA_VERSION;
 
 /// A row to write, serialized by the writer (so the committer never waits for the state).
@@ -246,62 +249,6 @@ impl Store {
     pub(crate) fn events_committed(&self) -> usize {
         self.events_committed
             .load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Where a subscription's delivery stopped, if it was ever validated.
-    pub(crate) fn delivery_cursor(&self, subscription: &str) -> io::Result<Option<usize>> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner
-            .conn
-            .query_row(
-                "SELECT next_event FROM deliveries WHERE subscription = ?1",
-                [subscription],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()
-            .map(|next| next.map(|n| n.max(0) as usize))
-            .map_err(other)
-    }
-
-    /// Records that a subscription dealt with every event before `next`.
-    pub(crate) fn save_delivery_cursor(&self, subscription: &str, next: usize) -> io::Result<()> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner
-            .conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO deliveries (subscription, next_event) VALUES (?1, ?2)",
-            )
-            .and_then(|mut s| s.execute(params![subscription, next as i64]))
-            .map(|_| ())
-            .map_err(other)
-    }
-
-    /// Keeps a subscription added at run time.
-    pub(crate) fn save_subscription(&self, subscription: &str, doc: &str) -> io::Result<()> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner
-            .conn
-            .execute(
-                "INSERT OR REPLACE INTO subscriptions (subscription, doc) VALUES (?1, ?2)",
-                params![subscription, doc],
-            )
-            .map(|_| ())
-            .map_err(other)
-    }
-
-    /// The subscriptions added at run time, as stored.
-    pub(crate) fn stored_subscriptions(&self) -> io::Result<Vec<String>> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut statement = inner
-            .conn
-            .prepare("SELECT doc FROM subscriptions ORDER BY rowid")
-            .map_err(other)?;
-        let docs = statement
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(other)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(other);
-        docs
     }
 }
 

@@ -26,6 +26,13 @@ CREATE TABLE IF NOT EXISTS repeatability (
 CREATE TABLE IF NOT EXISTS events (idx INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT PRIMARY KEY, next_event INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS subscriptions (subscription TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS delivery_queue (
+    subscription TEXT NOT NULL, idx INTEGER NOT NULL, attempts INTEGER NOT NULL,
+    due_ms INTEGER NOT NULL, published_ms INTEGER NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (subscription, idx));
+CREATE TABLE IF NOT EXISTS dead_letters (
+    subscription TEXT NOT NULL, idx INTEGER NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (subscription, idx));
 ";
 
 /// Version 1's tables to version 2's (the message id is the `id` of its document).
