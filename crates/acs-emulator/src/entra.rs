@@ -147,6 +147,9 @@ fn openid_configuration(app: &App, req: &Req) -> Reply {
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
             "issuer": format!("{base}/v2.0"),
+            // MSAL for Node requires it; nothing is served there (the tokens are HS256).
+            "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+            "end_session_endpoint": format!("{base}/oauth2/v2.0/logout"),
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "subject_types_supported": ["pairwise"],

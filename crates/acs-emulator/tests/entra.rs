@@ -349,7 +349,10 @@ fn the_openid_configuration_names_this_emulators_token_endpoint() {
     assert_eq!(reply.status, 200, "{}", reply.text);
     let token_endpoint = reply.body["token_endpoint"].as_str().unwrap();
     assert_eq!(token_endpoint, h.url("/contoso/oauth2/v2.0/token"));
-    assert!(reply.body["authorization_endpoint"].is_string());
+    // What MSAL (Python, Node) requires of the metadata.
+    for field in ["authorization_endpoint", "jwks_uri"] {
+        assert!(reply.body[field].is_string(), "{field}");
+    }
     assert_eq!(reply.body["issuer"], h.url("/contoso/v2.0"));
 }
 
