@@ -54,16 +54,22 @@ impl CommunicationIdentityClient {
         Self::with_auth(endpoint, Auth::Key(access_key), options)
     }
 
-    /// A client sending `Authorization: Bearer <token>` with tokens from `credential` (the
-    /// facades' `with_token_credential` wrap an Entra credential in one).
+    /// A client sending `Authorization: Bearer <token>` with Entra tokens from `source`, kept
+    /// and refreshed by one credential as the chat credential's are (`with_token_credential` of
+    /// each facade wraps its credential type into `source`).
     // Unused in acs-chat-async built without its `entra` feature.
     #[allow(dead_code)]
-    pub(crate) fn with_bearer(
+    pub(crate) fn with_token_source(
         endpoint: &str,
-        credential: CommunicationTokenCredential,
+        source: crate::rt::Refresher,
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
-        Self::with_auth(endpoint, Auth::Bearer(credential), options)
+        let options = options.unwrap_or_default();
+        let cache = CommunicationTokenCredential::from_source(
+            source,
+            Some(options.token_credential_options.clone()),
+        );
+        Self::with_auth(endpoint, Auth::Bearer(cache), Some(options))
     }
 
     fn with_auth(

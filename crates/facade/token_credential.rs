@@ -61,8 +61,6 @@ impl CommunicationTokenCredential {
 
     /// A credential that has no token yet: its first use asks `source`. The identity client
     /// keeps its Entra token in one, for the same single-flight refresh.
-    // Unused in acs-chat-async built without its `entra` feature.
-    #[allow(dead_code)]
     pub(crate) fn from_source(
         source: rt::Refresher,
         options: Option<CommunicationTokenCredentialOptions>,

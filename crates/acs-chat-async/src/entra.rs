@@ -2,7 +2,7 @@
 //! `entra`), its token cached and refreshed like a chat credential's.
 
 use crate::refresher::Refresher;
-use crate::{CommunicationIdentityClient, CommunicationTokenCredential};
+use crate::CommunicationIdentityClient;
 use acs_chat_core::credential::ENTRA_ID_SCOPE;
 use acs_chat_core::{AccessToken, CommunicationIdentityClientOptions, Error, Result};
 use std::sync::Arc;
@@ -48,7 +48,6 @@ impl CommunicationIdentityClient {
         credential: Arc<dyn credentials::TokenCredential>,
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
         let source: Refresher = Box::new(move || {
             let credential = credential.clone();
             Box::pin(async move {
@@ -59,10 +58,6 @@ impl CommunicationIdentityClient {
                 Ok(AccessToken::new(token.token.secret(), token.expires_on))
             })
         });
-        let cache = CommunicationTokenCredential::from_source(
-            source,
-            Some(options.token_credential_options.clone()),
-        );
-        Self::with_bearer(endpoint, cache, Some(options))
+        Self::with_token_source(endpoint, source, options)
     }
 }

@@ -2,7 +2,7 @@
 //! (azure_core's `TokenCredential` is async), its token cached and refreshed like a chat
 //! credential's.
 
-use crate::{CommunicationIdentityClient, CommunicationTokenCredential};
+use crate::CommunicationIdentityClient;
 use acs_chat_core::credential::ENTRA_ID_SCOPE;
 use acs_chat_core::{CommunicationIdentityClientOptions, Error, Result};
 use std::sync::Arc;
@@ -87,15 +87,11 @@ impl CommunicationIdentityClient {
         credential: Arc<dyn credentials::TokenCredential>,
         options: Option<CommunicationIdentityClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
-        let cache = CommunicationTokenCredential::from_source(
-            Box::new(move || {
-                credential
-                    .get_token(&[ENTRA_ID_SCOPE])
-                    .map_err(Error::Credential)
-            }),
-            Some(options.token_credential_options.clone()),
-        );
-        Self::with_bearer(endpoint, cache, Some(options))
+        let source: crate::refresher::Refresher = Box::new(move || {
+            credential
+                .get_token(&[ENTRA_ID_SCOPE])
+                .map_err(Error::Credential)
+        });
+        Self::with_token_source(endpoint, source, options)
     }
 }

@@ -76,9 +76,7 @@ impl Refusal {
 
 /// The signing key of Entra tokens: derived from the token secret, distinct from it.
 fn key(app: &App) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&app.token_secret).expect("any key length");
-    mac.update(b"acs-emulator entra tokens");
-    mac.finalize().into_bytes().to_vec()
+    crate::tokens::sign(&app.token_secret, "acs-emulator entra tokens")
 }
 
 /// Checks a token's signature, expiry and audience (one of `audiences`).

@@ -29,13 +29,10 @@ pub(crate) const TEAMS_API_VERSIONS: &[&str] = &[
     "2023-10-01",
 ];
 
-pub(crate) fn handle(app: &App, req: &Req) -> Result<Reply> {
-    let teams = req.segments.first().is_some_and(|s| s == "teamsUser");
-    let version = req.api_version(if teams {
-        TEAMS_API_VERSIONS
-    } else {
-        API_VERSIONS
-    })?;
+/// Handles an identity request; `versions` are the api-versions of its route (the router's:
+/// [`API_VERSIONS`], or [`TEAMS_API_VERSIONS`] under `/teamsUser`).
+pub(crate) fn handle(app: &App, req: &Req, versions: &[&str]) -> Result<Reply> {
+    let version = req.api_version(versions)?;
     crate::resource_auth::verify(app, req)?;
     let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     match (req.method.as_str(), segments.as_slice()) {

@@ -157,14 +157,14 @@ fn route(app: &App, req: &Req) -> Reply {
             crate::chat::handle(app, req),
             Some(crate::chat::API_VERSIONS),
         ),
-        Some("identities") => (
-            crate::identity::handle(app, req),
-            Some(crate::identity::API_VERSIONS),
-        ),
-        Some("teamsUser") => (
-            crate::identity::handle(app, req),
-            Some(crate::identity::TEAMS_API_VERSIONS),
-        ),
+        Some(first @ ("identities" | "teamsUser")) => {
+            let versions = if first == "teamsUser" {
+                crate::identity::TEAMS_API_VERSIONS
+            } else {
+                crate::identity::API_VERSIONS
+            };
+            (crate::identity::handle(app, req, versions), Some(versions))
+        }
         Some(_) if crate::entra::is_authority_path(&req.segments) => {
             (Ok(crate::entra::handle(app, req)), None)
         }

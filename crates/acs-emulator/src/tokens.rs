@@ -67,7 +67,8 @@ pub(crate) fn signed(header: &str, payload: &str, secret: &[u8]) -> String {
     )
 }
 
-fn sign(secret: &[u8], input: &str) -> Vec<u8> {
+/// HMAC-SHA256 of `input` under `secret`.
+pub(crate) fn sign(secret: &[u8], input: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(input.as_bytes());
     mac.finalize().into_bytes().to_vec()

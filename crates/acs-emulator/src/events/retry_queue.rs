@@ -21,6 +21,18 @@ pub(crate) struct Queued {
     pub(crate) published_ms: i64,
 }
 
+impl From<crate::persist::QueuedRow> for Queued {
+    fn from(row: crate::persist::QueuedRow) -> Self {
+        Queued {
+            index: row.index,
+            json: Arc::from(row.doc),
+            attempts: row.attempts,
+            due_ms: row.due_ms,
+            published_ms: row.published_ms,
+        }
+    }
+}
+
 /// The queue: events by index, the waiting ones by due time.
 #[derive(Debug, Default)]
 pub(crate) struct RetryQueue {

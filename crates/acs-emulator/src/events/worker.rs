@@ -117,17 +117,7 @@ impl Worker {
         let mut queue = RetryQueue::default();
         if let Some(store) = &self.app.store {
             match store.queued_events(&self.name) {
-                Ok(rows) => {
-                    for row in rows {
-                        queue.insert(Queued {
-                            index: row.index,
-                            json: Arc::from(row.doc),
-                            attempts: row.attempts,
-                            due_ms: row.due_ms,
-                            published_ms: row.published_ms,
-                        });
-                    }
-                }
+                Ok(rows) => rows.into_iter().for_each(|row| queue.insert(row.into())),
                 Err(e) => tracing::warn!("event webhook {url}: its queue could not be read: {e}"),
             }
         }
@@ -202,15 +192,7 @@ impl Worker {
             }
             cursor = chunk.last().map_or(upto, |(index, _)| index + 1);
             self.keep(&rows, cursor);
-            for row in rows {
-                queue.insert(Queued {
-                    index: row.index,
-                    json: Arc::from(row.doc),
-                    attempts: 0,
-                    due_ms: row.due_ms,
-                    published_ms: row.published_ms,
-                });
-            }
+            rows.into_iter().for_each(|row| queue.insert(row.into()));
         }
         cursor
     }
