@@ -102,7 +102,11 @@ struct Sdk {
 
 impl Sdk {
     fn new(emulator: &Emulator) -> Sdk {
-        let options = emulator.client_options();
+        // Trust the emulator's CA (its certificate, PEM).
+        let mut options = acs_chat_blocking::ClientOptions::default();
+        options
+            .additional_ca_certificates_pem
+            .extend(emulator.ca_certificate_pem().map(str::to_string));
         let identity = CommunicationIdentityClient::from_connection_string(
             &emulator.connection_string(),
             Some(CommunicationIdentityClientOptions {

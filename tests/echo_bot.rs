@@ -122,7 +122,11 @@ impl World {
             .event_retry_scale(0.001)
             .start()
             .expect("emulator");
-        let options = emulator.client_options();
+        // Trust the emulator's CA (its certificate, PEM).
+        let mut options = acs_chat_async::ClientOptions::default();
+        options
+            .additional_ca_certificates_pem
+            .extend(emulator.ca_certificate_pem().map(str::to_string));
         let identity = CommunicationIdentityClient::from_connection_string(
             &emulator.connection_string(),
             Some(CommunicationIdentityClientOptions {

@@ -133,7 +133,11 @@ async fn demo() -> BoxResult<()> {
         "AZURE_COMMUNICATION_SERVICE_ENDPOINT / COMMUNICATION_SAMPLES_CONNECTION_STRING not set: using a local acs-emulator at {}",
         emulator.endpoint()
     );
-    let options = emulator.client_options();
+    // Trust the emulator's CA (its certificate, PEM).
+        let mut options = acs_chat_async::ClientOptions::default();
+        options
+            .additional_ca_certificates_pem
+            .extend(emulator.ca_certificate_pem().map(str::to_string));
     let identity = CommunicationIdentityClient::from_connection_string(
         &emulator.connection_string(),
         Some(CommunicationIdentityClientOptions {

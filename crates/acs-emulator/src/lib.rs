@@ -16,41 +16,22 @@
 
 #![deny(missing_docs)]
 
-/// The access key an emulator uses when none is given (and its data dir holds none): stable, so
-/// a connection string saved in `.env` or a test config keeps working across restarts, like
-/// Azurite's well-known account key. It is public: with it the emulator refuses to listen on
-/// anything but a loopback address.
-pub const DEVELOPMENT_ACCESS_KEY: &str =
-    "YWNzLWVtdWxhdG9yIHdlbGwta25vd24gZGV2ZWxvcG1lbnQga2V5LiBOb3QgYSBzZWNyZXQ6IGxvb3BiYWNrIG9ubHkh";
-
-mod admin;
-mod auth;
-mod chat;
-mod config;
-mod console;
-mod data_dir;
-mod entra;
+// The layers, bottom to top (every import points down; `tools/check_layers.py` checks it):
+mod api;
+mod app;
+mod delivery;
+mod domain;
 mod events;
-mod hmac_auth;
-mod http_util;
-mod identity;
-mod idle;
+mod http;
 mod persist;
-mod rate_limit;
-mod redact;
-mod resource_auth;
-mod router;
 mod server;
-mod shared;
-mod store;
-mod tls;
-mod tokens;
+mod support;
 mod wire;
 
-pub use config::{
-    ConnectionLimits, EmulatorBuilder, EventSchema, EventSubscription, Limits, RetryPolicy,
-};
+pub use domain::Limits;
+pub use events::subscription::{EventSchema, EventSubscription, RetryPolicy};
 pub use persist::SCHEMA_VERSION;
+pub use server::config::{ConnectionLimits, EmulatorBuilder, DEVELOPMENT_ACCESS_KEY};
 pub use server::{BoundEmulator, EmulatorInfo};
 
 use std::io;
@@ -60,7 +41,7 @@ use std::thread::JoinHandle;
 /// Dropping it shuts it down.
 pub struct Emulator {
     info: EmulatorInfo,
-    subscriptions: events::Subscriptions,
+    subscriptions: delivery::Subscriptions,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -94,23 +75,10 @@ impl Emulator {
         self.info.ca_certificate_pem.as_deref()
     }
 
-    /// acs-chat client options that trust this emulator's CA (defaults otherwise), for
-    /// `ChatClientOptions::client_options` or `CommunicationIdentityClientOptions::client_options`.
-    pub fn client_options(&self) -> acs_chat_core::ClientOptions {
-        let mut options = acs_chat_core::ClientOptions::default();
-        options
-            .additional_ca_certificates_pem
-            .extend(self.ca_certificate_pem().map(str::to_string));
-        options
-    }
-
     /// The Event Grid events (EventGrid schema) emitted so far, oldest first; the same as
     /// `GET /emulator/events`.
     pub fn events(&self) -> Vec<serde_json::Value> {
-        self.subscriptions
-            .app()
-            .map(|app| app.events.since(0))
-            .unwrap_or_default()
+        self.subscriptions.events().since(0)
     }
 
     /// Subscribes a webhook from now on, like creating an Event Grid event subscription (see
@@ -145,12 +113,7 @@ impl Emulator {
     /// What SQLite reported, if the records could not be applied (they stay in the commit log
     /// and are applied at the next start), or `TimedOut` after a minute.
     pub fn checkpoint(&self) -> io::Result<()> {
-        match self
-            .subscriptions
-            .app()
-            .as_ref()
-            .and_then(|app| app.store.as_ref())
-        {
+        match self.subscriptions.store() {
             Some(store) => store.checkpoint(),
             None => Ok(()),
         }

@@ -29,7 +29,7 @@ pub(crate) fn document(event_json: &str, fate: &Fate<'_>) -> String {
         let time = |ms: i64| {
             let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            Value::String(crate::chat::notify::format(t))
+            Value::String(crate::wire::text::rfc3339(t))
         };
         fields.insert("deadLetterReason".into(), fate.give_up.reason().into());
         fields.insert("deliveryAttempts".into(), fate.attempts.into());

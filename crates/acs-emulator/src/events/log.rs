@@ -224,7 +224,7 @@ impl EventLog {
         json.push_str(",\"dataVersion\":\"1.0\",\"metadataVersion\":\"1\",\"eventTime\":");
         push_quoted(
             &mut json,
-            &crate::chat::notify::format(OffsetDateTime::now_utc()),
+            &crate::wire::text::rfc3339(OffsetDateTime::now_utc()),
         );
         json.push('}');
         let event = Arc::new(Event {

@@ -1,20 +1,16 @@
-//! Event Grid chat events (`Microsoft.Communication.*`, Event Grid schema, dataVersion 1.0):
-//! published into a log (`log`), served at `GET /emulator/events`, and delivered to webhook
-//! subscriptions like Event Grid's: the subscriptions (`subscription`, `delivery`), one task per
-//! subscription (`worker`) over its retry queue (`retry_queue`) under Event Grid's rules
-//! (`policy`), the handshakes (`handshake`), the requests (`webhook_client`) and the events
-//! given up (`dead_letter`).
+//! The Event Grid model, with no I/O: chat events (`Microsoft.Communication.*`, Event Grid
+//! schema, dataVersion 1.0) published into a log (`log`, `types`), the subscriptions' settings
+//! (`subscription`), Event Grid's delivery rules (`policy`), each subscription's retry queue
+//! (`retry_queue`) and the events given up (`dead_letter`). Delivering them over HTTP is
+//! `crate::delivery`'s.
 
-mod dead_letter;
-mod delivery;
-mod handshake;
+pub(crate) mod dead_letter;
 mod log;
-mod policy;
-mod retry_queue;
+pub(crate) mod policy;
+pub(crate) mod retry_queue;
 pub(crate) mod subscription;
+pub(crate) mod target;
 pub(crate) mod types;
-mod webhook_client;
-mod worker;
 
-pub(crate) use delivery::{Put, Subscriptions};
 pub(crate) use log::{Event, EventLog, EventPair};
+pub(crate) use retry_queue::QueuedRow;

@@ -21,8 +21,18 @@ pub(crate) struct Queued {
     pub(crate) published_ms: i64,
 }
 
-impl From<crate::persist::QueuedRow> for Queued {
-    fn from(row: crate::persist::QueuedRow) -> Self {
+/// A queued event as a data dir keeps it (the document as JSON text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueuedRow {
+    pub(crate) index: usize,
+    pub(crate) attempts: u32,
+    pub(crate) due_ms: i64,
+    pub(crate) published_ms: i64,
+    pub(crate) doc: String,
+}
+
+impl From<QueuedRow> for Queued {
+    fn from(row: QueuedRow) -> Self {
         Queued {
             index: row.index,
             json: Arc::from(row.doc),

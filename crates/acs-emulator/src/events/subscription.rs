@@ -109,7 +109,10 @@ impl std::fmt::Debug for EventSubscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventSubscription")
             .field("name", &self.name)
-            .field("endpoint_url", &crate::redact::url(&self.endpoint_url))
+            .field(
+                "endpoint_url",
+                &crate::support::redact::url(&self.endpoint_url),
+            )
             .field("schema", &self.schema)
             .field("included_event_types", &self.included_event_types)
             .field("retry_policy", &self.retry_policy)
@@ -195,7 +198,7 @@ impl EventSubscription {
                 "The subscription name `{name}` must be 3 to 64 letters, digits or hyphens."
             ));
         }
-        super::webhook_client::Target::parse(&self.endpoint_url).map_err(|e| e.to_string())?;
+        super::target::Target::parse(&self.endpoint_url).map_err(|e| e.to_string())?;
         let policy = self.retry_policy;
         if !(1..=30).contains(&policy.max_delivery_attempts) {
             return Err("retryPolicy.maxDeliveryAttempts must be from 1 to 30.".into());

@@ -5,19 +5,10 @@
 //! either queued or still ahead of the cursor, never lost between the two.
 
 use super::{other, Store};
+use crate::events::QueuedRow;
 use rusqlite::{params, OptionalExtension};
 use std::io;
 use std::sync::PoisonError;
-
-/// A queued event as kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct QueuedRow {
-    pub(crate) index: usize,
-    pub(crate) attempts: u32,
-    pub(crate) due_ms: i64,
-    pub(crate) published_ms: i64,
-    pub(crate) doc: String,
-}
 
 impl Store {
     fn with_conn<T>(

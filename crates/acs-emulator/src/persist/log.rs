@@ -73,7 +73,7 @@ fn segments(dir: &Path) -> io::Result<Vec<u64>> {
 
 fn open_segment(dir: &Path, n: u64) -> io::Result<File> {
     let path = segment_path(dir, n);
-    crate::data_dir::create_file(&path)?;
+    crate::support::data_dir::create_file(&path)?;
     std::fs::OpenOptions::new().append(true).open(path)
 }
 

@@ -11,15 +11,15 @@
 //! through the commit log (`deliveries`): how far each webhook subscription took events, its
 //! events not yet acknowledged, its dead letters, and the subscriptions added at run time.
 
-use crate::http_util::Change;
-use crate::shared::App;
-use crate::store::State;
+use crate::domain::state::State;
+use crate::domain::Change;
+use crate::events::EventLog;
 use crate::wire::Message;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
@@ -40,7 +40,6 @@ mod log;
 mod schema;
 mod tables;
 
-pub(crate) use deliveries::QueuedRow;
 pub use schema::SCHEMA_VERSION;
 
 /// A row to write, serialized by the writer (so the committer never waits for the state).
@@ -97,9 +96,9 @@ impl Store {
         max_events: usize,
         fresh: (Vec<u8>, String, String),
     ) -> io::Result<(Store, Loaded)> {
-        let lock = crate::data_dir::create_dir(dir)?;
+        let lock = crate::support::data_dir::create_dir(dir)?;
         let path = dir.join("acs-emulator.sqlite3");
-        crate::data_dir::create_file(&path)?;
+        crate::support::data_dir::create_file(&path)?;
         let (conn, fresh_file) = schema::open(&path)?;
         let meta = |key: &str| -> io::Result<Option<String>> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -186,18 +185,27 @@ impl Store {
     }
 
     /// Commits what a successful write request changed: once this returns, it survives a
-    /// `kill -9`. Call before the reply is sent.
-    pub(crate) fn commit(&self, app: &Arc<App>, changes: &[Change]) -> io::Result<()> {
+    /// `kill -9`. Call before the reply is sent, with the state lock the handler took (the rows
+    /// are read under it, then it is released before the log is written: the commit log's lock
+    /// is taken first, so rows reach the log in the order the state changed).
+    pub(crate) fn commit(
+        &self,
+        state: MutexGuard<'_, State>,
+        events: &EventLog,
+        changes: &[Change],
+    ) -> io::Result<()> {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let queue = &mut *queue;
         let mut rows = Vec::new();
-        snapshot(app, changes, &mut queue.messages, &mut rows)?;
-        let total = app.events.total();
+        let read = snapshot(&state, changes, &mut queue.messages, &mut rows);
+        let total = events.total();
         if total > queue.events {
-            for (idx, event) in app.events.indexed_since(queue.events) {
+            for (idx, event) in events.indexed_since(queue.events) {
                 rows.push(Row::Event(idx, event.json.clone()));
             }
         }
+        drop(state);
+        read?;
         // One `write` of a few kilobytes, inline on this worker. On failure nothing is
         // acknowledged, and what this write was to carry goes with a later one: its events (not
         // counted as written), its threads' messages (all of them, forgetting how many were).
@@ -293,7 +301,7 @@ impl Inner {
 
 /// The rows of what a successful write reported it changed, read from the state now.
 fn snapshot(
-    app: &App,
+    state: &State,
     changes: &[Change],
     messages: &mut HashMap<String, usize>,
     rows: &mut Vec<Row>,
@@ -301,16 +309,15 @@ fn snapshot(
     for change in changes {
         match change {
             Change::User(id) => {
-                let generation = app.state().users.get(id).map(|u| u.generation);
+                let generation = state.users.get(id).map(|u| u.generation);
                 rows.push(Row::User(id.clone(), generation));
             }
-            Change::Thread(id) => thread_rows(app, id, messages, None, true, rows)?,
-            Change::NewMessages(id) => thread_rows(app, id, messages, None, false, rows)?,
+            Change::Thread(id) => thread_rows(state, id, messages, None, true, rows)?,
+            Change::NewMessages(id) => thread_rows(state, id, messages, None, false, rows)?,
             Change::Message { thread, message } => {
-                thread_rows(app, thread, messages, Some(message), false, rows)?
+                thread_rows(state, thread, messages, Some(message), false, rows)?
             }
             Change::Repeatability { caller, token } => {
-                let state = app.state();
                 if let Some((thread_id, body)) =
                     state.repeatability.get(&(caller.clone(), token.clone()))
                 {
@@ -329,14 +336,13 @@ fn snapshot(
 
 /// A thread's header (when `header`), its messages past those already queued, and `edited`.
 fn thread_rows(
-    app: &App,
+    state: &State,
     id: &str,
     queued: &mut HashMap<String, usize>,
     edited: Option<&str>,
     header: bool,
     rows: &mut Vec<Row>,
 ) -> io::Result<()> {
-    let state = app.state();
     let Some(thread) = state.threads.get(id) else {
         return Ok(());
     };

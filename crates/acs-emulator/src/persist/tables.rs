@@ -2,7 +2,7 @@
 //! held), read back at start.
 
 use super::{other, Row};
-use crate::store::{State, Thread, User};
+use crate::domain::state::{State, Thread, User};
 use crate::wire::{Message, MessageType};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;

@@ -1,0 +1,25 @@
+//! The chat API: its route table (`routes`), who is calling (`context`), the handlers of the 16
+//! operations (`threads`, `messages`, `participants`), what they share (`ops`), how resources
+//! are written (`views`, `paging`) and the events they emit (`notify`).
+
+mod auth;
+mod context;
+mod ids;
+mod messages;
+pub(crate) mod notify;
+mod ops;
+mod paging;
+mod participants;
+mod routes;
+mod threads;
+mod views;
+
+pub(crate) use routes::handle;
+
+pub(crate) const API_VERSIONS: &[&str] = &[
+    "2021-03-07",
+    "2021-09-07",
+    "2023-11-07",
+    "2024-03-07",
+    "2025-03-15",
+];

@@ -1,0 +1,112 @@
+//! The hub every handler shares: the service state, the limits, the keys, the event log and the
+//! store. It sits below everything that uses it and holds nothing from above: the console's
+//! sessions belong to the server, the webhook registry to the router and the delivery tasks.
+
+use crate::domain::state::State;
+use crate::domain::Limits;
+use crate::events::EventLog;
+use crate::persist::Store;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub(crate) struct App {
+    state: Mutex<State>,
+    pub(crate) limits: Limits,
+    /// The resource access key (decoded) that identity requests are signed with.
+    pub(crate) access_key: Vec<u8>,
+    /// Signs the user tokens this emulator issues.
+    pub(crate) token_secret: Vec<u8>,
+    /// How long the tokens of the Entra token endpoint live.
+    pub(crate) entra_token_lifetime: std::time::Duration,
+    /// Tokens whose signature was already checked.
+    pub(crate) verified_tokens: crate::domain::tokens::VerifiedTokens,
+    /// The resource id in user ids: `8:acs:<resource_id>_<uuid>`.
+    pub(crate) resource_id: String,
+    /// `scheme://host:port` of this emulator: the base of every link it returns (never the
+    /// request's `Host` header, which a client controls).
+    pub(crate) base_url: String,
+    pub(crate) rate_limiter: crate::domain::rate_limit::RateLimiter,
+    pub(crate) events: Arc<EventLog>,
+    /// Where writes are committed (`--data-dir`); `None` keeps everything in memory.
+    pub(crate) store: Option<Arc<Store>>,
+    /// Set when the server stops accepting: open-ended streams end.
+    pub(crate) closing: tokio::sync::watch::Sender<bool>,
+}
+
+/// What the server decides at start, for [`App::new`].
+pub(crate) struct Settings {
+    pub(crate) limits: Limits,
+    pub(crate) access_key: Vec<u8>,
+    pub(crate) base_url: String,
+    pub(crate) max_events: usize,
+    pub(crate) entra_token_lifetime: std::time::Duration,
+}
+
+impl App {
+    pub(crate) fn new(
+        settings: Settings,
+        persisted: Option<(Store, crate::persist::Loaded)>,
+    ) -> Self {
+        let (state, token_secret, resource_id, store, events) = match persisted {
+            Some((store, loaded)) => (
+                loaded.state,
+                loaded.token_secret,
+                loaded.resource_id,
+                Some(Arc::new(store)),
+                loaded.events,
+            ),
+            None => (
+                State::default(),
+                uuid::Uuid::new_v4().as_bytes().to_vec(),
+                uuid::Uuid::new_v4().to_string(),
+                None,
+                Vec::new(),
+            ),
+        };
+        let log = EventLog::new(&resource_id, settings.max_events, store.is_some());
+        log.restore(
+            events
+                .iter()
+                .map(|(index, event)| (*index, crate::events::Event::from_value(event)))
+                .collect(),
+        );
+        App {
+            state: Mutex::new(state),
+            limits: settings.limits,
+            access_key: settings.access_key,
+            token_secret,
+            entra_token_lifetime: settings.entra_token_lifetime,
+            verified_tokens: Default::default(),
+            events: Arc::new(log),
+            resource_id,
+            base_url: settings.base_url,
+            rate_limiter: Default::default(),
+            store,
+            closing: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not take the whole emulator down with a poisoned lock.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A user access token of this emulator (see [`crate::domain::tokens::user_token`]).
+    pub(crate) fn user_token(
+        &self,
+        user_id: &str,
+        generation: u64,
+        scopes: &[crate::wire::TokenScope],
+        life: time::Duration,
+    ) -> crate::wire::AccessToken {
+        crate::domain::tokens::user_token(
+            &self.token_secret,
+            &self.resource_id,
+            user_id,
+            generation,
+            scopes,
+            life,
+        )
+    }
+}
