@@ -23,8 +23,13 @@ fn limits_are_enforced_with_details() {
         Some(json!({"content": big})),
     );
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["error"]["target"], "content");
-    assert_eq!(reply.body["error"]["details"][0]["code"], "LimitExceeded");
+    // The chat service's envelope; the violated limit, with the field, in its details.
+    assert_eq!(reply.chat_error().0, "BadRequest");
+    let detail = &reply.body["CommunicationError"]["Details"][0];
+    assert_eq!(
+        (&detail["Code"], &detail["Target"]),
+        (&json!("LimitExceeded"), &json!("content"))
+    );
     assert_eq!(
         h.chat(
             &alice,
@@ -41,7 +46,7 @@ fn limits_are_enforced_with_details() {
     let add = format!("/chat/threads/{}/participants/:add", encode(&thread));
     let reply = h.chat(&alice, "POST", &add, Some(json!({"participants": batch})));
     assert_eq!(reply.status, 400, "batch over 3");
-    assert!(reply.body["error"]["details"].is_array());
+    assert!(reply.body["CommunicationError"]["Details"].is_array());
     assert_eq!(
         h.chat(
             &alice,
@@ -70,7 +75,10 @@ fn limits_are_enforced_with_details() {
         Some(json!({"topic": "t", "metadata": metadata})),
     );
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.body["error"]["target"], "metadata");
+    assert_eq!(
+        reply.body["CommunicationError"]["Details"][0]["Target"],
+        "metadata"
+    );
     let reply = h.chat(
         &alice,
         "POST",

@@ -17,8 +17,19 @@ fn messages_ids_sequence_edit_delete() {
     let sent = h.chat(&alice, "POST", &messages_path(&thread), Some(body));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let first = sent.body["id"].as_str().unwrap().to_string();
-    // The spec's example has a `Location`; the service sends none (tests/fixtures/recordings).
-    assert_eq!(sent.header("location"), None);
+    // As in the spec's example and the service's recordings (not the Python ones: their
+    // recorder strips it).
+    assert_eq!(
+        sent.header("location"),
+        Some(
+            format!(
+                "{}/chat/threads/{}/messages/{first}",
+                h.emulator.endpoint(),
+                thread.replace(':', "%3A")
+            )
+            .as_str()
+        )
+    );
     let second = h.send(&bob, &thread, "second");
     assert!(
         second.parse::<u64>().unwrap() > first.parse::<u64>().unwrap(),
@@ -124,7 +135,9 @@ fn messages_ids_sequence_edit_delete() {
         .iter()
         .map(|m| m["sequenceId"].as_str().unwrap().parse().unwrap())
         .collect();
-    assert_eq!(sequences, [4, 3, 2, 1], "newest first, gap-free");
+    // Sequence ids 1..4 were the two system messages and two sends; the edit moved the first
+    // send to 5, the deletion to 6: listed highest first, as on the service.
+    assert_eq!(sequences, [6, 4, 2, 1], "by sequence id, highest first");
 }
 
 #[test]

@@ -58,6 +58,29 @@ impl ApiError {
         }
     }
 
+    /// The reply as the chat service writes its 400, 403 and 404 errors (every recording of one,
+    /// across the official SDKs' test suites): `{"CommunicationError": {"Code", "Message",
+    /// "Details": []}}`, Pascal-case, indented by two spaces with CRLF line ends, no `Target`,
+    /// and no `Message` when there is none (a malformed thread id). Other statuses (401, 429,
+    /// ...) keep the spec's `{"error": ...}`.
+    pub(crate) fn into_chat_reply(self) -> Reply {
+        if !matches!(self.status, 400 | 403 | 404) {
+            return self.into_reply();
+        }
+        let body = crate::wire::ChatErrorBody::new(&self.code, &self.message, &self.details);
+        let text = serde_json::to_string_pretty(&body)
+            .unwrap_or_default()
+            .replace('\n', "\r\n");
+        Reply {
+            status: self.status,
+            headers: vec![("content-type", "application/json".into())],
+            body: Bytes::from(text),
+            changes: Vec::new(),
+        }
+    }
+
+    /// The reply in the REST spec's error envelope, `{"error": {"code", "message", "target"?,
+    /// "details"?}}` (the identity service's, and the chat service's 401 and 429).
     pub(crate) fn into_reply(self) -> Reply {
         let mut error = json!({"code": self.code, "message": self.message});
         if let Some(target) = self.target {

@@ -2,7 +2,7 @@
 
 use crate::wire::Identifier;
 use crate::wire::{Message, Metadata, Participant, RetentionPolicy};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 /// An ACS user created through the identity API.
@@ -35,9 +35,17 @@ pub(crate) struct Thread {
     pub(crate) participants: Vec<Participant>,
     /// Raw ids of removed participants: the service keeps listing the thread for them.
     pub(crate) former_participants: Vec<String>,
-    /// In sequence order: `messages[i]` has sequenceId `i + 1`, so ids stay unique and gap-free.
+    /// In the order they were sent (a message keeps its place: persistence and read receipts
+    /// count positions); their sequence ids are in `by_sequence`.
     #[serde(skip)]
     pub(crate) messages: Vec<Message>,
+    /// The last sequence id given: a send, an edit and a deletion each take the next one (an
+    /// edited or deleted message moves to the end of the thread's order, as on the service).
+    #[serde(skip)]
+    pub(crate) last_sequence: u64,
+    /// Positions in `messages` by current sequence id: the thread's order, for listing.
+    #[serde(skip)]
+    pub(crate) by_sequence: BTreeMap<u64, usize>,
     pub(crate) receipts: Vec<Receipt>,
     /// Who typed last, and when (recorded; nothing reads it back over REST).
     #[serde(skip)]
@@ -46,6 +54,47 @@ pub(crate) struct Thread {
 }
 
 impl Thread {
+    /// Appends a message (its sequence id is set here: the next one).
+    pub(crate) fn push_message(&mut self, mut message: Message) {
+        self.last_sequence += 1;
+        message.sequence_id = self.last_sequence.to_string();
+        self.by_sequence
+            .insert(self.last_sequence, self.messages.len());
+        self.messages.push(message);
+    }
+
+    /// Gives the message at `position` the next sequence id (after an edit or a deletion).
+    pub(crate) fn resequence(&mut self, position: usize) {
+        let Some(message) = self.messages.get_mut(position) else {
+            return;
+        };
+        if let Ok(old) = message.sequence_id.parse::<u64>() {
+            self.by_sequence.remove(&old);
+        }
+        self.last_sequence += 1;
+        message.sequence_id = self.last_sequence.to_string();
+        self.by_sequence.insert(self.last_sequence, position);
+    }
+
+    /// Rebuilds the sequence index from the messages' own sequence ids (after loading them).
+    pub(crate) fn reindex(&mut self) {
+        self.by_sequence = self
+            .messages
+            .iter()
+            .enumerate()
+            .filter_map(|(position, m)| Some((m.sequence_id.parse::<u64>().ok()?, position)))
+            .collect();
+        self.last_sequence = self.by_sequence.keys().next_back().copied().unwrap_or(0);
+    }
+
+    /// The messages with a sequence id below `bound`, the newest (highest) first.
+    pub(crate) fn messages_before(&self, bound: u64) -> impl Iterator<Item = &Message> {
+        self.by_sequence
+            .range(..bound)
+            .rev()
+            .filter_map(|(_, position)| self.messages.get(*position))
+    }
+
     pub(crate) fn participant(&self, raw_id: &str) -> Option<&Participant> {
         self.participants
             .iter()

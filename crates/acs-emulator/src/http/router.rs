@@ -77,7 +77,7 @@ impl Router {
         let app = &*self.app;
         let (result, versions) = match req.segments.first().map(String::as_str) {
             Some("chat") => (
-                crate::api::chat::handle(app, req),
+                Ok(crate::api::chat::handle(app, req)),
                 Some(crate::api::chat::API_VERSIONS),
             ),
             Some(first @ ("identities" | "teamsUser")) => {

@@ -136,6 +136,7 @@ pub(super) fn load_state(conn: &Connection) -> io::Result<(State, HashMap<String
             }
             thread.messages.push(message);
         }
+        thread.reindex();
     }
     state.restore_last_message_id(last_id);
     let mut stmt = conn

@@ -27,8 +27,16 @@ impl Reply {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-    /// The error body's code; panics unless the body has the ACS error shape.
+    /// The error body's code; panics unless the body has one of the service's error shapes: the
+    /// chat service's `{"CommunicationError": {"Code", "Message"?, "Details"}}` or the spec's
+    /// `{"error": {"code", "message"}}`.
     pub fn error_code(&self) -> &str {
+        if let Some(error) = self.body.get("CommunicationError") {
+            assert!(error["Details"].is_array(), "no Details: {}", self.text);
+            return error["Code"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no Code: {}", self.text));
+        }
         let error = &self.body["error"];
         assert!(
             error["message"].is_string(),
@@ -38,6 +46,16 @@ impl Reply {
         error["code"]
             .as_str()
             .unwrap_or_else(|| panic!("no error.code: {}", self.text))
+    }
+
+    /// The chat service's error (`{"CommunicationError": ...}`): its code and message (`""` when
+    /// it has none); panics for any other body.
+    pub fn chat_error(&self) -> (&str, &str) {
+        let error = &self.body["CommunicationError"];
+        let code = error["Code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not a chat error body: {}", self.text));
+        (code, error["Message"].as_str().unwrap_or(""))
     }
 }
 

@@ -13,9 +13,8 @@ pub(crate) fn check_thread(id: &str) -> Result<()> {
     if well_formed {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!(
-            "Value for ThreadId ({id}) is not valid."
-        )))
+        // The service names no message here (recorded: `{"Code": "BadRequest", "Details": []}`).
+        Err(ApiError::bad_request(String::new()))
     }
 }
 
@@ -47,7 +46,9 @@ pub(crate) fn check_identifier(raw_id: &str) -> Result<()> {
     if well_formed {
         Ok(())
     } else {
-        Err(ApiError::bad_request("Identifier format is invalid."))
+        Err(ApiError::bad_request(format!(
+            "Identifier format is invalid ({raw_id})."
+        )))
     }
 }
 
@@ -66,7 +67,8 @@ mod tests {
             "abc@thread.v2",
             "",
         ] {
-            assert_eq!(check_thread(bad).unwrap_err().status, 400, "{bad}");
+            let err = check_thread(bad).unwrap_err();
+            assert_eq!((err.status, err.message.as_str()), (400, ""), "{bad}");
         }
         assert!(check_message("1685151486588").is_ok());
         for bad in ["invalid_chat_message_id", "", "12a", "99999999999999999999"] {
@@ -89,7 +91,10 @@ mod tests {
             "8:spool:_",
         ] {
             let err = check_identifier(bad).unwrap_err();
-            assert_eq!(err.message, "Identifier format is invalid.", "{bad}");
+            assert_eq!(
+                err.message,
+                format!("Identifier format is invalid ({bad}).")
+            );
         }
     }
 }

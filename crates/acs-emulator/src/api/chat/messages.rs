@@ -55,16 +55,19 @@ pub(crate) fn send(ctx: &Ctx, id: &str) -> Result<Reply> {
             notify::message(ctx, thread, sent, notify::MessageChange::Received);
         }
     }
-    // No `Location`: the spec's example shows one, the service sends none (recorded).
-    Ok(Reply::json(201, &json!({ "id": message_id })).changed(Change::NewMessages(id.to_string())))
+    let location = paging::location(ctx, id, &format!("/messages/{message_id}"));
+    Ok(Reply::json(201, &json!({ "id": message_id }))
+        .header("location", location)
+        .changed(Change::NewMessages(id.to_string())))
 }
 
-/// Messages are listed newest first; the cursor is a sequence bound, so messages sent between
-/// pages are never repeated or skipped.
+/// Messages are listed by sequence id, highest first (an edited or deleted message has moved up,
+/// as on the service); the cursor is a sequence bound, so messages sent between pages are never
+/// repeated or skipped.
 #[derive(Serialize, Deserialize)]
 struct Cursor {
     /// Return messages with a sequence id below this.
-    b: usize,
+    b: u64,
     /// The listing's startTime (ns), if any.
     s: Option<i128>,
 }
@@ -79,13 +82,9 @@ pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
     let mut state = ctx.state();
     let thread = thread_for(&mut state, ctx, id)?;
     let viewer = ctx.caller_id();
-    let bound = cursor
-        .map(|c| c.b)
-        .unwrap_or(thread.messages.len() + 1)
-        .min(thread.messages.len() + 1);
-    let mut page: Vec<_> = thread.messages[..bound.saturating_sub(1)]
-        .iter()
-        .rev()
+    let bound = cursor.map_or(u64::MAX, |c| c.b);
+    let mut page: Vec<_> = thread
+        .messages_before(bound)
         .filter(|m| thread.visible_to(&viewer, m))
         .filter(|m| start.is_none_or(|s| m.created_on.unix_timestamp_nanos() >= s))
         .take(size + 1)
@@ -105,7 +104,10 @@ pub(crate) fn list(ctx: &Ctx, id: &str) -> Result<Reply> {
         }
         _ => None,
     };
-    let values = page.iter().map(|m| views::message(ctx, m)).collect();
+    let values = page
+        .iter()
+        .map(|m| views::message(ctx, m))
+        .collect::<Vec<_>>();
     Ok(Reply::json(200, &collection(values, next)))
 }
 
@@ -136,11 +138,12 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     let now = OffsetDateTime::now_utc();
     let version = state.next_message_id(now);
     let thread = thread_for(&mut state, ctx, id)?;
-    let message = thread
+    let position = thread
         .messages
-        .iter_mut()
-        .find(|m| m.id == message_id && m.deleted_on.is_none())
+        .iter()
+        .position(|m| m.id == message_id && m.deleted_on.is_none())
         .ok_or_else(|| not_found(message_id))?;
+    let message = &mut thread.messages[position];
     if message.sender.as_ref() != Some(&caller) {
         return Err(ApiError::forbidden("Only the sender can edit a message."));
     }
@@ -167,7 +170,10 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     }
     message.edited_on = Some(now);
     message.version = version;
-    let edited = message.clone();
+    // An edit moves the message to the end of the thread's order (recorded on the service: a
+    // new sequenceId, the thread's next).
+    thread.resequence(position);
+    let edited = thread.messages[position].clone();
     notify::message(ctx, thread, &edited, notify::MessageChange::Edited);
     Ok(Reply::empty(204).changed(Change::Message {
         thread: id.to_string(),
@@ -178,19 +184,30 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
 pub(crate) fn delete(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     let caller = ctx.caller.clone();
     let mut state = ctx.state();
+    let now = OffsetDateTime::now_utc();
+    let version = state.next_message_id(now);
     let thread = thread_for(&mut state, ctx, id)?;
-    let message = thread
+    let position = thread
         .messages
-        .iter_mut()
-        .find(|m| m.id == message_id)
+        .iter()
+        .position(|m| m.id == message_id)
         .ok_or_else(|| not_found(message_id))?;
+    let message = &mut thread.messages[position];
     if message.sender.as_ref() != Some(&caller) {
         return Err(ApiError::forbidden("Only the sender can delete a message."));
     }
     if message.deleted_on.is_none() {
-        message.deleted_on = Some(OffsetDateTime::now_utc());
-        message.content = None;
-        let deleted = message.clone();
+        // As recorded on the service: the message stays, with `deletedOn`, empty content, a new
+        // version, no `editedOn`, and the thread's next sequenceId.
+        message.deleted_on = Some(now);
+        message.edited_on = None;
+        message.version = version;
+        message.content = Some(MessageContent {
+            message: Some(String::new()),
+            ..Default::default()
+        });
+        thread.resequence(position);
+        let deleted = thread.messages[position].clone();
         notify::message(ctx, thread, &deleted, notify::MessageChange::Deleted);
         return Ok(Reply::empty(204).changed(Change::Message {
             thread: id.to_string(),

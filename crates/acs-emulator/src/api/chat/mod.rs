@@ -14,7 +14,14 @@ mod routes;
 mod threads;
 mod views;
 
-pub(crate) use routes::handle;
+/// Handles a chat request: errors in the chat service's own envelope (see
+/// [`ApiError::into_chat_reply`]).
+pub(crate) fn handle(
+    app: &crate::app::App,
+    req: &crate::api::rest::Req,
+) -> crate::api::rest::Reply {
+    routes::handle(app, req).unwrap_or_else(crate::api::rest::ApiError::into_chat_reply)
+}
 
 pub(crate) const API_VERSIONS: &[&str] = &[
     "2021-03-07",

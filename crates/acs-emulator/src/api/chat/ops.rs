@@ -14,7 +14,8 @@ pub(crate) fn thread_for<'s>(state: &'s mut State, ctx: &Ctx, id: &str) -> Resul
         .get_mut(id)
         .filter(|t| t.deleted_on.is_none())
         .ok_or_else(|| {
-            ApiError::not_found(format!("Thread {id} was not found.")).with_target("chatThreadId")
+            ApiError::not_found("The specified thread id was not found.")
+                .with_target("chatThreadId")
         })?;
     if thread.participant(&ctx.caller_id()).is_none() {
         return Err(ApiError::forbidden(
@@ -40,10 +41,10 @@ pub(crate) fn append(
             Some((who, name)) => (Some(who), name),
             None => (None, None),
         };
-        thread.messages.push(Message {
+        thread.push_message(Message {
             id: id.clone(),
             kind,
-            sequence_id: (thread.messages.len() + 1).to_string(),
+            sequence_id: String::new(),
             version: id.clone(),
             content: Some(content),
             sender_display_name,

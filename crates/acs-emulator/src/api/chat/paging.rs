@@ -3,6 +3,7 @@
 
 use super::context::Ctx;
 use crate::api::rest::{ApiError, Result};
+use crate::wire::Collection;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -87,15 +88,8 @@ pub(crate) fn encode_state(state: &impl Serialize) -> String {
 }
 
 /// `{"value": [...], "nextLink"?: ...}`.
-pub(crate) fn collection(
-    values: Vec<serde_json::Value>,
-    next: Option<String>,
-) -> serde_json::Value {
-    let mut body = serde_json::json!({ "value": values });
-    if let Some(next) = next {
-        body["nextLink"] = serde_json::Value::String(next);
-    }
-    body
+pub(crate) fn collection<T: Serialize>(value: Vec<T>, next_link: Option<String>) -> Collection<T> {
+    Collection { value, next_link }
 }
 
 /// The thread path with its id percent-encoded.
@@ -103,15 +97,26 @@ pub(crate) fn thread_path(id: &str, rest: &str) -> String {
     format!("/chat/threads/{}{rest}", crate::wire::text::encode(id))
 }
 
+/// The `Location` of a created thread (`rest` empty) or message (`rest` `/messages/<id>`): under
+/// the emulator's configured endpoint, never the request's `Host`, `X-Forwarded-Host` or
+/// `Forwarded`, which a client controls.
+pub(crate) fn location(ctx: &Ctx, thread_id: &str, rest: &str) -> String {
+    format!(
+        "{}/chat/threads/{}{rest}",
+        ctx.app.base_url,
+        crate::wire::text::encode_location(thread_id)
+    )
+}
+
 /// A skip-based page of `items` (participants, read receipts), linking on with `skip=N`.
-pub(crate) fn skip_page<T>(
+pub(crate) fn skip_page<'a, T, V: Serialize>(
     ctx: &Ctx,
     path: &str,
     (size, skip): (usize, usize),
-    items: &[T],
-    render: impl Fn(&T) -> serde_json::Value,
+    items: &'a [T],
+    render: impl Fn(&'a T) -> V,
 ) -> crate::api::rest::Reply {
-    let values = items.iter().skip(skip).take(size).map(render).collect();
+    let values: Vec<V> = items.iter().skip(skip).take(size).map(render).collect();
     // `skip` comes from the client: any usize, so the sum may not fit.
     let end = skip.saturating_add(size);
     let next =

@@ -110,11 +110,13 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         .header("repeatability-request-id")
         .map(|t| (caller.clone(), t.to_string()));
     let mut state = ctx.state();
-    if let Some((_, body)) = key.as_ref().and_then(|k| state.repeatability.get(k)) {
-        // No `Location`: the spec's examples show one, the service sends none (recorded).
+    if let Some((thread_id, body)) = key.as_ref().and_then(|k| state.repeatability.get(k)) {
         return Ok(Reply {
             status: 201,
-            headers: vec![("content-type", "application/json; charset=utf-8".into())],
+            headers: vec![
+                ("content-type", "application/json; charset=utf-8".into()),
+                ("location", paging::location(ctx, thread_id, "")),
+            ],
             body: body.clone().into(),
             changes: Vec::new(),
         });
@@ -147,6 +149,8 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
             participants: participants.clone(),
             former_participants: Vec::new(),
             messages: Vec::new(),
+            last_sequence: 0,
+            by_sequence: Default::default(),
             receipts: Vec::new(),
             typing: Vec::new(),
             last_message_received_on: None,
@@ -164,11 +168,7 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
         notify::thread_created(ctx, created);
     }
 
-    let thread = state
-        .threads
-        .get(&id)
-        .map(|t| views::thread(ctx, t))
-        .unwrap_or_default();
+    let thread = state.threads.get(&id).map(|t| views::thread(ctx, t));
     let mut result = json!({ "chatThread": thread });
     if !invalid.is_empty() {
         result["invalidParticipants"] = serde_json::to_value(&invalid).unwrap_or_default();
@@ -184,7 +184,10 @@ pub(crate) fn create(ctx: &Ctx) -> Result<Reply> {
     }
     Ok(Reply {
         status: 201,
-        headers: vec![("content-type", "application/json; charset=utf-8".into())],
+        headers: vec![
+            ("content-type", "application/json; charset=utf-8".into()),
+            ("location", paging::location(ctx, &id, "")),
+        ],
         body: bytes.into(),
         changes,
     })
@@ -248,7 +251,10 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Reply> {
         }
         _ => None,
     };
-    let values = mine.iter().map(|t| views::thread_item(t)).collect();
+    let values = mine
+        .iter()
+        .map(|t| views::thread_item(t))
+        .collect::<Vec<_>>();
     Ok(Reply::json(200, &collection(values, next)))
 }
 
