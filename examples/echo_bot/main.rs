@@ -134,10 +134,10 @@ async fn demo() -> BoxResult<()> {
         emulator.endpoint()
     );
     // Trust the emulator's CA (its certificate, PEM).
-        let mut options = acs_chat_async::ClientOptions::default();
-        options
-            .additional_ca_certificates_pem
-            .extend(emulator.ca_certificate_pem().map(str::to_string));
+    let mut options = acs_chat_async::ClientOptions::default();
+    options
+        .additional_ca_certificates_pem
+        .extend(emulator.ca_certificate_pem().map(str::to_string));
     let identity = CommunicationIdentityClient::from_connection_string(
         &emulator.connection_string(),
         Some(CommunicationIdentityClientOptions {

@@ -21,14 +21,7 @@ fn messages_ids_sequence_edit_delete() {
     // recorder strips it).
     assert_eq!(
         sent.header("location"),
-        Some(
-            format!(
-                "{}/chat/threads/{}/messages/{first}",
-                h.emulator.endpoint(),
-                thread.replace(':', "%3A")
-            )
-            .as_str()
-        )
+        Some(h.location(&thread, &format!("/messages/{first}")).as_str())
     );
     let second = h.send(&bob, &thread, "second");
     assert!(

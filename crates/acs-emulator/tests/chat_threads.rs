@@ -50,17 +50,7 @@ fn create_thread_from_the_official_example() {
     // As in the spec's example and the service's recordings (not the Python ones: their
     // recorder strips it).
     let id = reply.body["chatThread"]["id"].as_str().unwrap();
-    assert_eq!(
-        reply.header("location"),
-        Some(
-            format!(
-                "{}/chat/threads/{}",
-                h.emulator.endpoint(),
-                id.replace(':', "%3A")
-            )
-            .as_str()
-        )
-    );
+    assert_eq!(reply.header("location"), Some(h.location(id, "").as_str()));
 
     // Creator plus the example's four participants; the ghost was refused.
     let participants = h.list_all(

@@ -308,7 +308,6 @@ fn chat_errors_use_the_communication_error_envelope() {
 fn location_on_created_threads_and_messages_comes_from_the_endpoint() {
     let h = start();
     let alice = h.new_user();
-    let endpoint = h.emulator.endpoint().to_string();
     let spoofed = [
         ("authorization", format!("Bearer {}", alice.token)),
         ("content-type", "application/json".to_string()),
@@ -329,7 +328,7 @@ fn location_on_created_threads_and_messages_comes_from_the_endpoint() {
         .as_str()
         .unwrap()
         .to_string();
-    let thread_location = format!("{endpoint}/chat/threads/{}", id.replace(':', "%3A"));
+    let thread_location = h.location(&id, "");
     assert!(thread_location.contains("@thread.v2"));
     assert_eq!(created.header("location"), Some(thread_location.as_str()));
     // The same create again: the stored 201, with its Location.

@@ -1,8 +1,10 @@
 //! The applier thread: batches from the commit log into SQLite, as many per transaction as were
 //! appended while it gathered; then the segments they were in are deleted.
 
+use super::database::Database;
 use super::log::Frame;
-use super::{Appended, Inner, Queue};
+use super::queue::Queue;
+use super::rows::Appended;
 use std::io;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Mutex, PoisonError};
@@ -23,7 +25,7 @@ pub(super) enum Work {
 const APPLY_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Runs until the store closes (every sender gone) and everything sent is applied.
-pub(super) fn apply_loop(inner: &Mutex<Inner>, queue: &Mutex<Queue>, work: &Receiver<Work>) {
+pub(super) fn apply_loop(database: &Mutex<Database>, queue: &Mutex<Queue>, work: &Receiver<Work>) {
     while let Ok(first) = work.recv() {
         // Let batches gather: one transaction for many costs a fraction of one each (the log
         // already made them durable; reads are served from memory). Parked, not waiting on the
@@ -54,7 +56,7 @@ pub(super) fn apply_loop(inner: &Mutex<Inner>, queue: &Mutex<Queue>, work: &Rece
             // Nothing is applied or deleted: the next start reads the log from its files.
             Err(io::Error::other("a commit log record did not read back"))
         } else {
-            apply(inner, queue, &pending, open_segment)
+            apply(database, queue, &pending, open_segment)
         };
         if let Err(e) = &outcome {
             tracing::error!("could not apply the commit log to SQLite: {e}");
@@ -72,7 +74,7 @@ pub(super) fn apply_loop(inner: &Mutex<Inner>, queue: &Mutex<Queue>, work: &Rece
 
 /// One transaction for `pending`, then the segments before `open_segment` go.
 fn apply(
-    inner: &Mutex<Inner>,
+    database: &Mutex<Database>,
     queue: &Mutex<Queue>,
     pending: &[Appended],
     open_segment: io::Result<u64>,
@@ -81,7 +83,7 @@ fn apply(
         return Ok(());
     };
     // On failure the records stay in the log and are applied at the next start.
-    inner
+    database
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .apply(pending, last)?;

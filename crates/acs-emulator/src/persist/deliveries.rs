@@ -4,7 +4,8 @@
 //! added at run time. Taking events and advancing the cursor is one transaction, so an event is
 //! either queued or still ahead of the cursor, never lost between the two.
 
-use super::{other, Store};
+use super::rows::other;
+use super::store::Store;
 use crate::events::QueuedRow;
 use rusqlite::{params, OptionalExtension};
 use std::io;
@@ -15,7 +16,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> io::Result<T> {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self.database.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut inner.conn).map_err(other)
     }
 

@@ -12,7 +12,7 @@
 //! cut short by a crash was never acknowledged: it and anything after it in its segment are
 //! ignored.
 
-use super::Row;
+use super::rows::Row;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The SQLite file: how it is opened, its tables, and the upgrade of older data dirs.
 
-use super::other;
+use super::rows::other;
 use rusqlite::{Connection, OptionalExtension};
 use std::io;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The rows of the SQLite tables: written by the applier (and at open, for what the commit log
 //! held), read back at start.
 
-use super::{other, Row};
+use super::rows::{other, Row};
 use crate::domain::state::{State, Thread, User};
 use crate::wire::{Message, MessageType};
 use rusqlite::{params, Connection};

@@ -16,11 +16,16 @@ pub(crate) fn create_dir(dir: &Path) -> io::Result<File> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    restrict(dir, 0o700)?;
+    builder
+        .create(dir)
+        .map_err(named(dir, "create the data dir"))?;
+    restrict(dir, 0o700).map_err(named(dir, "make the data dir private (mode 700)"))?;
     let lock_path = dir.join("acs-emulator.lock");
     create_file(&lock_path)?;
-    let lock = OpenOptions::new().write(true).open(&lock_path)?;
+    let lock = OpenOptions::new()
+        .write(true)
+        .open(&lock_path)
+        .map_err(named(&lock_path, "open"))?;
     match lock.try_lock() {
         Ok(()) => Ok(lock),
         Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
@@ -30,7 +35,7 @@ pub(crate) fn create_dir(dir: &Path) -> io::Result<File> {
                 dir.display()
             ),
         )),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
+        Err(std::fs::TryLockError::Error(e)) => Err(named(&lock_path, "lock")(e)),
     }
 }
 
@@ -41,17 +46,36 @@ pub(crate) fn create_file(path: &Path) -> io::Result<()> {
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?;
-    restrict(path, 0o600)?;
+    options.open(path).map_err(named(path, "create or open"))?;
+    restrict(path, 0o600).map_err(named(path, "make private (mode 600)"))?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
         let side = Path::new(&side);
         if side.exists() {
-            restrict(side, 0o600)?;
+            restrict(side, 0o600).map_err(named(side, "make private (mode 600)"))?;
         }
     }
     Ok(())
+}
+
+/// An error that names the path and what was being done to it (the OS's own message names
+/// neither), and says what to do when it is a matter of permissions; the kind is kept.
+fn named<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(io::Error) -> io::Error + 'a {
+    move |e| {
+        // EPERM (changing the mode of another user's file) and EACCES both.
+        let denied = e.kind() == io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(1);
+        let advice = if denied {
+            ": the data dir and its files must belong to the user running the emulator \
+             (change their owner, or give another --data-dir)"
+        } else {
+            ""
+        };
+        io::Error::new(
+            e.kind(),
+            format!("cannot {doing} {}: {e}{advice}", path.display()),
+        )
+    }
 }
 
 #[cfg(unix)]
@@ -64,4 +88,44 @@ fn restrict(path: &Path, mode: u32) -> io::Result<()> {
 fn restrict(_: &Path, _: u32) -> io::Result<()> {
     // Windows: the file inherits the ACL of the user's folder it is created in.
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_path_and_what_to_do() {
+        let path = Path::new("/var/lib/acs/data");
+        let e =
+            named(path, "make the data dir private (mode 700)")(io::Error::from_raw_os_error(1));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("cannot make the data dir private (mode 700) /var/lib/acs/data: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("must belong to the user running the emulator"),
+            "{text}"
+        );
+        let e = named(path, "create the data dir")(io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        assert!(!e.to_string().contains("belong"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_data_dir_file_that_cannot_be_opened_is_named() {
+        let dir = std::env::temp_dir().join(format!("acs-emu-dd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A directory where the lock file should be: opening it for writing fails on any user.
+        std::fs::create_dir_all(dir.join("acs-emulator.lock")).unwrap();
+        let e = create_dir(&dir).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains(&dir.join("acs-emulator.lock").display().to_string()),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -3,9 +3,9 @@
 //! (`MessageView`, `ParticipantView`, `ThreadProperties`, `ThreadItem`, `ReadReceipt`) writes
 //! times in whole seconds, as the service does, straight from the time values.
 
+use super::identifier::Identifier;
 use super::string_enum::string_enum;
 use super::text::seconds;
-use super::{Identifier, Metadata};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::serde::rfc3339;
 use time::OffsetDateTime;
@@ -22,6 +22,9 @@ string_enum!(RetentionKind {
     ThreadCreationDate = "threadCreationDate",
     None = "none",
 });
+
+/// Metadata of threads, participants and messages: string keys and values.
+pub(crate) type Metadata = std::collections::BTreeMap<String, String>;
 
 /// `null` read as an empty list (the service writes both).
 fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {

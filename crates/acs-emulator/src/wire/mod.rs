@@ -12,6 +12,3 @@ pub(crate) mod text;
 pub(crate) use chat::*;
 pub(crate) use identifier::Identifier;
 pub(crate) use identity::*;
-
-/// Metadata of threads, participants and messages: string keys and values.
-pub(crate) type Metadata = std::collections::BTreeMap<String, String>;

@@ -132,6 +132,16 @@ impl Harness {
         self.key.clone()
     }
 
+    /// The `Location` the service gives a thread (`rest` empty) or a message (`/messages/<id>`):
+    /// under the endpoint, `19%3A…@thread.v2` (only `:` encoded).
+    pub fn location(&self, thread_id: &str, rest: &str) -> String {
+        format!(
+            "{}/chat/threads/{}{rest}",
+            self.emulator.endpoint(),
+            thread_id.replace(':', "%3A")
+        )
+    }
+
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.emulator.endpoint())
     }

@@ -5,10 +5,10 @@ use super::ops::{append, check_metadata, thread_for};
 use super::paging::{self, collection, encode_state, next_link, thread_path};
 use super::{notify, views};
 use crate::api::rest::{ApiError, Change, Reply, Result, JSON};
-use crate::domain::state::Receipt;
+use crate::domain::state::{Receipt, Thread};
 use crate::wire::{
-    MessageContent, MessageType, SendMessageRequest, SendReadReceiptRequest, TypingRequest,
-    UpdateMessageRequest,
+    Identifier, MessageContent, MessageType, SendMessageRequest, SendReadReceiptRequest,
+    TypingRequest, UpdateMessageRequest,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -127,26 +127,49 @@ pub(crate) fn get(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     Ok(Reply::json(200, &views::message(ctx, message)))
 }
 
+/// What the sender does to their own message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    /// Only a message not deleted can be edited.
+    Edit,
+    /// Deleting a deleted message is a no-op success.
+    Delete,
+}
+
+/// The position of `message_id` in `thread`, if `caller` sent it: 404 if there is none (or, for
+/// an edit, it is deleted), 403 if someone else sent it.
+fn own_message(
+    thread: &Thread,
+    message_id: &str,
+    caller: &Identifier,
+    verb: Verb,
+) -> Result<usize> {
+    let position = thread
+        .messages
+        .iter()
+        .position(|m| m.id == message_id && (verb == Verb::Delete || m.deleted_on.is_none()))
+        .ok_or_else(|| not_found(message_id))?;
+    if thread.messages[position].sender.as_ref() != Some(caller) {
+        let verb = if verb == Verb::Edit { "edit" } else { "delete" };
+        return Err(ApiError::forbidden(format!(
+            "Only the sender can {verb} a message."
+        )));
+    }
+    Ok(position)
+}
+
 pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
     let body: UpdateMessageRequest = ctx.req.json(crate::api::rest::PATCH_JSON)?;
     if let Some(content) = &body.content {
         check_content(ctx, content)?;
     }
     check_metadata(ctx, "metadata", body.metadata.as_ref())?;
-    let caller = ctx.caller.clone();
     let mut state = ctx.state();
     let now = OffsetDateTime::now_utc();
     let version = state.next_message_id(now);
     let thread = thread_for(&mut state, ctx, id)?;
-    let position = thread
-        .messages
-        .iter()
-        .position(|m| m.id == message_id && m.deleted_on.is_none())
-        .ok_or_else(|| not_found(message_id))?;
+    let position = own_message(thread, message_id, &ctx.caller, Verb::Edit)?;
     let message = &mut thread.messages[position];
-    if message.sender.as_ref() != Some(&caller) {
-        return Err(ApiError::forbidden("Only the sender can edit a message."));
-    }
     // Metadata merges, as on the service: keys not named are kept, a key set to "" goes.
     let metadata = body.metadata.map(|changes| {
         let mut merged = message.metadata.clone().unwrap_or_default();
@@ -182,20 +205,12 @@ pub(crate) fn update(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
 }
 
 pub(crate) fn delete(ctx: &Ctx, id: &str, message_id: &str) -> Result<Reply> {
-    let caller = ctx.caller.clone();
     let mut state = ctx.state();
     let now = OffsetDateTime::now_utc();
     let version = state.next_message_id(now);
     let thread = thread_for(&mut state, ctx, id)?;
-    let position = thread
-        .messages
-        .iter()
-        .position(|m| m.id == message_id)
-        .ok_or_else(|| not_found(message_id))?;
+    let position = own_message(thread, message_id, &ctx.caller, Verb::Delete)?;
     let message = &mut thread.messages[position];
-    if message.sender.as_ref() != Some(&caller) {
-        return Err(ApiError::forbidden("Only the sender can delete a message."));
-    }
     if message.deleted_on.is_none() {
         // As recorded on the service: the message stays, with `deletedOn`, empty content, a new
         // version, no `editedOn`, and the thread's next sequenceId.

@@ -11,6 +11,8 @@ mod ops;
 mod paging;
 mod participants;
 mod routes;
+
+pub(crate) use routes::API_VERSIONS;
 mod threads;
 mod views;
 
@@ -22,11 +24,3 @@ pub(crate) fn handle(
 ) -> crate::api::rest::Reply {
     routes::handle(app, req).unwrap_or_else(crate::api::rest::ApiError::into_chat_reply)
 }
-
-pub(crate) const API_VERSIONS: &[&str] = &[
-    "2021-03-07",
-    "2021-09-07",
-    "2023-11-07",
-    "2024-03-07",
-    "2025-03-15",
-];

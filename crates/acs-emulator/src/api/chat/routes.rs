@@ -4,10 +4,19 @@
 //! what `--data-dir` commits.
 
 use super::context::Ctx;
-use super::{ids, messages, participants, threads, API_VERSIONS};
+use super::{ids, messages, participants, threads};
 use crate::api::rest::{ApiError, Reply, Req, Result};
 use crate::app::App;
 use crate::domain::rate_limit::Rule;
+
+/// The chat api-versions the emulator answers.
+pub(crate) const API_VERSIONS: &[&str] = &[
+    "2021-03-07",
+    "2021-09-07",
+    "2023-11-07",
+    "2024-03-07",
+    "2025-03-15",
+];
 
 /// One segment of a route's path after `/chat`.
 enum Seg {

@@ -1,0 +1,319 @@
+//! The store: opening a data dir (loading what it holds), committing writes to the commit log
+//! before their replies go out, and the checkpoint.
+
+use super::applier;
+use super::database::Database;
+use super::log::{CommitLog, Record};
+use super::queue::Queue;
+use super::rows::{other, Row};
+use super::schema::{self, SCHEMA_VERSION};
+use super::tables;
+use crate::domain::state::State;
+use crate::domain::Change;
+use crate::events::EventLog;
+use crate::wire::Message;
+use rusqlite::OptionalExtension;
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// What a data dir held at start.
+pub(crate) struct Loaded {
+    pub(crate) state: State,
+    pub(crate) token_secret: Vec<u8>,
+    pub(crate) resource_id: String,
+    pub(crate) access_key: Option<String>,
+    pub(crate) events: Vec<(usize, serde_json::Value)>,
+}
+
+/// A write is committed by appending its rows to the commit log (`log`) in one `write` under
+/// one lock, so that rows reach the log in the order the state changed; that makes it durable.
+/// The applier thread writes them into SQLite in large transactions, off the request path.
+pub(crate) struct Store {
+    queue: Arc<Mutex<Queue>>,
+    pub(super) database: Arc<Mutex<Database>>,
+    /// Batches for the applier; `None` once closing.
+    applier: Mutex<Option<std::sync::mpsc::Sender<applier::Work>>>,
+    applier_thread: Option<std::thread::JoinHandle<()>>,
+    /// Events committed (the index of the next one): subscriptions deliver no further.
+    events_committed: std::sync::atomic::AtomicUsize,
+    /// Held while this store is open: a second emulator on the same data dir is refused.
+    _lock: std::fs::File,
+}
+
+impl Store {
+    /// Opens (or creates) `dir/acs-emulator.sqlite3` and loads what it holds. `fresh` supplies
+    /// the keys of a new data dir.
+    pub(crate) fn open(
+        dir: &Path,
+        max_events: usize,
+        fresh: (Vec<u8>, String, String),
+    ) -> io::Result<(Store, Loaded)> {
+        let lock = crate::support::data_dir::create_dir(dir)?;
+        let path = dir.join("acs-emulator.sqlite3");
+        crate::support::data_dir::create_file(&path)?;
+        let (conn, fresh_file) = schema::open(&path)?;
+        let meta = |key: &str| -> io::Result<Option<String>> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(other)
+        };
+        if fresh_file {
+            let (secret, resource_id, access_key) = &fresh;
+            let put = |k: &str, v: &str| {
+                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v])
+                    .map_err(other)
+            };
+            put("schema_version", &SCHEMA_VERSION.to_string())?;
+            put("token_secret", &hex(secret))?;
+            put("resource_id", resource_id)?;
+            put("access_key", access_key)?;
+        }
+        let token_secret = unhex(&meta("token_secret")?.unwrap_or_default());
+        let resource_id = meta("resource_id")?.unwrap_or_default();
+        let access_key = meta("access_key")?;
+        // Records acknowledged but not yet in SQLite when the last emulator stopped (or was
+        // killed): into SQLite first, then the log starts empty.
+        let (mut commit_log, records) = CommitLog::open(dir)?;
+        let applied: u64 = meta("log_applied")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let pending: Vec<&Record> = records.iter().filter(|r| r.seq > applied).collect();
+        let mut threads = tables::thread_numbers(&conn)?;
+        if let Some(last) = pending.last().map(|r| r.seq) {
+            let tx = conn.unchecked_transaction().map_err(other)?;
+            for record in &pending {
+                tables::write_rows(&tx, &record.rows, &mut threads)?;
+            }
+            tables::set_applied(&tx, last)?;
+            tx.commit().map_err(other)?;
+        }
+        commit_log.continue_after(applied);
+        let first_open = commit_log.rotate()?;
+        commit_log.delete_before(first_open)?;
+        let (state, messages) = tables::load_state(&conn)?;
+        let events = tables::load_events(&conn, max_events)?;
+        let next_event = conn
+            .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM events", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(other)? as usize;
+        let database = Arc::new(Mutex::new(Database {
+            conn,
+            threads,
+            events_written: next_event,
+            trimmed_at: next_event,
+            max_events,
+        }));
+        let queue = Arc::new(Mutex::new(Queue {
+            log: commit_log,
+            messages,
+            events: next_event,
+        }));
+        let (sender, batches) = std::sync::mpsc::channel();
+        let applier_thread = {
+            let (database, queue) = (database.clone(), queue.clone());
+            std::thread::Builder::new()
+                .name("acs-emulator-apply".into())
+                .spawn(move || applier::apply_loop(&database, &queue, &batches))?
+        };
+        let store = Store {
+            queue,
+            database,
+            applier: Mutex::new(Some(sender)),
+            applier_thread: Some(applier_thread),
+            events_committed: next_event.into(),
+            _lock: lock,
+        };
+        Ok((
+            store,
+            Loaded {
+                state,
+                token_secret,
+                resource_id,
+                access_key,
+                events,
+            },
+        ))
+    }
+
+    /// Commits what a successful write request changed: once this returns, it survives a
+    /// `kill -9`. Call before the reply is sent, with the state lock the handler took (the rows
+    /// are read under it, then it is released before the log is written: the commit log's lock
+    /// is taken first, so rows reach the log in the order the state changed).
+    pub(crate) fn commit(
+        &self,
+        state: MutexGuard<'_, State>,
+        events: &EventLog,
+        changes: &[Change],
+    ) -> io::Result<()> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let queue = &mut *queue;
+        let mut rows = Vec::new();
+        let read = snapshot(&state, changes, &mut queue.messages, &mut rows);
+        let total = events.total();
+        if total > queue.events {
+            for (idx, event) in events.indexed_since(queue.events) {
+                rows.push(Row::Event(idx, event.json.clone()));
+            }
+        }
+        drop(state);
+        read?;
+        // One `write` of a few kilobytes, inline on this worker. On failure nothing is
+        // acknowledged, and what this write was to carry goes with a later one: its events (not
+        // counted as written), its threads' messages (all of them, forgetting how many were).
+        let frame = match queue.log.append(&rows) {
+            Ok(frame) => frame,
+            Err(e) => {
+                for change in changes {
+                    if let Change::Thread(id)
+                    | Change::NewMessages(id)
+                    | Change::Message { thread: id, .. } = change
+                    {
+                        queue.messages.remove(id);
+                    }
+                }
+                return Err(e);
+            }
+        };
+        queue.events = total;
+        self.events_committed
+            .fetch_max(total, std::sync::atomic::Ordering::AcqRel);
+        if let Some(applier) = &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
+            let _ = applier.send(applier::Work::Batch(frame));
+        }
+        Ok(())
+    }
+
+    /// Applies everything committed so far to SQLite now, and waits for it (at most a minute):
+    /// then the database file holds the whole state.
+    pub(crate) fn checkpoint(&self) -> io::Result<()> {
+        let (done, answer) = std::sync::mpsc::channel();
+        match &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(applier) => applier
+                .send(applier::Work::Checkpoint(done))
+                .map_err(|_| io::Error::other("the commit log applier stopped"))?,
+            None => return Err(io::Error::other("the emulator is shutting down")),
+        }
+        if let Some(thread) = &self.applier_thread {
+            // Cut its gathering short.
+            thread.thread().unpark();
+        }
+        answer
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .map_err(|_| {
+                io::Error::new(io::ErrorKind::TimedOut, "the checkpoint took over a minute")
+            })?
+    }
+
+    /// How many events are committed (the index of the next one).
+    pub(crate) fn events_committed(&self) -> usize {
+        self.events_committed
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+impl Drop for Store {
+    /// Lets the applier write what is left into SQLite and empty the log, before the data dir's
+    /// lock goes.
+    fn drop(&mut self) {
+        self.applier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(thread) = self.applier_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The rows of what a successful write reported it changed, read from the state now.
+fn snapshot(
+    state: &State,
+    changes: &[Change],
+    messages: &mut HashMap<String, usize>,
+    rows: &mut Vec<Row>,
+) -> io::Result<()> {
+    for change in changes {
+        match change {
+            Change::User(id) => {
+                let generation = state.users.get(id).map(|u| u.generation);
+                rows.push(Row::User(id.clone(), generation));
+            }
+            Change::Thread(id) => thread_rows(state, id, messages, None, true, rows)?,
+            Change::NewMessages(id) => thread_rows(state, id, messages, None, false, rows)?,
+            Change::Message { thread, message } => {
+                thread_rows(state, thread, messages, Some(message), false, rows)?
+            }
+            Change::Repeatability { caller, token } => {
+                if let Some((thread_id, body)) =
+                    state.repeatability.get(&(caller.clone(), token.clone()))
+                {
+                    rows.push(Row::Repeatability(
+                        caller.clone(),
+                        token.clone(),
+                        thread_id.clone(),
+                        body.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A thread's header (when `header`), its messages past those already queued, and `edited`.
+fn thread_rows(
+    state: &State,
+    id: &str,
+    queued: &mut HashMap<String, usize>,
+    edited: Option<&str>,
+    header: bool,
+    rows: &mut Vec<Row>,
+) -> io::Result<()> {
+    let Some(thread) = state.threads.get(id) else {
+        return Ok(());
+    };
+    if header {
+        rows.push(Row::Thread(
+            id.to_string(),
+            serde_json::to_string(thread).map_err(other)?,
+        ));
+    }
+    let message_row = |index: usize, message: &Message| -> io::Result<Row> {
+        let message_id = message.id.parse().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("message id {:?} is not a number", message.id),
+            )
+        })?;
+        Ok(Row::Message(
+            id.to_string(),
+            index + 1,
+            message_id,
+            serde_json::to_string(message).map_err(other)?,
+        ))
+    };
+    let done = queued.entry(id.to_string()).or_insert(0);
+    for (index, message) in thread.messages.iter().enumerate().skip(*done) {
+        rows.push(message_row(index, message)?);
+    }
+    if let Some(message_id) = edited {
+        if let Some(index) = thread.messages.iter().position(|m| m.id == message_id) {
+            rows.push(message_row(index, &thread.messages[index])?);
+        }
+    }
+    *done = thread.messages.len();
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
