@@ -4,7 +4,7 @@
 use super::applier;
 use super::database::Database;
 use super::log::{CommitLog, Record};
-use super::queue::Queue;
+use super::queue::{Queue, Staged};
 use super::rows::{other, Row};
 use super::schema::{self, SCHEMA_VERSION};
 use super::tables;
@@ -31,6 +31,9 @@ pub(crate) struct Loaded {
 /// one lock, so that rows reach the log in the order the state changed; that makes it durable.
 /// The applier thread writes them into SQLite in large transactions, off the request path.
 pub(crate) struct Store {
+    /// Rows read from the state, in the order it changed; taken under the state lock.
+    staged: Mutex<Staged>,
+    /// The commit log; taken after the state lock is released.
     queue: Arc<Mutex<Queue>>,
     pub(super) database: Arc<Mutex<Database>>,
     /// Batches for the applier; `None` once closing.
@@ -106,11 +109,8 @@ impl Store {
             trimmed_at: next_event,
             max_events,
         }));
-        let queue = Arc::new(Mutex::new(Queue {
-            log: commit_log,
-            messages,
-            events: next_event,
-        }));
+        let queue = Arc::new(Mutex::new(Queue::new(commit_log, next_event)));
+        let staged = Mutex::new(Staged::new(messages, next_event));
         let (sender, batches) = std::sync::mpsc::channel();
         let applier_thread = {
             let (database, queue) = (database.clone(), queue.clone());
@@ -119,6 +119,7 @@ impl Store {
                 .spawn(move || applier::apply_loop(&database, &queue, &batches))?
         };
         let store = Store {
+            staged,
             queue,
             database,
             applier: Mutex::new(Some(sender)),
@@ -139,51 +140,74 @@ impl Store {
     }
 
     /// Commits what a successful write request changed: once this returns, it survives a
-    /// `kill -9`. Call before the reply is sent, with the state lock the handler took (the rows
-    /// are read under it, then it is released before the log is written: the commit log's lock
-    /// is taken first, so rows reach the log in the order the state changed).
+    /// `kill -9`. Call before the reply is sent, with the state lock the handler took: the rows
+    /// are read and staged under it (so they are staged in the order the state changed), then it
+    /// is released before anything is written. Whoever takes the commit log next writes every
+    /// staged commit in one `write` (group commit), so concurrent writers share a write and no
+    /// reader of the state waits for one.
     pub(crate) fn commit(
         &self,
         state: MutexGuard<'_, State>,
         events: &EventLog,
         changes: &[Change],
     ) -> io::Result<()> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        let queue = &mut *queue;
-        let mut rows = Vec::new();
-        let read = snapshot(&state, changes, &mut queue.messages, &mut rows);
-        let total = events.total();
-        if total > queue.events {
-            for (idx, event) in events.indexed_since(queue.events) {
-                rows.push(Row::Event(idx, event.json.clone()));
-            }
-        }
-        drop(state);
-        read?;
-        // One `write` of a few kilobytes, inline on this worker. On failure nothing is
-        // acknowledged, and what this write was to carry goes with a later one: its events (not
-        // counted as written), its threads' messages (all of them, forgetting how many were).
-        let frame = match queue.log.append(&rows) {
-            Ok(frame) => frame,
-            Err(e) => {
-                for change in changes {
-                    if let Change::Thread(id)
-                    | Change::NewMessages(id)
-                    | Change::Message { thread: id, .. } = change
-                    {
-                        queue.messages.remove(id);
-                    }
-                }
+        let ticket = {
+            let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+            let staged = &mut *staged;
+            let mut rows = Vec::new();
+            if let Err(e) = snapshot(&state, changes, &mut staged.messages, &mut rows) {
+                // What was counted as staged for these threads was not: rewrite them all later.
+                staged.messages.clear();
                 return Err(e);
             }
+            let total = events.total();
+            if total > staged.events {
+                for (idx, event) in events.indexed_since(staged.events) {
+                    rows.push(Row::Event(idx, event.json.clone()));
+                }
+                staged.events = total;
+            }
+            staged.rows.append(&mut rows);
+            staged.last += 1;
+            staged.last
         };
-        queue.events = total;
-        self.events_committed
-            .fetch_max(total, std::sync::atomic::Ordering::AcqRel);
-        if let Some(applier) = &*self.applier.lock().unwrap_or_else(PoisonError::into_inner) {
-            let _ = applier.send(applier::Work::Batch(frame));
+        drop(state);
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if ticket <= queue.done {
+            // A writer that came after took this commit along.
+            return match queue.was_lost(ticket) {
+                true => Err(io::Error::other("the commit log could not be written")),
+                false => Ok(()),
+            };
         }
-        Ok(())
+        let (rows, upto, events_upto) = {
+            let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+            (std::mem::take(&mut staged.rows), staged.last, staged.events)
+        };
+        // One `write`, inline on this worker. On failure nothing of the batch is acknowledged,
+        // and what it was to carry goes with a later write: its events (read again from the last
+        // written), the threads' messages (all of them: how many were written is forgotten).
+        match queue.log.append(&rows) {
+            Ok(frame) => {
+                queue.done = upto;
+                queue.events = events_upto;
+                self.events_committed
+                    .fetch_max(events_upto, std::sync::atomic::Ordering::AcqRel);
+                if let Some(applier) = &*self.applier.lock().unwrap_or_else(PoisonError::into_inner)
+                {
+                    let _ = applier.send(applier::Work::Batch(frame));
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let first = queue.done + 1;
+                queue.lose(first..=upto);
+                let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+                staged.messages.clear();
+                staged.events = staged.events.min(queue.events);
+                Err(e)
+            }
+        }
     }
 
     /// Applies everything committed so far to SQLite now, and waits for it (at most a minute):
@@ -316,4 +340,43 @@ fn unhex(text: &str) -> Vec<u8> {
     (0..text.len() / 2)
         .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::state::User;
+
+    /// Writers committing at once share writes (group commit) and lose nothing: after a restart
+    /// every committed user is there, with the generation it was committed with last.
+    #[test]
+    fn concurrent_commits_are_all_durable() {
+        let dir = std::env::temp_dir().join(format!("acs-emu-group-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let fresh = || (vec![1; 16], "resource".to_string(), "a2V5".to_string());
+        let (store, _) = Store::open(&dir, 100, fresh()).unwrap();
+        let state = Mutex::new(State::default());
+        let events = EventLog::new("resource", 100, true);
+        std::thread::scope(|scope| {
+            for writer in 0..8 {
+                let (store, state, events) = (&store, &state, &events);
+                scope.spawn(move || {
+                    for n in 0..50u64 {
+                        let id = format!("8:acs:resource_{writer}");
+                        let mut guard = state.lock().unwrap();
+                        guard.users.insert(id.clone(), User { generation: n });
+                        store.commit(guard, events, &[Change::User(id)]).unwrap();
+                    }
+                });
+            }
+        });
+        drop(store);
+        let (_store, loaded) = Store::open(&dir, 100, fresh()).unwrap();
+        for writer in 0..8 {
+            let user = &loaded.state.users[&format!("8:acs:resource_{writer}")];
+            assert_eq!(user.generation, 49, "writer {writer}");
+        }
+        drop(_store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
