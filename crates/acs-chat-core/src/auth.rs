@@ -212,6 +212,26 @@ mod tests {
             .header("authorization")
             .unwrap()
             .ends_with("&Signature=ksdBMkgoh4NWS1MW5JZtbLWikjxEpJliHZFjfD6VVKA="));
+
+        // `{:?}` of the signed request shows no signature, no content hash and no caller header
+        // value; the SDK's own harmless headers stay readable.
+        request.set_header("x-caller-secret", "caller-secret-value".to_string());
+        let shown = format!("{request:?}");
+        for hidden in [
+            "ksdBMkgoh4NWS1MW5JZtbLWikjxEpJliHZFjfD6VVKA=",
+            "HMAC-SHA256",
+            "WTRvgEjjVd+bvyKw3WgXgDkU81aV8FWq+4/BE+he0+A=",
+            "caller-secret-value",
+        ] {
+            assert!(!shown.contains(hidden), "{hidden} in {shown}");
+        }
+        for kept in [
+            "(\"authorization\", \"<redacted>\")",
+            "(\"x-caller-secret\", \"<redacted>\")",
+            "(\"x-ms-date\", \"Wed, 27 Nov 2024 06:51:00 GMT\")",
+        ] {
+            assert!(shown.contains(kept), "{kept} not in {shown}");
+        }
     }
 
     #[test]

@@ -66,13 +66,41 @@ pub struct HttpRequest {
     pub replay: Replay,
 }
 
+/// Headers whose values `HttpRequest`'s `Debug` shows: the ones the SDK sets that carry no
+/// secret. Every other value (`authorization`, `x-ms-content-sha256`, whatever a caller adds
+/// through `ClientMethodOptions::headers`) shows as `<redacted>`.
+const HEADERS_SHOWN: &[&str] = &[
+    "accept",
+    "content-type",
+    "user-agent",
+    "x-ms-date",
+    "x-ms-client-request-id",
+    "repeatability-request-id",
+];
+
+/// Header names with their values where [`HEADERS_SHOWN`] allows, for `Debug`.
+struct RedactedHeaders<'a>(&'a [(String, String)]);
+
+impl std::fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, value)| {
+                let shown = HEADERS_SHOWN.contains(&name.to_ascii_lowercase().as_str());
+                (name.as_str(), if shown { value.as_str() } else { "<redacted>" })
+            }))
+            .finish()
+    }
+}
+
+/// Shows header names, and values only of the SDK's own non-secret headers: a signed request
+/// carries its HMAC signature and content hash, and callers' extra headers may carry secrets.
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpRequest")
             .field("operation", &self.operation)
             .field("method", &self.method)
             .field("url", &self.url)
-            .field("headers", &self.headers)
+            .field("headers", &RedactedHeaders(&self.headers))
             .field("body_bytes", &self.body.as_ref().map(bytes::Bytes::len))
             .field("expected_status", &self.expected_status)
             .field("replay", &self.replay)
