@@ -86,7 +86,10 @@ impl std::fmt::Debug for RedactedHeaders<'_> {
         f.debug_list()
             .entries(self.0.iter().map(|(name, value)| {
                 let shown = HEADERS_SHOWN.contains(&name.to_ascii_lowercase().as_str());
-                (name.as_str(), if shown { value.as_str() } else { "<redacted>" })
+                (
+                    name.as_str(),
+                    if shown { value.as_str() } else { "<redacted>" },
+                )
             }))
             .finish()
     }
