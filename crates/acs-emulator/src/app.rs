@@ -30,6 +30,8 @@ pub(crate) struct App {
     pub(crate) store: Option<Arc<Store>>,
     /// Set when the server stops accepting: open-ended streams end.
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
+    /// When it started (`GET /health`'s uptime).
+    pub(crate) started: std::time::Instant,
 }
 
 /// What the server decides at start, for [`App::new`].
@@ -82,6 +84,7 @@ impl App {
             rate_limiter: Default::default(),
             store,
             closing: tokio::sync::watch::Sender::new(false),
+            started: std::time::Instant::now(),
         }
     }
 

@@ -12,6 +12,13 @@ Every option can also be set with the environment variable shown in brackets.
 
 The first line on stdout is the connection string:
     endpoint=https://127.0.0.1:PORT/;accesskey=KEY
+or, with --ready-json, one JSON record (also what --ready-file PATH writes, once it serves):
+    {\"status\":\"ready\",\"version\",\"pid\",\"endpoint\",\"connectionString\",\"accessKey\",
+     \"caCertificatePath\",\"caCertificateUrl\",\"consoleUrl\",\"healthUrl\"}
+For scripts and CI, without a credential:
+    GET /health            200 {\"status\":\"healthy\",\"version\",\"uptimeSeconds\",\"dataDir\"}
+                           once it serves (503 \"degraded\" when the data dir cannot be written)
+    GET /emulator/ca.pem   the CA certificate to trust
 Logs go to stderr: startup, shutdown and errors at info; one line per request at debug
 (--log-level debug, or RUST_LOG, which wins when set). Ctrl-C or SIGTERM stops accepting, lets
 in-flight requests finish (at most 10 s) and exits.
@@ -142,6 +149,38 @@ struct Cli {
     /// (one JSON object per line).
     #[arg(long, env = "ACS_EMULATOR_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// Once it serves, write the ready record (JSON: endpoint, connection string, access key, CA
+    /// path and URL, console and health URLs) to this file (owner-only; replaced atomically; a
+    /// stale one is removed at start and the file is removed at a clean exit).
+    #[arg(long, env = "ACS_EMULATOR_READY_FILE")]
+    ready_file: Option<PathBuf>,
+    /// Print the ready record as one JSON line on stdout instead of the bare connection string.
+    #[arg(long, env = "ACS_EMULATOR_READY_JSON")]
+    ready_json: bool,
+}
+
+/// Writes `text` to `path` as a whole: a temporary file beside it, owner-only (the record holds
+/// the access key), then renamed over it, so a reader never sees half a record.
+fn write_ready_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let temporary = path.with_file_name(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+}
+
+/// Removes a ready file left by an earlier run, so that its presence means this one serves.
+fn remove_stale(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Colours only for a person at a terminal: never in a file or a pipe (CI logs, `2>log`), and
@@ -230,6 +269,15 @@ fn run(cli: Cli) -> Result<(), String> {
         builder = builder.event_schema(acs_emulator::EventSchema::CloudEvents);
     }
 
+    if let Some(path) = &cli.ready_file {
+        remove_stale(path).map_err(|e| {
+            format!(
+                "--ready-file {}: cannot remove the old one: {e}",
+                path.display()
+            )
+        })?;
+    }
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -242,7 +290,21 @@ fn run(cli: Cli) -> Result<(), String> {
         // Handlers go in before the connection string is printed: a Ctrl-C that follows it at
         // once must be a clean shutdown, not the default kill.
         let shutdown = shutdown_signal().map_err(|e| format!("cannot handle signals: {e}"))?;
-        println!("{}", bound.info().connection_string());
+        let ca_path = cert_dir.join("ca.pem");
+        let record = bound.info().ready_record(Some(&ca_path)).to_string();
+        if let Some(path) = &cli.ready_file {
+            write_ready_file(path, &record).map_err(|e| {
+                format!(
+                    "--ready-file {}: cannot write the ready record: {e}",
+                    path.display()
+                )
+            })?;
+        }
+        if cli.ready_json {
+            println!("{record}");
+        } else {
+            println!("{}", bound.info().connection_string());
+        }
         if !cli.plain_http {
             tracing::info!("CA certificate: {}", cert_dir.join("ca.pem").display());
         }
@@ -256,6 +318,9 @@ fn run(cli: Cli) -> Result<(), String> {
             None => tracing::info!("state kept in memory only (--data-dir DIR to keep it)"),
         }
         bound.serve(shutdown).await;
+        if let Some(path) = &cli.ready_file {
+            let _ = std::fs::remove_file(path);
+        }
         tracing::info!("shut down");
         Ok(())
     })

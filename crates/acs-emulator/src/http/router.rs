@@ -19,11 +19,17 @@ pub(crate) type Body = BoxBody<Bytes, Infallible>;
 pub(crate) struct Router {
     app: Arc<App>,
     subscriptions: Subscriptions,
+    /// The CA certificate (PEM) served at `/emulator/ca.pem`; `None` for plain HTTP.
+    ca_pem: Option<String>,
 }
 
 impl Router {
-    pub(crate) fn new(app: Arc<App>, subscriptions: Subscriptions) -> Self {
-        Router { app, subscriptions }
+    pub(crate) fn new(app: Arc<App>, subscriptions: Subscriptions, ca_pem: Option<String>) -> Self {
+        Router {
+            app,
+            subscriptions,
+            ca_pem,
+        }
     }
 
     pub(crate) fn app(&self) -> &Arc<App> {
@@ -94,6 +100,13 @@ impl Router {
             Some(_) if crate::api::entra::is_authority_path(&req.segments) => {
                 (Ok(crate::api::entra::handle(app, req)), None)
             }
+            Some("health") if req.segments.len() == 1 => {
+                (crate::http::health::health(app, req), None)
+            }
+            Some("emulator") if req.segments[1..] == ["ca.pem"] => (
+                crate::http::health::ca_certificate(self.ca_pem.as_deref(), req),
+                None,
+            ),
             Some("emulator") => (
                 crate::http::admin::handle(app, &self.subscriptions, req),
                 None,

@@ -43,6 +43,8 @@ pub(crate) struct Store {
     events_committed: std::sync::atomic::AtomicUsize,
     /// Held while this store is open: a second emulator on the same data dir is refused.
     _lock: std::fs::File,
+    /// The data dir.
+    dir: std::path::PathBuf,
 }
 
 impl Store {
@@ -126,6 +128,7 @@ impl Store {
             applier_thread: Some(applier_thread),
             events_committed: next_event.into(),
             _lock: lock,
+            dir: dir.to_path_buf(),
         };
         Ok((
             store,
@@ -229,6 +232,12 @@ impl Store {
             .map_err(|_| {
                 io::Error::new(io::ErrorKind::TimedOut, "the checkpoint took over a minute")
             })?
+    }
+
+    /// Whether the data dir can be written now (`GET /health`): a probe file is written there
+    /// and removed.
+    pub(crate) fn dir_writable(&self) -> bool {
+        crate::support::data_dir::writable(&self.dir)
     }
 
     /// How many events are committed (the index of the next one).

@@ -68,6 +68,27 @@ impl EmulatorInfo {
     pub fn console_url(&self) -> String {
         format!("{}/console", self.endpoint)
     }
+
+    /// What a script needs to use a serving emulator, as the binary writes it to `--ready-file`
+    /// and prints it with `--ready-json`: `status` (`"ready"`), `version`, `pid`, `endpoint`,
+    /// `connectionString`, `accessKey`, `caCertificatePath` (`ca_path`, when the CA is in a
+    /// file), `caCertificateUrl` (`GET /emulator/ca.pem`; `null` for plain HTTP), `consoleUrl`
+    /// and `healthUrl`. It holds the access key: keep it where the key may be.
+    pub fn ready_record(&self, ca_path: Option<&std::path::Path>) -> serde_json::Value {
+        let https = self.ca_certificate_pem.is_some();
+        serde_json::json!({
+            "status": "ready",
+            "version": env!("CARGO_PKG_VERSION"),
+            "pid": std::process::id(),
+            "endpoint": self.endpoint,
+            "connectionString": self.connection_string(),
+            "accessKey": self.access_key,
+            "caCertificatePath": ca_path.filter(|_| https).map(|p| p.display().to_string()),
+            "caCertificateUrl": https.then(|| format!("{}/emulator/ca.pem", self.endpoint)),
+            "consoleUrl": self.console_url(),
+            "healthUrl": format!("{}/health", self.endpoint),
+        })
+    }
 }
 
 impl EmulatorBuilder {
@@ -156,7 +177,7 @@ impl EmulatorBuilder {
         Ok(BoundEmulator {
             listener,
             front: Arc::new(Front {
-                router: Router::new(app, subscriptions.clone()),
+                router: Router::new(app, subscriptions.clone(), ca_pem.clone()),
                 console: Console::default(),
             }),
             subscriptions,

@@ -59,6 +59,19 @@ pub(crate) fn create_file(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether a file can be written in `dir` now: creates, writes and removes a probe file.
+pub(crate) fn writable(dir: &Path) -> bool {
+    let probe = dir.join("acs-emulator.health-probe");
+    let written = OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(&probe)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, b"ok"));
+    let removed = std::fs::remove_file(&probe);
+    written.is_ok() && removed.is_ok()
+}
+
 /// An error that names the path and what was being done to it (the OS's own message names
 /// neither), and says what to do when it is a matter of permissions; the kind is kept.
 fn named<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(io::Error) -> io::Error + 'a {
