@@ -50,6 +50,34 @@ const receipts = [];
 for await (const r of thread.listReadReceipts()) receipts.push(r);
 assert.equal(receipts.length, 1);
 
+// The emulator's fault rules: the next send is throttled (429, Retry-After: 1) once; the SDK's
+// retry policy waits and sends again, and the message is there once.
+const accessKey = /accesskey=([^;]+)/i.exec(process.env.ACS_CONNECTION_STRING)[1];
+const entra = await fetch(`${process.env.ACS_ENDPOINT}/tests/oauth2/v2.0/token`, {
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: "conformance",
+    client_secret: accessKey,
+    scope: "https://communication.azure.com//.default",
+  }),
+}).then((r) => r.json());
+const admin = (method, body) =>
+  fetch(`${process.env.ACS_ENDPOINT}/emulator/faults`, {
+    method,
+    headers: { authorization: `Bearer ${entra.access_token}`, "content-type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+const rule = { route: "POST /chat/threads/*/messages", fault: "throttle", retryAfterSeconds: 1, times: 1 };
+assert.equal((await admin("PUT", { rules: [rule] })).status, 200);
+const started = Date.now();
+const throttled = await thread.sendMessage({ content: "after a 429" });
+assert.ok(Date.now() - started >= 1000, "Retry-After was not waited");
+assert.equal((await thread.getMessage(throttled.id)).content.message, "after a 429");
+assert.equal((await admin("DELETE")).status, 204);
+console.log("js-sdk: a throttled send was retried after Retry-After");
+
 let threads = 0;
 for await (const t of chat.listChatThreads({ maxPageSize: 1 })) threads++;
 assert.equal(threads, 1);

@@ -321,3 +321,60 @@ async fn a_stalled_body_times_out_per_attempt() {
         "{err:?}"
     );
 }
+
+// The emulator's own fault rules (`--faults`, `PUT /emulator/faults`): a send throttled once with
+// `Retry-After: 1` is retried after that wait and succeeds; the response metadata shows the two
+// attempts.
+#[maybe_async]
+#[chat_test]
+async fn a_throttled_send_is_retried_after_retry_after() {
+    let mut live = live_from(acs_emulator::Emulator::builder().faults_json(
+        r#"{"rules": [{"route": "POST /chat/threads/*/messages", "fault": "throttle",
+                       "retryAfterSeconds": 1, "times": 1}]}"#,
+    ));
+    live.options.client_options.retry.max_delay = std::time::Duration::from_secs(5);
+    let (_user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let client = live.chat(&token.token);
+    let thread = client.get_chat_thread_client(
+        client
+            .create_chat_thread("throttled", None)
+            .await
+            .unwrap()
+            .chat_thread
+            .id,
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<chat::ResponseMetadata>::new()));
+    let hook = {
+        let seen = seen.clone();
+        chat::ResponseHook::new(move |r| seen.lock().unwrap().push(r.clone()))
+    };
+    let started = std::time::Instant::now();
+    thread
+        .send_message(
+            "after a 429",
+            Some(chat::models::SendMessageOptions {
+                method_options: chat::ClientMethodOptions {
+                    on_response: Some(hook),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "Retry-After was not waited"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.iter()
+            .map(|r| (r.status, r.attempts))
+            .collect::<Vec<_>>(),
+        [(201, 2)]
+    );
+}

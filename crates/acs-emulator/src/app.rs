@@ -2,6 +2,7 @@
 //! store. It sits below everything that uses it and holds nothing from above: the console's
 //! sessions belong to the server, the webhook registry to the router and the delivery tasks.
 
+use crate::domain::faults::{FaultRules, Outcome, Random};
 use crate::domain::state::State;
 use crate::domain::Limits;
 use crate::events::EventLog;
@@ -32,6 +33,8 @@ pub(crate) struct App {
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
     /// When it started (`GET /health`'s uptime).
     pub(crate) started: std::time::Instant,
+    /// The fault rules in force, with the random source their choices draw from.
+    faults: Mutex<(FaultRules, Random, Vec<u64>)>,
 }
 
 /// What the server decides at start, for [`App::new`].
@@ -85,6 +88,7 @@ impl App {
             store,
             closing: tokio::sync::watch::Sender::new(false),
             started: std::time::Instant::now(),
+            faults: Mutex::new((FaultRules::default(), Random::new(0), Vec::new())),
         }
     }
 
@@ -111,5 +115,36 @@ impl App {
             scopes,
             life,
         )
+    }
+
+    /// The fault rules in force.
+    pub(crate) fn faults(&self) -> FaultRules {
+        self.lock_faults().0.clone()
+    }
+
+    /// Replaces the fault rules (checked by the caller); their `seed`, or a random one, restarts
+    /// the random choices, and the `times` counts start again.
+    pub(crate) fn set_faults(&self, rules: FaultRules) {
+        let seed = rules
+            .seed
+            .unwrap_or_else(|| uuid::Uuid::new_v4().as_u64_pair().0);
+        let used = vec![0; rules.rules.len()];
+        *self.lock_faults() = (rules, Random::new(seed), used);
+    }
+
+    /// What the fault rules do to `method path` (nothing without rules).
+    pub(crate) fn fault_outcome(&self, method: &str, path: &str) -> Outcome {
+        let mut faults = self.lock_faults();
+        let (rules, random, used) = &mut *faults;
+        if rules.rules.is_empty() {
+            return Outcome::default();
+        }
+        rules.decide(method, path, used, || random.next_f64())
+    }
+
+    fn lock_faults(&self) -> MutexGuard<'_, (FaultRules, Random, Vec<u64>)> {
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -19,6 +19,19 @@ For scripts and CI, without a credential:
     GET /health            200 {\"status\":\"healthy\",\"version\",\"uptimeSeconds\",\"dataDir\"}
                            once it serves (503 \"degraded\" when the data dir cannot be written)
     GET /emulator/ca.pem   the CA certificate to trust
+
+Faults and latency on purpose, for the chat and identity APIs (authorized like the identity
+routes; also from the start with --faults FILE):
+    PUT    /emulator/faults   {\"rules\": [{\"route\": \"*\"|\"chat\"|\"identity\"|\"POST /chat/threads/*/messages\",
+           \"latencyMs\": N | \"latencyP50Ms\": N, \"latencyP99Ms\": M,
+           \"fault\": \"throttle\"|\"unavailable\"|\"internalError\"|\"drop\"|\"late\",
+           \"probability\": 0..1, \"retryAfterSeconds\": N, \"lateMs\": N, \"times\": N}], \"seed\": N}
+           throttle: 429 + Retry-After, unavailable: 503, internalError: 500 (nothing done);
+           drop: done, then the connection closes unanswered; late: done, answered lateMs later.
+           The first rule whose route fits a request applies.
+    GET    /emulator/faults, DELETE /emulator/faults
+    POST   /emulator/reset    empties users, threads and messages (keeps the key, the event
+           log and the subscriptions; {\"subscriptions\": true} deletes those too)
 Logs go to stderr: startup, shutdown and errors at info; one line per request at debug
 (--log-level debug, or RUST_LOG, which wins when set). Ctrl-C or SIGTERM stops accepting, lets
 in-flight requests finish (at most 10 s) and exits.
@@ -154,6 +167,10 @@ struct Cli {
     /// stale one is removed at start and the file is removed at a clean exit).
     #[arg(long, env = "ACS_EMULATOR_READY_FILE")]
     ready_file: Option<PathBuf>,
+    /// Fault and latency rules in force from the start: a JSON file with what
+    /// `PUT /emulator/faults` takes (see below).
+    #[arg(long, env = "ACS_EMULATOR_FAULTS")]
+    faults: Option<PathBuf>,
     /// Print the ready record as one JSON line on stdout instead of the bare connection string.
     #[arg(long, env = "ACS_EMULATOR_READY_JSON")]
     ready_json: bool,
@@ -261,6 +278,11 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("--event-webhook-ca {}: {e}", path.display()))?;
         builder = builder.event_webhook_ca_pem(pem);
     }
+    if let Some(path) = &cli.faults {
+        let json = std::fs::read_to_string(path)
+            .map_err(|e| format!("--faults {}: {e}", path.display()))?;
+        builder = builder.faults_json(json);
+    }
     if let Some(seed) = cli.event_retry_seed {
         builder = builder.event_retry_seed(seed);
     }
@@ -283,10 +305,15 @@ fn run(cli: Cli) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let bound = builder
-            .bind()
-            .await
-            .map_err(|e| format!("cannot start: {e}"))?;
+        let bound = builder.bind().await.map_err(|e| {
+            let text = e.to_string();
+            match (&cli.faults, text.strip_prefix("fault rules: ")) {
+                (Some(path), Some(why)) => {
+                    format!("cannot start: --faults {}: {why}", path.display())
+                }
+                _ => format!("cannot start: {text}"),
+            }
+        })?;
         // Handlers go in before the connection string is printed: a Ctrl-C that follows it at
         // once must be a clean shutdown, not the default kill.
         let shutdown = shutdown_signal().map_err(|e| format!("cannot handle signals: {e}"))?;

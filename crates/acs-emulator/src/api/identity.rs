@@ -30,6 +30,15 @@ pub(crate) const TEAMS_API_VERSIONS: &[&str] = &[
     "2023-10-01",
 ];
 
+/// The identity routes as `METHOD /path` with `*` for an id (what fault rules name).
+pub(crate) const TEMPLATES: &[&str] = &[
+    "POST /identities",
+    "DELETE /identities/*",
+    "POST /identities/*/:issueAccessToken",
+    "POST /identities/*/:revokeAccessTokens",
+    "POST /teamsUser/:exchangeAccessToken",
+];
+
 /// Handles an identity request; `versions` are the api-versions of its route (the router's:
 /// [`API_VERSIONS`], or [`TEAMS_API_VERSIONS`] under `/teamsUser`).
 pub(crate) fn handle(app: &App, req: &Req, versions: &[&str]) -> Result<Reply> {

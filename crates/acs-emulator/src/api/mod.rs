@@ -9,3 +9,18 @@ pub(crate) mod hmac_auth;
 pub(crate) mod identity;
 pub(crate) mod resource_auth;
 pub(crate) mod rest;
+
+/// Every route of the ACS APIs as `METHOD /path`, `*` for an id: what fault rules may name.
+pub(crate) fn route_templates() -> Vec<String> {
+    chat::templates()
+        .chain(identity::TEMPLATES.iter().map(|t| t.to_string()))
+        .collect()
+}
+
+/// Whether a path is one of the ACS APIs' (chat, identity), which fault rules apply to.
+pub(crate) fn is_service_path(segments: &[String]) -> bool {
+    matches!(
+        segments.first().map(String::as_str),
+        Some("chat" | "identities" | "teamsUser")
+    )
+}

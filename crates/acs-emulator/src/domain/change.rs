@@ -14,6 +14,8 @@ pub(crate) enum Change {
     NewMessages(String),
     /// One existing message was edited or deleted.
     Message { thread: String, message: String },
+    /// Users, threads, messages and idempotency records all went (`POST /emulator/reset`).
+    Reset,
     /// The record that makes a create with this `repeatability-request-id` idempotent.
     Repeatability { caller: String, token: String },
 }

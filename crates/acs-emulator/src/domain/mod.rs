@@ -2,6 +2,7 @@
 //! changed (`change`), token minting and checking (`tokens`) and the rate rules (`rate_limit`).
 
 pub(crate) mod change;
+pub(crate) mod faults;
 mod limits;
 pub(crate) mod rate_limit;
 pub(crate) mod state;

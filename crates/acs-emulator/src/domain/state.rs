@@ -121,6 +121,13 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Empties it (`POST /emulator/reset`); message ids go on increasing.
+    pub(crate) fn reset(&mut self) {
+        let last_message_id = self.last_message_id;
+        *self = State::default();
+        self.last_message_id = last_message_id;
+    }
+
     /// After loading stored messages: new ids stay above every stored one.
     pub(crate) fn restore_last_message_id(&mut self, last: i64) {
         self.last_message_id = self.last_message_id.max(last);

@@ -11,10 +11,17 @@
 //! - `GET` / `DELETE /emulator/subscriptions/{name}`: one (404 if none) / deletes it (204).
 //! - `GET /emulator/deadletter[?subscription=NAME]`: `{"value": [event...]}`, each dead-lettered
 //!   event with Event Grid's dead-letter fields and `subscription`.
+//! - `GET` / `PUT` / `DELETE /emulator/faults`: the fault and latency rules in force
+//!   (`{"rules": [...], "seed"?}`, see `domain::faults`), replaced whole (200), or cleared (204);
+//!   a rule out of its ranges is a 400 whose `target` names the field (`rules[0].probability`).
+//! - `POST /emulator/reset`: empties users, threads, messages and idempotency records (204); the
+//!   access key, the event log and the subscriptions stay, unless the body says
+//!   `{"subscriptions": true}` (then they go too).
 
-use crate::api::rest::{ApiError, Reply, Req, Result, JSON};
+use crate::api::rest::{ApiError, Change, Reply, Req, Result, JSON};
 use crate::app::App;
 use crate::delivery::{Put, Subscriptions};
+use crate::domain::faults::FaultRules;
 use crate::events::subscription::EventSubscription;
 use bytes::Bytes;
 
@@ -65,15 +72,43 @@ pub(crate) fn handle(app: &App, registry: &Subscriptions, req: &Req) -> Result<R
             Ok(false) => Err(no_subscription(name)),
             Err(e) => Err(ApiError::new(500, "InternalError", e.to_string())),
         },
+        ("GET", ["faults"]) => Ok(Reply::json(200, &app.faults())),
+        ("PUT", ["faults"]) => {
+            let rules: FaultRules = req.json(JSON)?;
+            rules
+                .check(&crate::api::route_templates())
+                .map_err(|invalid| {
+                    ApiError::bad_request(format!("{}: {}", invalid.field, invalid.message))
+                        .with_target(invalid.field)
+                })?;
+            app.set_faults(rules);
+            Ok(Reply::json(200, &app.faults()))
+        }
+        ("DELETE", ["faults"]) => {
+            app.set_faults(FaultRules::default());
+            Ok(Reply::empty(204))
+        }
+        ("POST", ["reset"]) => {
+            let body: ResetRequest = req.optional_json(JSON)?;
+            if body.subscriptions {
+                for subscription in registry.list() {
+                    if let Some(name) = subscription["name"].as_str() {
+                        registry
+                            .delete(name)
+                            .map_err(|e| ApiError::new(500, "InternalError", e.to_string()))?;
+                    }
+                }
+            }
+            app.state().reset();
+            Ok(Reply::empty(204).changed(Change::Reset))
+        }
         ("GET", ["deadletter"]) => {
             let letters = registry.dead_letters(req.query("subscription"));
             Ok(Reply::json(200, &serde_json::json!({ "value": letters })))
         }
-        (_, ["subscriptions", ..] | ["events"] | ["deadletter"]) => Err(ApiError::new(
-            405,
-            "MethodNotAllowed",
-            "method not allowed here",
-        )),
+        (_, ["subscriptions", ..] | ["events"] | ["deadletter"] | ["faults"] | ["reset"]) => Err(
+            ApiError::new(405, "MethodNotAllowed", "method not allowed here"),
+        ),
         _ => Err(ApiError::not_found(format!(
             "No route for {} {}.",
             req.method, req.target
@@ -83,4 +118,13 @@ pub(crate) fn handle(app: &App, registry: &Subscriptions, req: &Req) -> Result<R
 
 fn no_subscription(name: &str) -> ApiError {
     ApiError::not_found(format!("No event subscription named `{name}`.")).with_target("name")
+}
+
+/// `POST /emulator/reset`'s optional body.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ResetRequest {
+    /// Also delete every webhook subscription.
+    #[serde(default)]
+    subscriptions: bool,
 }

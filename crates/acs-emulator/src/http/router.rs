@@ -4,6 +4,7 @@
 use crate::api::rest::{ApiError, Reply, Req};
 use crate::app::App;
 use crate::delivery::Subscriptions;
+use crate::domain::faults::{Fault, Outcome};
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
@@ -13,6 +14,15 @@ use std::sync::Arc;
 
 /// A response body of either kind: a whole page or an event stream (the console's live view).
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
+
+/// How a request is answered.
+pub(crate) enum Answer {
+    Now(hyper::Response<Body>),
+    /// After this long (a fault rule's late answer).
+    Late(hyper::Response<Body>, std::time::Duration),
+    /// Never: the connection is closed (a fault rule's dropped connection).
+    Drop,
+}
 
 /// The REST API's front door: built once by the server, with the hub and the webhook registry
 /// (which only the admin routes use).
@@ -40,18 +50,46 @@ impl Router {
         &self.subscriptions
     }
 
-    /// Reads, routes, commits and renders one API request.
-    pub(crate) async fn handle(&self, request: hyper::Request<Incoming>) -> hyper::Response<Body> {
+    /// Reads, routes, commits and renders one API request, with what the fault rules (if any)
+    /// do to it: a delay first, then a refusal instead of handling it (429, 503, 500), or an
+    /// answer that never comes (`Drop`) or comes late (`Late`) after handling it.
+    pub(crate) async fn handle(&self, request: hyper::Request<Incoming>) -> Answer {
         let request_id = request.headers().get("x-ms-client-request-id").cloned();
-        let reply = match self.intake(request).await {
-            Ok(req) => {
-                let reply = self.dispatch(&req);
-                tracing::debug!(target: "acs_emulator", "{} -> {}", req.target, reply.status);
-                reply
-            }
-            Err(reply) => reply,
+        let req = match self.intake(request).await {
+            Ok(req) => req,
+            Err(reply) => return Answer::Now(render(reply, request_id).map(BodyExt::boxed)),
         };
-        render(reply, request_id).map(BodyExt::boxed)
+        let outcome = if crate::api::is_service_path(&req.segments) {
+            let path = req.target.split('?').next().unwrap_or_default();
+            self.app.fault_outcome(req.method.as_str(), path)
+        } else {
+            Outcome::default()
+        };
+        if !outcome.delay.is_zero() {
+            tokio::time::sleep(outcome.delay).await;
+        }
+        let reply = match outcome.fault {
+            Some(Fault::Throttle) => ApiError::new(429, "TooManyRequests", "Rate limit exceeded.")
+                .into_reply()
+                .header("retry-after", outcome.retry_after_seconds.to_string()),
+            Some(Fault::Unavailable) => {
+                ApiError::new(503, "ServiceUnavailable", "The service is unavailable.").into_reply()
+            }
+            Some(Fault::InternalError) => ApiError::new(
+                500,
+                "InternalServerError",
+                "The service encountered an internal error.",
+            )
+            .into_reply(),
+            None | Some(Fault::Drop | Fault::Late) => self.dispatch(&req),
+        };
+        tracing::debug!(target: "acs_emulator", "{} -> {}", req.target, reply.status);
+        let response = render(reply, request_id).map(BodyExt::boxed);
+        match outcome.fault {
+            Some(Fault::Drop) => Answer::Drop,
+            Some(Fault::Late) => Answer::Late(response, outcome.late),
+            _ => Answer::Now(response),
+        }
     }
 
     /// Reads a request's body within the size limit and parses its target.

@@ -214,6 +214,7 @@ fn encode(seq: u64, rows: &[Row], out: &mut Vec<u8>) {
                 put_u64(out, *idx as u64);
                 put_bytes(out, doc.as_bytes());
             }
+            Row::Reset => out.push(6),
         }
     }
 }
@@ -271,6 +272,7 @@ fn decode(body: &[u8]) -> Option<Record> {
             }
             3 => Row::Repeatability(r.text()?, r.text()?, r.text()?, r.bytes()?),
             4 => Row::Event(usize::try_from(r.u64()?).ok()?, r.text()?),
+            6 => Row::Reset,
             5 => Row::Message(
                 r.text()?,
                 usize::try_from(r.u64()?).ok()?,
@@ -313,6 +315,7 @@ mod tests {
                     vec![0, 255],
                 ),
                 Row::Event(3, "{}".into()),
+                Row::Reset,
             ])
             .unwrap();
         }
@@ -336,6 +339,7 @@ mod tests {
             &records[1].rows[1],
             Row::Message(_, 7, 1_700_000_000_123, _)
         ));
+        assert!(matches!(records[1].rows.last(), Some(Row::Reset)));
         assert_eq!(log.last_seq, 2);
         assert_eq!(log.segment, 3, "new appends go to a new segment");
         log.delete_before(3).unwrap();

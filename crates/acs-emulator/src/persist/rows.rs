@@ -15,6 +15,8 @@ pub(super) enum Row {
     Message(String, usize, i64, String),
     Repeatability(String, String, String, Vec<u8>),
     Event(usize, String),
+    /// Everything but the event log and the keys is gone (`POST /emulator/reset`).
+    Reset,
 }
 
 /// A batch appended to the commit log: its sequence number and rows, for the applier.

@@ -279,6 +279,10 @@ fn snapshot(
             Change::Message { thread, message } => {
                 thread_rows(state, thread, messages, Some(message), false, rows)?
             }
+            Change::Reset => {
+                rows.push(Row::Reset);
+                messages.clear();
+            }
             Change::Repeatability { caller, token } => {
                 if let Some((thread_id, body)) =
                     state.repeatability.get(&(caller.clone(), token.clone()))

@@ -57,6 +57,14 @@ pub(super) fn write_rows(
             Row::Event(idx, doc) => tx
                 .prepare_cached("INSERT OR REPLACE INTO events (idx, doc) VALUES (?1, ?2)")
                 .and_then(|mut s| s.execute(params![*idx as i64, doc])),
+            Row::Reset => {
+                threads.clear();
+                tx.execute_batch(
+                    "DELETE FROM users; DELETE FROM threads; DELETE FROM messages; \
+                     DELETE FROM repeatability;",
+                )
+                .map(|()| 0)
+            }
         }
         .map_err(other)?;
     }

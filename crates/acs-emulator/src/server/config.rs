@@ -72,6 +72,7 @@ pub struct EmulatorBuilder {
     pub(crate) max_events: usize,
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) entra_token_lifetime: std::time::Duration,
+    pub(crate) faults_json: Option<String>,
 }
 
 /// The access key is never shown, nor webhook passwords and query values.
@@ -129,11 +130,23 @@ impl Default for EmulatorBuilder {
             max_events: 10_000,
             data_dir: None,
             entra_token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            faults_json: None,
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// Fault and latency rules in force from the start: the JSON that `PUT /emulator/faults`
+    /// takes, e.g. `{"rules": [{"route": "POST /chat/threads/*/messages", "fault": "throttle",
+    /// "probability": 0.2, "retryAfterSeconds": 1}, {"route": "*", "latencyP50Ms": 100,
+    /// "latencyP99Ms": 600}], "seed": 7}` (README, "Faults and latency on purpose"). Checked
+    /// when the emulator starts: rules that do not parse or are out of range fail
+    /// [`EmulatorBuilder::start`] with `InvalidInput`, naming the line or the field.
+    pub fn faults_json(mut self, json: impl Into<String>) -> Self {
+        self.faults_json = Some(json.into());
+        self
+    }
+
     /// How long the tokens of the Entra token endpoint (`POST /{tenant}/oauth2/v2.0/token`) live
     /// (default 3599 s, Entra's usual). Zero issues tokens that are already expired: for testing
     /// how a client takes a refused token.

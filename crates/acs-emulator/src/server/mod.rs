@@ -9,7 +9,7 @@ mod tls;
 use crate::app::{App, Settings};
 use crate::delivery::Subscriptions;
 use crate::http::console::Console;
-use crate::http::router::{Body, Router};
+use crate::http::router::{Answer, Router};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hyper::service::service_fn;
@@ -155,7 +155,20 @@ impl EmulatorBuilder {
             max_events: self.max_events,
             entra_token_lifetime: self.entra_token_lifetime,
         };
+        let faults = self
+            .faults_json
+            .as_deref()
+            .map(|json| {
+                crate::domain::faults::FaultRules::parse(json, &crate::api::route_templates())
+            })
+            .transpose()
+            .map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("fault rules: {e}"))
+            })?;
         let app = Arc::new(App::new(settings, persisted));
+        if let Some(rules) = faults {
+            app.set_faults(rules);
+        }
         let subscriptions = Subscriptions::new(
             &app.events,
             app.store.as_ref(),
@@ -295,14 +308,26 @@ struct Front {
 }
 
 impl Front {
-    async fn serve(&self, request: hyper::Request<hyper::body::Incoming>) -> hyper::Response<Body> {
+    async fn serve(&self, request: hyper::Request<hyper::body::Incoming>) -> Answer {
         if Console::serves(request.uri().path()) {
-            self.console.serve(&self.router, request).await
+            Answer::Now(self.console.serve(&self.router, request).await)
         } else {
             self.router.handle(request).await
         }
     }
 }
+
+/// A connection closed without an answer on purpose (a fault rule).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for Dropped {}
 
 /// Serves HTTP/1.1 on one connection: headers within the header timeout, closed when idle, and
 /// finished gracefully on shutdown.
@@ -322,9 +347,16 @@ async fn serve_connection<S>(
             // Bounds reading the body too: the idle timer restarts at every byte, so without
             // this a body sent at 1 B/s holds a connection slot for as long as it likes.
             let answer = tokio::time::timeout(request_timeout, front.serve(request)).await;
-            Ok::<_, std::convert::Infallible>(
-                answer.unwrap_or_else(|_| crate::http::router::request_timed_out()),
-            )
+            match answer {
+                Ok(Answer::Now(response)) => Ok(response),
+                // Outside the request timeout: answering late is the point.
+                Ok(Answer::Late(response, after)) => {
+                    tokio::time::sleep(after).await;
+                    Ok(response)
+                }
+                Ok(Answer::Drop) => Err(Dropped),
+                Err(_) => Ok(crate::http::router::request_timed_out()),
+            }
         }
     });
     let io = TokioIo::new(crate::server::idle::IdleTimeout::new(

@@ -95,6 +95,10 @@ pub fn harness_for(emulator: Emulator) -> Harness {
 
 /// An agent (connection pool) that trusts the emulator's CA.
 fn agent_for(emulator: &Emulator) -> ureq::Agent {
+    agent_builder(emulator).build().into()
+}
+
+fn agent_builder(emulator: &Emulator) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     let pem = emulator.ca_certificate_pem().expect("https").to_string();
     let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
         .filter_map(|item| match item {
@@ -102,15 +106,13 @@ fn agent_for(emulator: &Emulator) -> ureq::Agent {
             _ => None,
         })
         .collect();
-    let config = ureq::Agent::config_builder()
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::new_with_certs(&roots))
                 .build(),
         )
-        .build();
-    config.into()
 }
 
 pub fn encode(id: &str) -> String {
@@ -154,6 +156,27 @@ impl Harness {
         headers: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> Reply {
+        self.try_raw(&self.agent, method, path_and_query, headers, body)
+            .expect("transport")
+    }
+
+    /// An agent trusting the emulator that gives up on a call after `timeout`.
+    pub fn agent_with_timeout(&self, timeout: std::time::Duration) -> ureq::Agent {
+        agent_builder(&self.emulator)
+            .timeout_global(Some(timeout))
+            .build()
+            .into()
+    }
+
+    /// [`Harness::raw`] through `agent`, with the transport's failure as it is.
+    pub fn try_raw(
+        &self,
+        agent: &ureq::Agent,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, ureq::Error> {
         let mut builder = ureq::http::Request::builder()
             .method(method)
             .uri(self.url(path_and_query));
@@ -161,7 +184,7 @@ impl Harness {
             builder = builder.header(*name, value);
         }
         let request = builder.body(body.unwrap_or_default()).expect("request");
-        let mut response = self.agent.run(request).expect("transport");
+        let mut response = agent.run(request)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -170,12 +193,12 @@ impl Harness {
             .collect();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
+        Ok(Reply {
             status,
             headers,
             body,
             text,
-        }
+        })
     }
 
     /// An HMAC-signed identity request.

@@ -12,7 +12,7 @@ mod paging;
 mod participants;
 mod routes;
 
-pub(crate) use routes::API_VERSIONS;
+pub(crate) use routes::{templates, API_VERSIONS};
 mod threads;
 mod views;
 

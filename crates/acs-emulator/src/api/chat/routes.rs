@@ -214,6 +214,21 @@ const ROUTES: &[Route] = &[
     },
 ];
 
+/// Every route as `METHOD /chat/...` with `*` for an id (what fault rules name).
+pub(crate) fn templates() -> impl Iterator<Item = String> {
+    ROUTES.iter().map(|route| {
+        let path: String = route
+            .path
+            .iter()
+            .map(|seg| match seg {
+                Lit(lit) => format!("/{lit}"),
+                ThreadId | MessageId => "/*".to_string(),
+            })
+            .collect();
+        format!("{} /chat{path}", route.method)
+    })
+}
+
 /// The ids of `segments` (after `chat`) if they fit `path`.
 fn fit<'a>(path: &[Seg], segments: &[&'a str]) -> Option<Params<'a>> {
     if path.len() != segments.len() {
