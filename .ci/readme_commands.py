@@ -57,6 +57,7 @@ HOW = {
     "cargo fmt --check": ("ci-step", "cargo fmt --all -- --check"),
     "cargo package": ("ci-step", "cargo package -p acs-chat-core -p acs-chat-blocking -p acs-chat-async"),
     "cargo doc": ("ci-step", 'RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps'),
+    "bash conformance/python-wheel.sh": ("ci-step", "bash conformance/python-wheel.sh | tee target/ci-python-wheel.log"),
 }
 
 
