@@ -52,6 +52,23 @@ def test_a_throttled_identity_call_is_retried_by_the_official_sdk():
         assert user.properties["id"].startswith("8:acs:")
 
 
+def test_seed_data_is_there_for_the_official_sdk():
+    from azure.communication.chat import ChatClient, CommunicationTokenCredential
+
+    seed = {
+        "users": [{"name": "alice"}, {"name": "bob"}],
+        "threads": [{"name": "t", "topic": "Seeded", "createdBy": "alice",
+                     "participants": ["bob"], "messages": [{"from": "bob", "content": "hi"}]}],
+    }
+    with AcsEmulator(seed=seed) as emulator:
+        alice = emulator.seeded["users"]["alice"]
+        chat = ChatClient(emulator.endpoint, CommunicationTokenCredential(alice["token"]))
+        assert [t.topic for t in chat.list_chat_threads()] == ["Seeded"]
+        thread = chat.get_chat_thread_client(emulator.seeded["threads"]["t"]["id"])
+        texts = [m.content.message for m in thread.list_messages() if m.type == "text"]
+        assert texts == ["hi"]
+
+
 def test_a_bad_start_names_the_reason():
     with pytest.raises(EmulatorError, match="probability"):
         AcsEmulator(faults={"rules": [{"route": "*", "fault": "drop", "probability": 2}]}).start()

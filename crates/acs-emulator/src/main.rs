@@ -30,6 +30,11 @@ routes; also from the start with --faults FILE):
            drop: done, then the connection closes unanswered; late: done, answered lateMs later.
            The first rule whose route fits a request applies.
     GET    /emulator/faults, DELETE /emulator/faults
+    --seed FILE            users, threads, messages and read receipts created at start:
+           {\"users\": [{\"name\": \"alice\", \"id\"?: \"alice-1\" | \"8:acs:<guid>_<id>\"}],
+            \"threads\": [{\"name\", \"topic\", \"createdBy\": \"alice\", \"participants\": [\"bob\" |
+            {\"user\": \"bob\", \"displayName\": \"Bob\"}], \"messages\": [{\"from\", \"content\",
+            \"type\"?, \"senderDisplayName\"?}], \"readReceipts\": [{\"user\", \"message\": INDEX}]}]}
     POST   /emulator/reset    empties users, threads and messages (keeps the key, the event
            log and the subscriptions; {\"subscriptions\": true} deletes those too)
 Logs go to stderr: startup, shutdown and errors at info; one line per request at debug
@@ -171,6 +176,11 @@ struct Cli {
     /// `PUT /emulator/faults` takes (see below).
     #[arg(long, env = "ACS_EMULATOR_FAULTS")]
     faults: Option<PathBuf>,
+    /// Seed data created at start (JSON: users, threads, participants, messages, read receipts;
+    /// see crates/acs-emulator/seed.example.json); the ready record has each seeded user's
+    /// token. A data dir that already holds the same seed is not seeded again.
+    #[arg(long, env = "ACS_EMULATOR_SEED")]
+    seed: Option<PathBuf>,
     /// Print the ready record as one JSON line on stdout instead of the bare connection string.
     #[arg(long, env = "ACS_EMULATOR_READY_JSON")]
     ready_json: bool,
@@ -278,6 +288,11 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("--event-webhook-ca {}: {e}", path.display()))?;
         builder = builder.event_webhook_ca_pem(pem);
     }
+    if let Some(path) = &cli.seed {
+        let json =
+            std::fs::read_to_string(path).map_err(|e| format!("--seed {}: {e}", path.display()))?;
+        builder = builder.seed_json(json);
+    }
     if let Some(path) = &cli.faults {
         let json = std::fs::read_to_string(path)
             .map_err(|e| format!("--faults {}: {e}", path.display()))?;
@@ -307,12 +322,15 @@ fn run(cli: Cli) -> Result<(), String> {
     runtime.block_on(async move {
         let bound = builder.bind().await.map_err(|e| {
             let text = e.to_string();
-            match (&cli.faults, text.strip_prefix("fault rules: ")) {
-                (Some(path), Some(why)) => {
-                    format!("cannot start: --faults {}: {why}", path.display())
-                }
-                _ => format!("cannot start: {text}"),
-            }
+            // A problem of a file the command line named is reported under that flag and path.
+            let named = |flag: &str, path: &Option<PathBuf>, prefix: &str| {
+                let why = text.strip_prefix(prefix)?;
+                let path = path.as_ref()?;
+                Some(format!("cannot start: {flag} {}: {why}", path.display()))
+            };
+            named("--faults", &cli.faults, "fault rules: ")
+                .or_else(|| named("--seed", &cli.seed, "seed: "))
+                .unwrap_or_else(|| format!("cannot start: {text}"))
         })?;
         // Handlers go in before the connection string is printed: a Ctrl-C that follows it at
         // once must be a clean shutdown, not the default kill.
@@ -340,6 +358,14 @@ fn run(cli: Cli) -> Result<(), String> {
             "console: {} (sign in with the access key)",
             bound.info().console_url()
         );
+        if let Some(seeded) = &bound.info().seeded {
+            let count = |key: &str| seeded[key].as_object().map_or(0, |m| m.len());
+            tracing::info!(
+                "seeded {} users and {} threads (their tokens are in the ready record)",
+                count("users"),
+                count("threads")
+            );
+        }
         match &cli.data_dir {
             Some(dir) => tracing::info!("state kept in {}", dir.display()),
             None => tracing::info!("state kept in memory only (--data-dir DIR to keep it)"),

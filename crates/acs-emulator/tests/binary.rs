@@ -34,6 +34,8 @@ fn help_names_every_option() {
         "--log-format",
         "--ready-file",
         "--ready-json",
+        "--seed",
+        "--faults",
         "ACS_EMULATOR_READY_FILE",
         "/health",
         "/emulator/ca.pem",

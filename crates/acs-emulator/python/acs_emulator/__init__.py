@@ -71,6 +71,8 @@ class AcsEmulator:
     :param data_dir: keep state in this folder (``--data-dir``).
     :param faults: fault and latency rules in force from the start (the JSON object that
         ``PUT /emulator/faults`` takes, as a dict).
+    :param seed: seed data created at start (the ``--seed`` file's JSON, as a dict): users,
+        threads, messages, read receipts; :attr:`seeded` then has their ids and tokens.
     :param args: more command-line arguments for the binary (see ``python -m acs_emulator --help``).
     :param set_ca_environment: set ``REQUESTS_CA_BUNDLE`` / ``SSL_CERT_FILE`` to the CA while
         running (restored by :meth:`stop`).
@@ -83,6 +85,7 @@ class AcsEmulator:
         *,
         data_dir: Optional[os.PathLike] = None,
         faults: Optional[Dict[str, Any]] = None,
+        seed: Optional[Dict[str, Any]] = None,
         args: Sequence[str] = (),
         set_ca_environment: bool = True,
         startup_timeout: float = 30.0,
@@ -90,6 +93,7 @@ class AcsEmulator:
     ) -> None:
         self._data_dir = data_dir
         self._faults = faults
+        self._seed = seed
         self._args = list(args)
         self._set_ca_environment = set_ca_environment
         self._startup_timeout = startup_timeout
@@ -121,6 +125,12 @@ class AcsEmulator:
         return self.record["caCertificatePath"]
 
     @property
+    def seeded(self) -> Optional[Dict[str, Any]]:
+        """What the seed created: ``{"users": {NAME: {"id", "token", "expiresOn"}}, "threads":
+        {NAME: {"id", "messages": [...]}}}``; ``None`` without a seed."""
+        return self.record.get("seed")
+
+    @property
     def console_url(self) -> str:
         """The web console (sign in with the access key)."""
         return self.record["consoleUrl"]
@@ -147,6 +157,10 @@ class AcsEmulator:
             faults = work / "faults.json"
             faults.write_text(json.dumps(self._faults), encoding="utf-8")
             command += ["--faults", str(faults)]
+        if self._seed is not None:
+            seed = work / "seed.json"
+            seed.write_text(json.dumps(self._seed), encoding="utf-8")
+            command += ["--seed", str(seed)]
         command += self._args
         stderr_path = work / "stderr.log"
         stderr = open(stderr_path, "wb")

@@ -5,4 +5,5 @@
 pub(crate) mod admin;
 pub(crate) mod console;
 mod health;
+pub(crate) mod in_process;
 pub(crate) mod router;

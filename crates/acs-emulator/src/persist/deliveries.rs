@@ -12,7 +12,7 @@ use std::io;
 use std::sync::PoisonError;
 
 impl Store {
-    fn with_conn<T>(
+    pub(super) fn with_conn<T>(
         &self,
         f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> io::Result<T> {

@@ -15,6 +15,7 @@ mod applier;
 mod database;
 mod deliveries;
 mod log;
+mod meta;
 mod queue;
 mod rows;
 mod schema;

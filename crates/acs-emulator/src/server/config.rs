@@ -73,6 +73,7 @@ pub struct EmulatorBuilder {
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) entra_token_lifetime: std::time::Duration,
     pub(crate) faults_json: Option<String>,
+    pub(crate) seed_json: Option<String>,
 }
 
 /// The access key is never shown, nor webhook passwords and query values.
@@ -131,6 +132,7 @@ impl Default for EmulatorBuilder {
             data_dir: None,
             entra_token_lifetime: DEFAULT_TOKEN_LIFETIME,
             faults_json: None,
+            seed_json: None,
         }
     }
 }
@@ -144,6 +146,18 @@ impl EmulatorBuilder {
     /// [`EmulatorBuilder::start`] with `InvalidInput`, naming the line or the field.
     pub fn faults_json(mut self, json: impl Into<String>) -> Self {
         self.faults_json = Some(json.into());
+        self
+    }
+
+    /// Seed data created at start: users (fixed ids allowed), threads with participants,
+    /// messages and read receipts (README, "Seed data"; an example is
+    /// `crates/acs-emulator/seed.example.json`). The file is checked before anything is created:
+    /// one that does not parse, breaks the schema or names a user it does not define fails
+    /// [`EmulatorBuilder::start`] with `InvalidInput` naming the line or the JSON path. With a data
+    /// dir that already holds the same seed nothing is created again. What was created, with a
+    /// fresh token per user, is in [`EmulatorInfo::seeded`](crate::EmulatorInfo::seeded).
+    pub fn seed_json(mut self, json: impl Into<String>) -> Self {
+        self.seed_json = Some(json.into());
         self
     }
 

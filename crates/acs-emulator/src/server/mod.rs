@@ -5,6 +5,7 @@ use crate::server::config::EmulatorBuilder;
 
 pub(crate) mod config;
 mod idle;
+mod seed;
 mod tls;
 use crate::app::{App, Settings};
 use crate::delivery::Subscriptions;
@@ -46,6 +47,10 @@ pub struct EmulatorInfo {
     pub ca_certificate_pem: Option<String>,
     /// The socket address bound.
     pub local_addr: SocketAddr,
+    /// What the seed data created (`None` without a seed): `{"users": {NAME: {"id", "token",
+    /// "expiresOn"}}, "threads": {NAME: {"id", "messages": [ID...]}}}`, tokens (chat, voip) fresh
+    /// at each start for 24 h. It holds tokens: keep it where they may be.
+    pub seeded: Option<serde_json::Value>,
 }
 
 impl std::fmt::Debug for EmulatorInfo {
@@ -72,8 +77,9 @@ impl EmulatorInfo {
     /// What a script needs to use a serving emulator, as the binary writes it to `--ready-file`
     /// and prints it with `--ready-json`: `status` (`"ready"`), `version`, `pid`, `endpoint`,
     /// `connectionString`, `accessKey`, `caCertificatePath` (`ca_path`, when the CA is in a
-    /// file), `caCertificateUrl` (`GET /emulator/ca.pem`; `null` for plain HTTP), `consoleUrl`
-    /// and `healthUrl`. It holds the access key: keep it where the key may be.
+    /// file), `caCertificateUrl` (`GET /emulator/ca.pem`; `null` for plain HTTP), `consoleUrl`,
+    /// `healthUrl` and `seed` ([`EmulatorInfo::seeded`]). It holds the access key and the seeded
+    /// users' tokens: keep it where they may be.
     pub fn ready_record(&self, ca_path: Option<&std::path::Path>) -> serde_json::Value {
         let https = self.ca_certificate_pem.is_some();
         serde_json::json!({
@@ -87,6 +93,7 @@ impl EmulatorInfo {
             "caCertificateUrl": https.then(|| format!("{}/emulator/ca.pem", self.endpoint)),
             "consoleUrl": self.console_url(),
             "healthUrl": format!("{}/health", self.endpoint),
+            "seed": self.seeded,
         })
     }
 }
@@ -155,6 +162,12 @@ impl EmulatorBuilder {
             max_events: self.max_events,
             entra_token_lifetime: self.entra_token_lifetime,
         };
+        let seed = self
+            .seed_json
+            .as_deref()
+            .map(|json| seed::SeedFile::parse(json).map(|seed| (seed, json)))
+            .transpose()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?;
         let faults = self
             .faults_json
             .as_deref()
@@ -187,10 +200,18 @@ impl EmulatorBuilder {
             subscriptions.put(subscription, false)?;
         }
         subscriptions.resume_kept()?;
+        let router = Router::new(app, subscriptions.clone(), ca_pem.clone());
+        let seeded = match seed {
+            Some((seed, text)) => Some(
+                seed.apply(&router, text)
+                    .map_err(|e| io::Error::other(format!("seed: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(BoundEmulator {
             listener,
             front: Arc::new(Front {
-                router: Router::new(app, subscriptions.clone(), ca_pem.clone()),
+                router,
                 console: Console::default(),
             }),
             subscriptions,
@@ -201,6 +222,7 @@ impl EmulatorBuilder {
                 access_key,
                 ca_certificate_pem: ca_pem,
                 local_addr,
+                seeded,
             },
         })
     }

@@ -381,7 +381,7 @@ pub(crate) struct AddParticipantsRequest {
     pub(crate) participants: Vec<Participant>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SendReadReceiptRequest {
     pub(crate) chat_message_id: String,

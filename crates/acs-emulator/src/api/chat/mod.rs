@@ -12,6 +12,7 @@ mod paging;
 mod participants;
 mod routes;
 
+pub(crate) use ids::check_identifier;
 pub(crate) use routes::{templates, API_VERSIONS};
 mod threads;
 mod views;

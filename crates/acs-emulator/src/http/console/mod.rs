@@ -3,7 +3,6 @@
 //! with a little inline script. Every page but sign-in needs a session, opened with the access
 //! key: nothing is shown without it, whatever address the emulator listens on.
 
-mod actions;
 mod assets;
 mod live;
 mod pages;
@@ -11,12 +10,12 @@ mod session;
 
 use crate::api::rest::Req;
 use crate::app::App;
+use crate::http::in_process::{self as actions, call, Caller};
 use crate::http::router::{Body, Router};
 use crate::wire::{
     AddParticipantsRequest, CreateThreadRequest, Identifier, Metadata, Participant, RetentionKind,
     RetentionPolicy, SendMessageRequest, TokenScope, UpdateThreadRequest,
 };
-use actions::{call, Caller};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;

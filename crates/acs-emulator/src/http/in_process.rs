@@ -1,14 +1,14 @@
-//! What the console changes, it changes through the emulator's own REST API, in process: request
-//! bodies written with the emulator's `wire` types, sent as a chat user (a token minted for them)
-//! or as the resource (signed with the access key by `hmac_auth::sign`) to the router. Events,
-//! validation and persistence are then exactly those of any client.
+//! Calls of the emulator's own REST API, in process, for what the console changes and what a seed
+//! file creates: request bodies written with the emulator's `wire` types, sent as a chat user (a
+//! token minted for them) or as the resource (signed with the access key by `hmac_auth::sign`)
+//! to the router. Events, validation and persistence are then exactly those of any client.
 
 use crate::api::rest::Req;
 use crate::http::router::Router;
 use crate::wire::text::encode;
 use crate::wire::{
     AddParticipantsRequest, CreateIdentityRequest, CreateThreadRequest, Identifier,
-    IssueTokenRequest, SendMessageRequest, TokenScope, UpdateThreadRequest,
+    IssueTokenRequest, SendMessageRequest, SendReadReceiptRequest, TokenScope, UpdateThreadRequest,
 };
 use bytes::Bytes;
 use serde::Serialize;
@@ -93,6 +93,17 @@ pub(crate) fn send_message(thread_id: &str, body: &SendMessageRequest) -> Result
     Call::new(
         hyper::Method::POST,
         thread(thread_id, "/messages"),
+        Some(body),
+    )
+}
+
+pub(crate) fn send_read_receipt(
+    thread_id: &str,
+    body: &SendReadReceiptRequest,
+) -> Result<Call, String> {
+    Call::new(
+        hyper::Method::POST,
+        thread(thread_id, "/readReceipts"),
         Some(body),
     )
 }
