@@ -172,3 +172,17 @@ fn the_binary_names_the_seed_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_seed_file_can_set_fault_rules() {
+    let seed = r#"{"users": [{"name": "alice"}],
+                   "faults": {"rules": [{"route": "GET /chat/threads", "fault": "throttle", "times": 1}]}}"#;
+    let emulator = acs_emulator::Emulator::builder()
+        .seed_json(seed)
+        .start()
+        .unwrap();
+    let alice = user(&emulator.info().seeded.clone().unwrap(), "alice");
+    let h = harness_for(emulator);
+    assert_eq!(h.chat(&alice, "GET", "/chat/threads", None).status, 429);
+    assert_eq!(h.chat(&alice, "GET", "/chat/threads", None).status, 200);
+}

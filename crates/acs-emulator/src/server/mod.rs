@@ -179,7 +179,9 @@ impl EmulatorBuilder {
                 io::Error::new(io::ErrorKind::InvalidInput, format!("fault rules: {e}"))
             })?;
         let app = Arc::new(App::new(settings, persisted));
-        if let Some(rules) = faults {
+        // The seed file's rules, then the flag's (which win when both are given).
+        let seed_faults = seed.as_ref().and_then(|(seed, _)| seed.faults().cloned());
+        if let Some(rules) = seed_faults.into_iter().chain(faults).last() {
             app.set_faults(rules);
         }
         let subscriptions = Subscriptions::new(

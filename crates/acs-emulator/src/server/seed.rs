@@ -7,6 +7,7 @@
 
 use crate::api::rest::Req;
 use crate::app::App;
+use crate::domain::faults::FaultRules;
 use crate::domain::state::User;
 use crate::domain::Change;
 use crate::http::in_process::{self, call, Caller};
@@ -30,6 +31,9 @@ pub(crate) struct SeedFile {
     users: Vec<SeedUser>,
     #[serde(default)]
     threads: Vec<SeedThread>,
+    /// Fault and latency rules in force from the start (what `PUT /emulator/faults` takes).
+    #[serde(default)]
+    faults: Option<FaultRules>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,7 +109,17 @@ impl SeedFile {
         Ok(seed)
     }
 
+    /// The fault rules the file sets, if any.
+    pub(crate) fn faults(&self) -> Option<&FaultRules> {
+        self.faults.as_ref()
+    }
+
     fn check(&self) -> Result<(), String> {
+        if let Some(faults) = &self.faults {
+            faults
+                .check(&crate::api::route_templates())
+                .map_err(|invalid| format!("faults.{}: {}", invalid.field, invalid.message))?;
+        }
         let mut users = HashSet::new();
         for (i, user) in self.users.iter().enumerate() {
             if user.name.trim().is_empty() || !users.insert(user.name.as_str()) {
