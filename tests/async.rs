@@ -15,6 +15,11 @@ async fn collect<S: futures_util::Stream>(stream: S) -> Vec<S::Item> {
     stream.collect().await
 }
 
+async fn next_item<S: futures_util::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    use futures_util::StreamExt;
+    stream.next().await
+}
+
 /// A credential whose refresher hands out `tokens` in turn and counts its calls.
 fn counting_credential(
     token: &str,

@@ -14,6 +14,10 @@ fn collect<I: IntoIterator>(items: I) -> Vec<I::Item> {
     items.into_iter().collect()
 }
 
+fn next_item<I: Iterator>(items: &mut I) -> Option<I::Item> {
+    items.next()
+}
+
 /// A credential whose refresher hands out `tokens` in turn and counts its calls.
 fn counting_credential(
     token: &str,

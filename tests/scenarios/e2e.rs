@@ -235,6 +235,68 @@ async fn e2e_paging_by_page_and_resume() {
     assert_eq!(page.items, pages[1].items);
 }
 
+// An item pager turned into pages mid-page goes on with the unread rest of that page (with its
+// continuation token), then the following pages: nothing lost, nothing repeated (issue 32).
+#[maybe_async]
+#[chat_test]
+async fn e2e_into_pages_goes_on_with_the_unread_rest_of_the_page() {
+    let live = live();
+    let (_user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let client = live.chat(&token.token);
+    let thread = client.get_chat_thread_client(
+        client
+            .create_chat_thread("mid-page", None)
+            .await
+            .unwrap()
+            .chat_thread
+            .id,
+    );
+    for i in 0..7 {
+        thread.send_message(&format!("m{i}"), None).await.unwrap();
+    }
+    let three = || {
+        Some(chat::models::ListMessagesOptions {
+            results_per_page: Some(3),
+            ..Default::default()
+        })
+    };
+    let everything: Vec<String> = collect(thread.list_messages(three()))
+        .await
+        .into_iter()
+        .map(|m| m.unwrap().id)
+        .collect();
+    assert_eq!(everything.len(), 9, "7 texts and 2 system messages");
+    let first_page_token = collect(thread.list_messages(three()).into_pages(None)).await[0]
+        .as_ref()
+        .unwrap()
+        .continuation_token
+        .clone();
+
+    let mut items = thread.list_messages(three());
+    let first = next_item(&mut items).await.unwrap().unwrap().id;
+    let pages: Vec<_> = collect(items.into_pages(None))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+        [2, 3, 3],
+        "the unread rest first"
+    );
+    assert_eq!(pages[0].continuation_token, first_page_token);
+    let after: Vec<String> = pages
+        .into_iter()
+        .flat_map(|p| p.items)
+        .map(|m| m.id)
+        .collect();
+    assert_eq!([vec![first], after].concat(), everything);
+}
+
 #[maybe_async]
 #[chat_test]
 async fn e2e_a_non_participant_gets_a_typed_403() {

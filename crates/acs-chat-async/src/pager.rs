@@ -17,6 +17,8 @@ pub struct PageStream<T> {
     fetch: Fetch<T>,
     state: PageState,
     in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
+    /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
+    pending: Option<Box<Page<T>>>,
 }
 
 impl<T> fmt::Debug for PageStream<T> {
@@ -33,6 +35,9 @@ impl<T> Stream for PageStream<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if let Some(page) = this.pending.take() {
+            return Poll::Ready(Some(Ok(*page)));
+        }
         loop {
             if let Some(fetching) = this.in_flight.as_mut() {
                 let page = ready!(fetching.as_mut().poll(cx));
@@ -56,6 +61,8 @@ impl<T> Stream for PageStream<T> {
 pub struct ItemPager<T> {
     pages: PageStream<T>,
     buffer: std::vec::IntoIter<T>,
+    /// The continuation token of the page `buffer` came from: where its unread rest continues.
+    current_token: Option<String>,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -69,15 +76,20 @@ impl<T> fmt::Debug for ItemPager<T> {
 
 impl<T> ItemPager<T> {
     /// Streams by page instead, from `continuation_token` when given (a token saved from an
-    /// earlier page of the same listing), else from where this pager is. A token that does not
+    /// earlier page of the same listing), else from where this pager is: the first page is then
+    /// the unread rest of the current one (with that page's continuation token), so nothing
+    /// read through the pages is lost or repeated. A token that does not
     /// resume this listing on this client's endpoint is yielded as
     /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken) and
     /// nothing is sent: a token that names another host is rebased onto the endpoint or refused.
     pub fn into_pages(self, continuation_token: Option<String>) -> PageStream<T> {
         let mut pages = self.pages;
-        if let Some(token) = continuation_token {
-            pages.state.resume(token);
-            pages.in_flight = None;
+        match continuation_token {
+            Some(token) => {
+                pages.state.resume(token);
+                pages.in_flight = None;
+            }
+            None => pages.pending = unread(self.buffer, self.current_token),
         }
         pages
     }
@@ -93,7 +105,10 @@ impl<T: Unpin> Stream for ItemPager<T> {
                 return Poll::Ready(Some(Ok(item)));
             }
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
-                Some(Ok(page)) => this.buffer = page.items.into_iter(),
+                Some(Ok(page)) => {
+                    this.current_token = page.continuation_token;
+                    this.buffer = page.items.into_iter();
+                }
                 Some(Err(error)) => return Poll::Ready(Some(Err(error))),
                 None => return Poll::Ready(None),
             }
@@ -111,7 +126,16 @@ where
             fetch: Box::new(move |url| Box::pin(fetch(url))),
             state,
             in_flight: None,
+            pending: None,
         },
         buffer: Vec::new().into_iter(),
+        current_token: None,
     }
 }
+
+/// The unread rest of an item pager's current page, if any, as a page of its own.
+fn unread<T>(rest: std::vec::IntoIter<T>, token: Option<String>) -> Option<Box<Page<T>>> {
+    let items: Vec<T> = rest.collect();
+    (!items.is_empty()).then(|| Box::new(Page::new(items, token)))
+}
+

@@ -10,6 +10,8 @@ type Fetch<T> = Box<dyn Fn(PageLink) -> Result<Page<T>> + Send + Sync>;
 pub struct PageIterator<T> {
     fetch: Fetch<T>,
     state: PageState,
+    /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
+    pending: Option<Box<Page<T>>>,
 }
 
 impl<T> fmt::Debug for PageIterator<T> {
@@ -24,6 +26,9 @@ impl<T> Iterator for PageIterator<T> {
     type Item = Result<Page<T>>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(page) = self.pending.take() {
+            return Some(Ok(*page));
+        }
         let page = self.state.next_url()?.and_then(|url| (self.fetch)(url));
         if let Ok(page) = &page {
             self.state.after(page);
@@ -37,6 +42,8 @@ impl<T> Iterator for PageIterator<T> {
 pub struct ItemPager<T> {
     pages: PageIterator<T>,
     buffer: std::vec::IntoIter<T>,
+    /// The continuation token of the page `buffer` came from: where its unread rest continues.
+    current_token: Option<String>,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -50,14 +57,17 @@ impl<T> fmt::Debug for ItemPager<T> {
 
 impl<T> ItemPager<T> {
     /// Iterates by page instead, from `continuation_token` when given (a token saved from an
-    /// earlier page of the same listing), else from where this pager is. A token that does not
+    /// earlier page of the same listing), else from where this pager is: the first page is then
+    /// the unread rest of the current one (with that page's continuation token), so nothing
+    /// read through the pages is lost or repeated. A token that does not
     /// resume this listing on this client's endpoint is yielded as
     /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken) and
     /// nothing is sent: a token that names another host is rebased onto the endpoint or refused.
     pub fn into_pages(self, continuation_token: Option<String>) -> PageIterator<T> {
         let mut pages = self.pages;
-        if let Some(token) = continuation_token {
-            pages.state.resume(token);
+        match continuation_token {
+            Some(token) => pages.state.resume(token),
+            None => pages.pending = unread(self.buffer, self.current_token),
         }
         pages
     }
@@ -72,7 +82,10 @@ impl<T> Iterator for ItemPager<T> {
                 return Some(Ok(item));
             }
             match self.pages.next()? {
-                Ok(page) => self.buffer = page.items.into_iter(),
+                Ok(page) => {
+                    self.current_token = page.continuation_token;
+                    self.buffer = page.items.into_iter();
+                }
                 Err(error) => return Some(Err(error)),
             }
         }
@@ -87,7 +100,16 @@ where
         pages: PageIterator {
             fetch: Box::new(fetch),
             state,
+            pending: None,
         },
         buffer: Vec::new().into_iter(),
+        current_token: None,
     }
 }
+
+/// The unread rest of an item pager's current page, if any, as a page of its own.
+fn unread<T>(rest: std::vec::IntoIter<T>, token: Option<String>) -> Option<Box<Page<T>>> {
+    let items: Vec<T> = rest.collect();
+    (!items.is_empty()).then(|| Box::new(Page::new(items, token)))
+}
+

@@ -17,6 +17,23 @@ pub struct Page<T> {
     pub continuation_token: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page of `items` followed by `continuation_token`. The SDK's listings make their pages
+    /// themselves; this is for an item pager handing back the unread rest of its current page
+    /// (`into_pages`), and for test doubles.
+    ///
+    /// ```
+    /// let page = acs_chat_core::Page::new(vec![1, 2], None);
+    /// assert_eq!((page.items.len(), page.continuation_token), (2, None));
+    /// ```
+    pub fn new(items: Vec<T>, continuation_token: Option<String>) -> Self {
+        Page {
+            items,
+            continuation_token,
+        }
+    }
+}
+
 /// Where a pager is: the next page to fetch, an error to report once, or the end. It remembers
 /// every page it fetched, so a service that links back to one of them ends the listing with
 /// [`Error::RepeatedContinuationToken`] instead of looping forever. Every page after the first
