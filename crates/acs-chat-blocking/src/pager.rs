@@ -112,4 +112,3 @@ fn unread<T>(rest: std::vec::IntoIter<T>, token: Option<String>) -> Option<Box<P
     let items: Vec<T> = rest.collect();
     (!items.is_empty()).then(|| Box::new(Page::new(items, token)))
 }
-
