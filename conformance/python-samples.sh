@@ -18,11 +18,8 @@ fi
 "$work/.venv/bin/pip" install --quiet --disable-pip-version-check \
   "azure-communication-chat==1.2.0" "azure-communication-identity==1.5.0" aiohttp \
   "azure-identity==1.27.0"
-if [ ! -d "$work/azure-communication-chat-1.2.0/samples" ]; then
-  "$work/.venv/bin/pip" download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
-    "azure-communication-chat==1.2.0" -d "$work"
-  tar xzf "$work"/azure[-_]communication[-_]chat-1.2.0.tar.gz -C "$work"
-fi
+source "$here/chat-samples.sh"
+fetch_chat_samples "$work/.venv/bin/pip"
 
 source "$here/emulator.sh"
 

@@ -26,11 +26,8 @@ rm -rf "$work/wheel-venv"
 "$python" -m venv "$work/wheel-venv"
 "$work/wheel-venv/bin/pip" install --quiet --disable-pip-version-check "$wheel" pytest \
   "azure-communication-chat==1.2.0" "azure-communication-identity==1.5.0" aiohttp
-if [ ! -d "$work/azure-communication-chat-1.2.0/samples" ]; then
-  "$work/wheel-venv/bin/pip" download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
-    "azure-communication-chat==1.2.0" -d "$work"
-  tar xzf "$work"/azure[-_]communication[-_]chat-1.2.0.tar.gz -C "$work"
-fi
+source "$here/chat-samples.sh"
+fetch_chat_samples "$work/wheel-venv/bin/pip"
 
 set +e
 CHAT_SAMPLES_DIR="$work/azure-communication-chat-1.2.0/samples" \

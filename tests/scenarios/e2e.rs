@@ -186,20 +186,7 @@ async fn e2e_thread_client_flow() {
 #[chat_test]
 async fn e2e_paging_by_page_and_resume() {
     let live = live();
-    let identity = live.identity();
-    let (_user, token) = identity
-        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
-        .await
-        .unwrap();
-    let client = live.chat(&token.token);
-    let thread = client.get_chat_thread_client(
-        client
-            .create_chat_thread("paging", None)
-            .await
-            .unwrap()
-            .chat_thread
-            .id,
-    );
+    let thread = new_thread(&live, "paging").await;
     for i in 0..7 {
         thread.send_message(&format!("m{i}"), None).await.unwrap();
     }
@@ -241,20 +228,7 @@ async fn e2e_paging_by_page_and_resume() {
 #[chat_test]
 async fn e2e_into_pages_goes_on_with_the_unread_rest_of_the_page() {
     let live = live();
-    let (_user, token) = live
-        .identity()
-        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
-        .await
-        .unwrap();
-    let client = live.chat(&token.token);
-    let thread = client.get_chat_thread_client(
-        client
-            .create_chat_thread("mid-page", None)
-            .await
-            .unwrap()
-            .chat_thread
-            .id,
-    );
+    let thread = new_thread(&live, "mid-page").await;
     for i in 0..7 {
         thread.send_message(&format!("m{i}"), None).await.unwrap();
     }

@@ -333,20 +333,7 @@ async fn a_throttled_send_is_retried_after_retry_after() {
                        "retryAfterSeconds": 1, "times": 1}]}"#,
     ));
     live.options.client_options.retry.max_delay = std::time::Duration::from_secs(5);
-    let (_user, token) = live
-        .identity()
-        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
-        .await
-        .unwrap();
-    let client = live.chat(&token.token);
-    let thread = client.get_chat_thread_client(
-        client
-            .create_chat_thread("throttled", None)
-            .await
-            .unwrap()
-            .chat_thread
-            .id,
-    );
+    let thread = new_thread(&live, "throttled").await;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<chat::ResponseMetadata>::new()));
     let hook = {
         let seen = seen.clone();

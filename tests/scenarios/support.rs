@@ -159,6 +159,24 @@ impl Live {
     }
 }
 
+/// A new chat user's client of a new thread (`topic`) on `live`'s emulator.
+#[maybe_async]
+async fn new_thread(live: &Live, topic: &str) -> ChatThreadClient {
+    let (_user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let client = live.chat(&token.token);
+    let id = client
+        .create_chat_thread(topic, None)
+        .await
+        .unwrap()
+        .chat_thread
+        .id;
+    client.get_chat_thread_client(id)
+}
+
 /// A raw TCP server for what mockito cannot send: oversized or endless bodies, broken framing,
 /// junk status lines. Each connection's request is read (head and `content-length` body), then
 /// `respond(connection_index, stream)` writes whatever it likes and the connection is closed.

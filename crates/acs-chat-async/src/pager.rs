@@ -89,7 +89,9 @@ impl<T> ItemPager<T> {
                 pages.state.resume(token);
                 pages.in_flight = None;
             }
-            None => pages.pending = unread(self.buffer, self.current_token),
+            None => {
+                pages.pending = Page::unread_rest(self.buffer, self.current_token).map(Box::new)
+            }
         }
         pages
     }
@@ -131,10 +133,4 @@ where
         buffer: Vec::new().into_iter(),
         current_token: None,
     }
-}
-
-/// The unread rest of an item pager's current page, if any, as a page of its own.
-fn unread<T>(rest: std::vec::IntoIter<T>, token: Option<String>) -> Option<Box<Page<T>>> {
-    let items: Vec<T> = rest.collect();
-    (!items.is_empty()).then(|| Box::new(Page::new(items, token)))
 }

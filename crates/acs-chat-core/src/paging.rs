@@ -18,19 +18,25 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// A page of `items` followed by `continuation_token`. The SDK's listings make their pages
-    /// themselves; this is for an item pager handing back the unread rest of its current page
-    /// (`into_pages`), and for test doubles.
+    /// The items of a page an item pager has not handed out yet, as a page of their own that
+    /// continues with `continuation_token` (the token of the page they came from); `None` when
+    /// there are none. Both facades' `ItemPager::into_pages` begin with it, so nothing read
+    /// through the pages is lost or repeated.
     ///
     /// ```
-    /// let page = acs_chat_core::Page::new(vec![1, 2], None);
-    /// assert_eq!((page.items.len(), page.continuation_token), (2, None));
+    /// let rest = acs_chat_core::Page::unread_rest(vec![2, 3], Some("next".to_string())).unwrap();
+    /// assert_eq!((rest.items, rest.continuation_token.as_deref()), (vec![2, 3], Some("next")));
+    /// assert!(acs_chat_core::Page::<u8>::unread_rest(Vec::new(), None).is_none());
     /// ```
-    pub fn new(items: Vec<T>, continuation_token: Option<String>) -> Self {
-        Page {
+    pub fn unread_rest(
+        items: impl IntoIterator<Item = T>,
+        continuation_token: Option<String>,
+    ) -> Option<Self> {
+        let items: Vec<T> = items.into_iter().collect();
+        (!items.is_empty()).then_some(Page {
             items,
             continuation_token,
-        }
+        })
     }
 }
 

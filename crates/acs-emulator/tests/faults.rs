@@ -211,8 +211,7 @@ fn only_the_resource_may_set_faults_or_reset() {
 
 #[test]
 fn reset_empties_the_state_and_keeps_the_key_and_subscriptions() {
-    let dir = std::env::temp_dir().join(format!("acs-emu-reset-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = fresh_dir("reset");
     let emulator = acs_emulator::Emulator::builder()
         .data_dir(&dir)
         .start()

@@ -55,8 +55,7 @@ fn health_is_answered_only_once_the_emulator_serves() {
 
 #[test]
 fn health_needs_no_credential_and_shows_no_secret() {
-    let dir = std::env::temp_dir().join(format!("acs-emu-health-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = fresh_dir("health");
     let emulator = acs_emulator::Emulator::builder()
         .data_dir(&dir)
         .start()
@@ -91,30 +90,9 @@ fn the_ca_certificate_can_be_downloaded() {
     assert_eq!(h.raw("GET", "/emulator/events", &[], None).status, 401);
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("acs-emu-ready-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A JSON GET over HTTPS trusting `ca_pem`.
 fn get_json(url: &str, ca_pem: &str, authorization: Option<&str>) -> (u16, serde_json::Value) {
-    let roots: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
-        .filter_map(|item| match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&roots))
-                .build(),
-        )
-        .build()
-        .into();
+    let agent: ureq::Agent = agent_trusting(ca_pem).build().into();
     let mut request = agent.get(url);
     if let Some(value) = authorization {
         request = request.header("authorization", value);
@@ -127,7 +105,7 @@ fn get_json(url: &str, ca_pem: &str, authorization: Option<&str>) -> (u16, serde
 
 #[test]
 fn the_ready_file_and_record_name_a_working_emulator() {
-    let dir = temp_dir("file");
+    let dir = fresh_dir("ready-file");
     let ready = dir.join("ready.json");
     std::fs::write(&ready, "stale").unwrap();
     let mut child = Command::new(BIN)
@@ -176,21 +154,7 @@ fn the_ready_file_and_record_name_a_working_emulator() {
     // The record's key works: an Entra token for it from the emulator's authority, then an
     // authorized admin call.
     let token = {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::new_with_certs(
-                        &ureq::tls::parse_pem(ca_pem.as_bytes())
-                            .filter_map(|i| match i {
-                                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                                _ => None,
-                            })
-                            .collect::<Vec<_>>(),
-                    ))
-                    .build(),
-            )
-            .build()
-            .into();
+        let agent: ureq::Agent = agent_trusting(&ca_pem).build().into();
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", "ci"),
@@ -224,7 +188,7 @@ fn the_ready_file_and_record_name_a_working_emulator() {
 
 #[test]
 fn a_ready_file_that_cannot_be_written_stops_the_start() {
-    let dir = temp_dir("unwritable");
+    let dir = fresh_dir("ready-unwritable");
     let ready = dir.join("no-such-dir").join("ready.json");
     let out = Command::new(BIN)
         .args(["--port", "0", "--ready-file"])

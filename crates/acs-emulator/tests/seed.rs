@@ -81,8 +81,7 @@ fn the_example_seed_creates_what_it_says() {
 
 #[test]
 fn a_data_dir_is_seeded_once() {
-    let dir = std::env::temp_dir().join(format!("acs-emu-seed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = fresh_dir("seed");
     let start = || {
         acs_emulator::Emulator::builder()
             .data_dir(&dir)
@@ -145,9 +144,7 @@ fn a_bad_seed_stops_the_start_naming_where_and_seeds_nothing() {
 
 #[test]
 fn the_binary_names_the_seed_file() {
-    let dir = std::env::temp_dir().join(format!("acs-emu-seed-bin-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("seed-bin");
     let bad = dir.join("seed.json");
     std::fs::write(
         &bad,

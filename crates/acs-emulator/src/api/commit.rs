@@ -4,6 +4,7 @@
 use crate::api::rest::{ApiError, Reply, Req};
 use crate::app::App;
 use crate::domain::state::State;
+use crate::domain::Change;
 use std::sync::MutexGuard;
 
 /// Commits what `reply` reports changed. `held`: the state lock the handler still holds (the
@@ -15,22 +16,31 @@ pub(crate) fn commit(
     req: &Req,
     mut reply: Reply,
 ) -> Reply {
-    let Some(store) = &app.store else {
-        return reply;
-    };
-    if reply.changes.is_empty() || !(200..300).contains(&reply.status) {
+    if app.store.is_none() || reply.changes.is_empty() || !(200..300).contains(&reply.status) {
         return reply;
     }
     let changes = std::mem::take(&mut reply.changes);
-    let state = held.unwrap_or_else(|| app.state());
-    match store.commit(state, &app.events, &changes) {
-        Ok(()) => {
-            app.events.mark_deliverable(store.events_committed());
-            reply
-        }
+    match commit_changes(app, held, &changes) {
+        Ok(()) => reply,
         Err(e) => {
             tracing::error!("could not commit {} {}: {e}", req.method, req.target);
             ApiError::new(500, "InternalError", "The change could not be stored.").into_reply()
         }
     }
+}
+
+/// Commits `changes` (nothing without a data dir) and lets the events they published be
+/// delivered; `held` as for [`commit`].
+pub(crate) fn commit_changes(
+    app: &App,
+    held: Option<MutexGuard<'_, State>>,
+    changes: &[Change],
+) -> std::io::Result<()> {
+    let Some(store) = &app.store else {
+        return Ok(());
+    };
+    let state = held.unwrap_or_else(|| app.state());
+    store.commit(state, &app.events, changes)?;
+    app.events.mark_deliverable(store.events_committed());
+    Ok(())
 }

@@ -30,33 +30,79 @@ pub(crate) const TEAMS_API_VERSIONS: &[&str] = &[
     "2023-10-01",
 ];
 
-/// The identity routes as `METHOD /path` with `*` for an id (what fault rules name).
-pub(crate) const TEMPLATES: &[&str] = &[
-    "POST /identities",
-    "DELETE /identities/*",
-    "POST /identities/*/:issueAccessToken",
-    "POST /identities/*/:revokeAccessTokens",
-    "POST /teamsUser/:exchangeAccessToken",
+/// A route's handler: given the hub, the request, its api-version and the path's id (if any).
+type Handler = fn(&App, &Req, &str, &str) -> Result<Reply>;
+
+/// The identity API's one route table: method, path (`*` for the id) and handler.
+const ROUTES: &[(&str, &str, Handler)] = &[
+    (
+        "POST",
+        "/teamsUser/:exchangeAccessToken",
+        |app, req, _, _| exchange(app, req),
+    ),
+    ("POST", "/identities", |app, req, version, _| {
+        create(app, req, version)
+    }),
+    ("DELETE", "/identities/*", |app, _, _, id| delete(app, id)),
+    (
+        "POST",
+        "/identities/*/:issueAccessToken",
+        |app, req, version, id| issue(app, req, version, id),
+    ),
+    (
+        "POST",
+        "/identities/*/:revokeAccessTokens",
+        |app, _, _, id| revoke(app, id),
+    ),
 ];
+
+/// The identity routes as `METHOD /path` with `*` for an id (what fault rules name).
+pub(crate) fn templates() -> impl Iterator<Item = String> {
+    ROUTES
+        .iter()
+        .map(|(method, path, _)| format!("{method} {path}"))
+}
+
+/// The id in `segments` if they fit `path` (`*` takes one segment); `""` when it has none.
+fn fit<'a>(path: &str, segments: &'a [String]) -> Option<&'a str> {
+    let pattern: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if pattern.len() != segments.len() {
+        return None;
+    }
+    let mut id = "";
+    for (want, given) in pattern.iter().zip(segments) {
+        match *want {
+            "*" => id = given,
+            literal if literal == given => {}
+            _ => return None,
+        }
+    }
+    Some(id)
+}
 
 /// Handles an identity request; `versions` are the api-versions of its route (the router's:
 /// [`API_VERSIONS`], or [`TEAMS_API_VERSIONS`] under `/teamsUser`).
 pub(crate) fn handle(app: &App, req: &Req, versions: &[&str]) -> Result<Reply> {
     let version = req.api_version(versions)?;
     crate::api::resource_auth::verify(app, req)?;
-    let segments: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    match (req.method.as_str(), segments.as_slice()) {
-        ("POST", ["teamsUser", ":exchangeAccessToken"]) => exchange(app, req),
-        ("POST", ["identities"]) => create(app, req, &version),
-        ("DELETE", ["identities", id]) => delete(app, id),
-        ("POST", ["identities", id, ":issueAccessToken"]) => issue(app, req, &version, id),
-        ("POST", ["identities", id, ":revokeAccessTokens"]) => revoke(app, id),
-        (_, ["identities" | "teamsUser", ..]) => Err(ApiError::new(
-            405,
-            "MethodNotAllowed",
-            "method not allowed here",
-        )),
-        _ => Err(ApiError::not_found(format!(
+    let found = ROUTES.iter().find_map(|(method, path, handler)| {
+        let id = fit(path, &req.segments)?;
+        (*method == req.method.as_str()).then_some((handler, id))
+    });
+    match found {
+        Some((handler, id)) => handler(app, req, &version, id),
+        None if matches!(
+            req.segments.first().map(String::as_str),
+            Some("identities" | "teamsUser")
+        ) =>
+        {
+            Err(ApiError::new(
+                405,
+                "MethodNotAllowed",
+                "method not allowed here",
+            ))
+        }
+        None => Err(ApiError::not_found(format!(
             "no route for {} {}",
             req.method, req.target
         ))),

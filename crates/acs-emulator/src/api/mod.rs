@@ -12,9 +12,7 @@ pub(crate) mod rest;
 
 /// Every route of the ACS APIs as `METHOD /path`, `*` for an id: what fault rules may name.
 pub(crate) fn route_templates() -> Vec<String> {
-    chat::templates()
-        .chain(identity::TEMPLATES.iter().map(|t| t.to_string()))
-        .collect()
+    chat::templates().chain(identity::templates()).collect()
 }
 
 /// Whether a path is one of the ACS APIs' (chat, identity), which fault rules apply to.

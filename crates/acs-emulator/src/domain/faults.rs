@@ -3,6 +3,7 @@
 //! client gave up, the way the real service sometimes does. Pure: rules, their checks, and the
 //! decision for one request from a seeded random source; the router applies it.
 
+pub(crate) use crate::support::random::Random;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -250,25 +251,6 @@ fn log_normal(p50: i64, p99: i64, random: &mut impl FnMut() -> f64) -> Duration 
     let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
     let ms = (p50 as f64 * (sigma * z).exp()).min(MAX_MS as f64);
     Duration::from_micros((ms * 1000.0) as u64)
-}
-
-/// SplitMix64: a small seeded source of uniform numbers in [0, 1).
-#[derive(Debug, Clone)]
-pub(crate) struct Random(u64);
-
-impl Random {
-    pub(crate) fn new(seed: u64) -> Self {
-        Random(seed)
-    }
-
-    pub(crate) fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[cfg(test)]

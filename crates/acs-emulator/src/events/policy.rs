@@ -86,25 +86,8 @@ pub(crate) enum Next {
     GiveUp(GiveUp),
 }
 
-/// A small seeded generator (SplitMix64) for the jitter: the same seed, the same delays.
-#[derive(Debug, Clone)]
-pub(crate) struct Jitter(u64);
-
-impl Jitter {
-    pub(crate) fn new(seed: u64) -> Self {
-        Jitter(seed)
-    }
-
-    /// Uniform in [0, 1).
-    fn next_unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The jitter's seeded generator: the same seed, the same delays.
+pub(crate) use crate::support::random::Random as Jitter;
 
 /// How a subscription's times run: `scale` multiplies every delivery time (the retry delays
 /// and the time to live; tests use e.g. 0.001), never the 30 s an answer may take.
@@ -120,7 +103,7 @@ impl Clock {
             .get(made.saturating_sub(1) as usize)
             .copied()
             .unwrap_or(AFTER_SCHEDULE_SECS) as f64;
-        (base * 1000.0 * self.scale * (1.0 + JITTER * jitter.next_unit())).round() as i64
+        (base * 1000.0 * self.scale * (1.0 + JITTER * jitter.next_f64())).round() as i64
     }
 
     /// How long after publication an event is given up.

@@ -5,7 +5,6 @@
 //! everything else goes through the chat API in process, as any client's calls would. With a data
 //! dir, what was created is recorded: a restart with the same file creates nothing again.
 
-use crate::api::rest::Req;
 use crate::app::App;
 use crate::domain::faults::FaultRules;
 use crate::domain::state::User;
@@ -251,27 +250,15 @@ impl SeedFile {
             .collect();
         {
             let mut state = app.state();
-            let mut changes = Vec::new();
             for id in ids.values() {
                 state
                     .users
                     .entry(id.clone())
                     .or_insert(User { generation: 0 });
-                changes.push(Change::User(id.clone()));
             }
-            let req = Req::new(
-                hyper::Method::POST,
-                "/emulator/seed".into(),
-                Default::default(),
-                Default::default(),
-                &app.base_url,
-            );
-            let reply = crate::api::rest::Reply::empty(201);
-            let reply = changes.into_iter().fold(reply, |reply, c| reply.changed(c));
-            let committed = crate::api::commit::commit(app, Some(state), &req, reply);
-            if committed.status != 201 {
-                return Err("the seeded users could not be stored".into());
-            }
+            let changes: Vec<Change> = ids.values().cloned().map(Change::User).collect();
+            crate::api::commit::commit_changes(app, Some(state), &changes)
+                .map_err(|e| format!("the seeded users could not be stored: {e}"))?;
         }
         let mut threads = serde_json::Map::new();
         for (t, thread) in self.threads.iter().enumerate() {

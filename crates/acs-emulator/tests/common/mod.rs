@@ -99,7 +99,12 @@ fn agent_for(emulator: &Emulator) -> ureq::Agent {
 }
 
 fn agent_builder(emulator: &Emulator) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
-    let pem = emulator.ca_certificate_pem().expect("https").to_string();
+    agent_trusting(emulator.ca_certificate_pem().expect("https"))
+}
+
+/// An agent configuration that trusts the CA certificates in `pem` and reads every status as a
+/// response.
+pub fn agent_trusting(pem: &str) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
         .filter_map(|item| match item {
             Ok(PemItem::Certificate(c)) => Some(c),
@@ -113,6 +118,14 @@ fn agent_builder(emulator: &Emulator) -> ureq::config::ConfigBuilder<ureq::types
                 .root_certs(RootCerts::new_with_certs(&roots))
                 .build(),
         )
+}
+
+/// An empty folder of this test process's own under the system temp dir (emptied if it exists).
+pub fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("acs-emu-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 pub fn encode(id: &str) -> String {

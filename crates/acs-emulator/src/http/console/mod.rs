@@ -10,7 +10,7 @@ mod session;
 
 use crate::api::rest::Req;
 use crate::app::App;
-use crate::http::in_process::{self as actions, call, Caller};
+use crate::http::in_process::{self, call, Caller};
 use crate::http::router::{Body, Router};
 use crate::wire::{
     AddParticipantsRequest, CreateThreadRequest, Identifier, Metadata, Participant, RetentionKind,
@@ -175,11 +175,11 @@ impl Console {
             ("GET", ["console", "users"]) if live => part(app, &Page::Users),
             ("GET", ["console", "users"]) => html(200, pages::users(app)),
             ("POST", ["console", "users"]) => done(
-                call(router, Caller::Resource, actions::create_user()),
+                call(router, Caller::Resource, in_process::create_user()),
                 "/console/users",
             ),
             ("POST", ["console", "users", id, "token"]) => {
-                let request = actions::issue_token(id, vec![TokenScope::Chat, TokenScope::Voip]);
+                let request = in_process::issue_token(id, vec![TokenScope::Chat, TokenScope::Voip]);
                 match call(router, Caller::Resource, request) {
                     Ok(token) => html(
                         200,
@@ -193,11 +193,11 @@ impl Console {
                 }
             }
             ("POST", ["console", "users", id, "revoke"]) => done(
-                call(router, Caller::Resource, actions::revoke_tokens(id)),
+                call(router, Caller::Resource, in_process::revoke_tokens(id)),
                 "/console/users",
             ),
             ("POST", ["console", "users", id, "delete"]) => done(
-                call(router, Caller::Resource, actions::delete_user(id)),
+                call(router, Caller::Resource, in_process::delete_user(id)),
                 "/console/users",
             ),
             ("GET", ["console", "threads"]) if live => part(app, &Page::Threads),
@@ -215,7 +215,7 @@ impl Console {
                     kind: None,
                     metadata: None,
                 };
-                let request = actions::send_message(id, &body);
+                let request = in_process::send_message(id, &body);
                 done(
                     call(router, Caller::User(field(&form, "sender")), request),
                     &back(id),
@@ -239,13 +239,13 @@ impl Console {
                 let body = AddParticipantsRequest {
                     participants: vec![added],
                 };
-                let request = actions::add_participants(id, &body);
+                let request = in_process::add_participants(id, &body);
                 done(call(router, Caller::User(&member), request), &back(id))
             }
             ("POST", ["console", "threads", id, "participants", "remove"]) => {
                 let removed = field(&form, "user");
                 // A participant may always remove themselves.
-                let request = actions::remove_participant(id, &user(removed));
+                let request = in_process::remove_participant(id, &user(removed));
                 done(call(router, Caller::User(removed), request), &back(id))
             }
             ("GET", ["console", "events"]) => {
@@ -318,7 +318,11 @@ fn create_thread(router: &Router, form: &[(String, String)]) -> Out {
         metadata: None,
         retention_policy: None,
     };
-    match call(router, Caller::User(creator), actions::create_thread(&body)) {
+    match call(
+        router,
+        Caller::User(creator),
+        in_process::create_thread(&body),
+    ) {
         Ok(created) => match created["chatThread"]["id"].as_str() {
             Some(id) => redirect(back(id)),
             None => redirect("/console/threads"),
@@ -361,7 +365,7 @@ fn update_properties(router: &Router, id: &str, form: &[(String, String)]) -> Ou
         metadata: Some(metadata),
         retention_policy: Some(retention_policy),
     };
-    let request = actions::update_thread(id, &body);
+    let request = in_process::update_thread(id, &body);
     done(call(router, Caller::User(&member), request), &back(id))
 }
 
