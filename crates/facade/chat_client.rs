@@ -79,12 +79,32 @@ impl ChatClient {
         topic: &str,
         options: Option<CreateChatThreadOptions>,
     ) -> Result<CreateChatThreadOutcome> {
+        self.create_chat_thread_with_response(topic, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`create_chat_thread`](Self::create_chat_thread), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_chat_thread`](Self::create_chat_thread).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("client: &ChatClient", "client.create_chat_thread_with_response(\"lunch\", None)")]
+    pub async fn create_chat_thread_with_response(
+        &self,
+        topic: &str,
+        options: Option<CreateChatThreadOptions>,
+    ) -> Result<Response<CreateChatThreadOutcome>> {
         let options = options.unwrap_or_default();
         let request = self.core.requests.create_chat_thread(topic, &options);
-        let result: CreateChatThreadResult =
+        let response: Response<CreateChatThreadResult> =
             self.core.json(request, &options.method_options).await?;
         let requested = options.participants.unwrap_or_default();
-        Ok(result.into_outcome(&requested))
+        Ok(response.map(|result| result.into_outcome(&requested)))
     }
 
     /// The threads the user participates in, newest activity first: an iterator (blocking) or a
@@ -153,6 +173,26 @@ impl ChatClient {
         thread_id: &str,
         options: Option<DeleteChatThreadOptions>,
     ) -> Result<()> {
+        self.delete_chat_thread_with_response(thread_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`delete_chat_thread`](Self::delete_chat_thread), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`delete_chat_thread`](Self::delete_chat_thread).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("client: &ChatClient", "client.delete_chat_thread_with_response(\"19:abc@thread.v2\", None)")]
+    pub async fn delete_chat_thread_with_response(
+        &self,
+        thread_id: &str,
+        options: Option<DeleteChatThreadOptions>,
+    ) -> Result<Response<()>> {
         let request = self.core.requests.delete_chat_thread(thread_id);
         self.core
             .empty(request, &options.unwrap_or_default().method_options)

@@ -5,7 +5,9 @@ use super::pipeline::{Auth, Pipeline, Step};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::{self, maybe_async, paginate, ItemPager};
 use acs_chat_core::paging::check_progress;
-use acs_chat_core::requests::{decode_empty, decode_json, decode_page, get_page, ChatRequests};
+use acs_chat_core::requests::{
+    decode_empty_response, decode_json_response, decode_page, get_page, ChatRequests,
+};
 use acs_chat_core::*;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -46,18 +48,18 @@ impl ChatCore {
         &self,
         request: Result<HttpRequest>,
         method: &ClientMethodOptions,
-    ) -> Result<T> {
+    ) -> Result<Response<T>> {
         let exchange = self.pipeline.send(request?, method).await?;
-        decode_json(exchange)
+        decode_json_response(exchange)
     }
 
     pub(crate) async fn empty(
         &self,
         request: Result<HttpRequest>,
         method: &ClientMethodOptions,
-    ) -> Result<()> {
+    ) -> Result<Response<()>> {
         let exchange = self.pipeline.send(request?, method).await?;
-        decode_empty(exchange)
+        decode_empty_response(exchange)
     }
 
     /// One page of a listing; `deadline` is that of an enclosing operation, if any.
@@ -91,20 +93,21 @@ impl ChatCore {
     }
 
     /// Sends a keyed message exactly once: after an attempt that may have taken effect, looks
-    /// for a message carrying the key before sending again.
+    /// for a message carrying the key before sending again. When the lookup finds it, the
+    /// response is that of the listing request that found it.
     pub(crate) async fn send_exactly_once(
         &self,
         thread_id: &str,
         request: HttpRequest,
         key: &str,
         method: &ClientMethodOptions,
-    ) -> Result<SendChatMessageResult> {
+    ) -> Result<Response<SendChatMessageResult>> {
         let since = time::OffsetDateTime::now_utc() - LOOKUP_MARGIN;
         let operation = request.operation;
         let mut call = self.pipeline.call(request, None, method)?;
         loop {
             let (delay, error) = match self.pipeline.attempt(&mut call).await {
-                Step::Done(outcome) => return decode_json(outcome?),
+                Step::Done(outcome) => return decode_json_response(outcome?),
                 Step::Retry(delay) => {
                     rt::sleep(delay).await;
                     continue;
@@ -116,7 +119,9 @@ impl ChatCore {
                     .find_keyed_message(operation, thread_id, key, since, call.deadline())
                     .await
                 {
-                    Ok(Some(id)) => return Ok(SendChatMessageResult::new(id)),
+                    Ok(Some((id, metadata))) => {
+                        return Ok(Response::new(SendChatMessageResult::new(id), metadata))
+                    }
                     Ok(None) => break,
                     // Unknown whether it was stored: never send again blind; look again.
                     Err(lookup) if Instant::now() + delay < call.deadline() => {
@@ -151,7 +156,7 @@ impl ChatCore {
         key: &str,
         since: time::OffsetDateTime,
         deadline: Instant,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<(String, ResponseMetadata)>> {
         let options = ListMessagesOptions {
             results_per_page: Some(acs_chat_core::requests::MAX_PAGE_SIZE),
             start_time: Some(since),
@@ -175,7 +180,8 @@ impl ChatCore {
                     .is_some_and(|k| k == key)
             });
             if let Some(message) = found {
-                return Ok(Some(message.id.clone()));
+                let metadata = page.metadata().cloned();
+                return Ok(metadata.map(|metadata| (message.id.clone(), metadata)));
             }
             pages.after(&page);
         }

@@ -73,6 +73,25 @@ impl ChatThreadClient {
         &self,
         options: Option<GetPropertiesOptions>,
     ) -> Result<ChatThreadProperties> {
+        self.get_properties_with_response(options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`get_properties`](Self::get_properties), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_properties`](Self::get_properties).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.get_properties_with_response(None)")]
+    pub async fn get_properties_with_response(
+        &self,
+        options: Option<GetPropertiesOptions>,
+    ) -> Result<Response<ChatThreadProperties>> {
         let request = self.core.requests.get_properties(&self.thread_id);
         self.core
             .json(request, &options.unwrap_or_default().method_options)
@@ -98,6 +117,26 @@ impl ChatThreadClient {
         topic: &str,
         options: Option<UpdateTopicOptions>,
     ) -> Result<()> {
+        self.update_topic_with_response(topic, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`update_topic`](Self::update_topic), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`update_topic`](Self::update_topic).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.update_topic_with_response(\"dinner\", None)")]
+    pub async fn update_topic_with_response(
+        &self,
+        topic: &str,
+        options: Option<UpdateTopicOptions>,
+    ) -> Result<Response<()>> {
         let request = self.core.requests.update_topic(&self.thread_id, topic);
         self.core
             .empty(request, &options.unwrap_or_default().method_options)
@@ -119,6 +158,22 @@ impl ChatThreadClient {
     ///
     #[doc = example!("thread: &ChatThreadClient", "thread.update_properties(Some(UpdatePropertiesOptions { topic: Some(\"dinner\".into()), ..Default::default() }))")]
     pub async fn update_properties(&self, options: Option<UpdatePropertiesOptions>) -> Result<()> {
+        self.update_properties_with_response(options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`update_properties`](Self::update_properties), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`update_properties`](Self::update_properties).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.update_properties_with_response(Some(UpdatePropertiesOptions { topic: Some(\"dinner\".into()), ..Default::default() }))")]
+    pub async fn update_properties_with_response(&self, options: Option<UpdatePropertiesOptions>) -> Result<Response<()>> {
         let options = options.unwrap_or_default();
         let request = self
             .core
@@ -150,6 +205,26 @@ impl ChatThreadClient {
         content: &str,
         options: Option<SendMessageOptions>,
     ) -> Result<SendChatMessageResult> {
+        self.send_message_with_response(content, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`send_message`](Self::send_message), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_message`](Self::send_message).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.send_message_with_response(\"hello\", None)")]
+    pub async fn send_message_with_response(
+        &self,
+        content: &str,
+        options: Option<SendMessageOptions>,
+    ) -> Result<Response<SendChatMessageResult>> {
         let mut options = options.unwrap_or_default();
         if options.idempotency_key.is_none() && self.core.generate_idempotency_keys {
             options.idempotency_key = Some(acs_chat_core::http::new_request_id());
@@ -187,6 +262,26 @@ impl ChatThreadClient {
         message_id: &str,
         options: Option<GetMessageOptions>,
     ) -> Result<ChatMessage> {
+        self.get_message_with_response(message_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`get_message`](Self::get_message), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_message`](Self::get_message).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.get_message_with_response(\"1700000000000\", None)")]
+    pub async fn get_message_with_response(
+        &self,
+        message_id: &str,
+        options: Option<GetMessageOptions>,
+    ) -> Result<Response<ChatMessage>> {
         let request = self.core.requests.get_message(&self.thread_id, message_id);
         self.core
             .json(request, &options.unwrap_or_default().method_options)
@@ -255,6 +350,26 @@ impl ChatThreadClient {
         message_id: &str,
         options: Option<UpdateMessageOptions>,
     ) -> Result<()> {
+        self.update_message_with_response(message_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`update_message`](Self::update_message), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`update_message`](Self::update_message).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.update_message_with_response(\"1700000000000\", Some(UpdateMessageOptions { content: Some(\"edited\".into()), ..Default::default() }))")]
+    pub async fn update_message_with_response(
+        &self,
+        message_id: &str,
+        options: Option<UpdateMessageOptions>,
+    ) -> Result<Response<()>> {
         let options = options.unwrap_or_default();
         let request = self
             .core
@@ -281,6 +396,26 @@ impl ChatThreadClient {
         message_id: &str,
         options: Option<DeleteMessageOptions>,
     ) -> Result<()> {
+        self.delete_message_with_response(message_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`delete_message`](Self::delete_message), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`delete_message`](Self::delete_message).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.delete_message_with_response(\"1700000000000\", None)")]
+    pub async fn delete_message_with_response(
+        &self,
+        message_id: &str,
+        options: Option<DeleteMessageOptions>,
+    ) -> Result<Response<()>> {
         let request = self
             .core
             .requests
@@ -362,21 +497,50 @@ impl ChatThreadClient {
         participants: &[ChatParticipant],
         options: Option<AddParticipantsOptions>,
     ) -> Result<Vec<(ChatParticipant, ChatError)>> {
+        if participants.is_empty() {
+            // Nothing to add: nothing is sent (the thread id is still checked).
+            self.core
+                .requests
+                .add_participants(&self.thread_id, participants)?;
+            return Ok(Vec::new());
+        }
+        self.add_participants_with_response(participants, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`add_participants`](Self::add_participants), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_participants`](Self::add_participants), and
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty `participants`
+    /// (nothing is sent, so there is no response).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.add_participants_with_response(&[ChatParticipant::new(CommunicationIdentifier::user(\"8:acs:...\")).with_display_name(\"Bob\")], None)")]
+    pub async fn add_participants_with_response(
+        &self,
+        participants: &[ChatParticipant],
+        options: Option<AddParticipantsOptions>,
+    ) -> Result<Response<Vec<(ChatParticipant, ChatError)>>> {
         let Some(request) = self
             .core
             .requests
             .add_participants(&self.thread_id, participants)?
         else {
-            return Ok(Vec::new());
+            return Err(Error::invalid_argument(
+                "ChatThreadClient.add_participants",
+                "`participants` is empty: nothing was sent, so there is no response",
+            ));
         };
-        let result: AddChatParticipantsResult = self
+        let response: Response<AddChatParticipantsResult> = self
             .core
             .json(Ok(request), &options.unwrap_or_default().method_options)
             .await?;
-        Ok(pair_invalid_participants(
-            participants,
-            result.invalid_participants,
-        ))
+        Ok(response.map(|result| pair_invalid_participants(participants, result.invalid_participants)))
     }
 
     /// Removes a participant.
@@ -398,6 +562,26 @@ impl ChatThreadClient {
         identifier: &CommunicationIdentifier,
         options: Option<RemoveParticipantOptions>,
     ) -> Result<()> {
+        self.remove_participant_with_response(identifier, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`remove_participant`](Self::remove_participant), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`remove_participant`](Self::remove_participant).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.remove_participant_with_response(&CommunicationIdentifier::user(\"8:acs:...\"), None)")]
+    pub async fn remove_participant_with_response(
+        &self,
+        identifier: &CommunicationIdentifier,
+        options: Option<RemoveParticipantOptions>,
+    ) -> Result<Response<()>> {
         let request = self
             .core
             .requests
@@ -424,6 +608,25 @@ impl ChatThreadClient {
         &self,
         options: Option<SendTypingNotificationOptions>,
     ) -> Result<()> {
+        self.send_typing_notification_with_response(options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`send_typing_notification`](Self::send_typing_notification), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_typing_notification`](Self::send_typing_notification).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.send_typing_notification_with_response(None)")]
+    pub async fn send_typing_notification_with_response(
+        &self,
+        options: Option<SendTypingNotificationOptions>,
+    ) -> Result<Response<()>> {
         let options = options.unwrap_or_default();
         let request = self
             .core
@@ -451,6 +654,26 @@ impl ChatThreadClient {
         message_id: &str,
         options: Option<SendReadReceiptOptions>,
     ) -> Result<()> {
+        self.send_read_receipt_with_response(message_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`send_read_receipt`](Self::send_read_receipt), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_read_receipt`](Self::send_read_receipt).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("thread: &ChatThreadClient", "thread.send_read_receipt_with_response(\"1700000000000\", None)")]
+    pub async fn send_read_receipt_with_response(
+        &self,
+        message_id: &str,
+        options: Option<SendReadReceiptOptions>,
+    ) -> Result<Response<()>> {
         let request = self
             .core
             .requests

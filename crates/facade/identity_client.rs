@@ -4,7 +4,7 @@
 use super::pipeline::{Auth, Pipeline};
 use super::token_credential::CommunicationTokenCredential;
 use crate::rt::maybe_async;
-use acs_chat_core::requests::{decode_empty, decode_json, IdentityRequests};
+use acs_chat_core::requests::{decode_empty_response, decode_json_response, IdentityRequests};
 use acs_chat_core::*;
 use std::sync::Arc;
 
@@ -122,14 +122,33 @@ impl CommunicationIdentityClient {
         &self,
         options: Option<CreateUserOptions>,
     ) -> Result<CommunicationUserIdentifier> {
+        self.create_user_with_response(options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`create_user`](Self::create_user), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_user`](Self::create_user).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.create_user_with_response(None)")]
+    pub async fn create_user_with_response(
+        &self,
+        options: Option<CreateUserOptions>,
+    ) -> Result<Response<CommunicationUserIdentifier>> {
         let request = self
             .inner
             .requests
             .create_user(None, &TokenOptions::default())?;
         let method = options.unwrap_or_default().method_options;
-        let result: CommunicationIdentityAccessTokenResult =
-            decode_json(self.inner.pipeline.send(request, &method).await?)?;
-        Ok(CommunicationUserIdentifier::new(result.identity.id))
+        let response: Response<CommunicationIdentityAccessTokenResult> =
+            decode_json_response(self.inner.pipeline.send(request, &method).await?)?;
+        Ok(response.map(|result| CommunicationUserIdentifier::new(result.identity.id)))
     }
 
     /// Creates a user and a token for it with `scopes`.
@@ -156,6 +175,29 @@ impl CommunicationIdentityClient {
         CommunicationUserIdentifier,
         CommunicationIdentityAccessToken,
     )> {
+        self.create_user_and_token_with_response(scopes, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`create_user_and_token`](Self::create_user_and_token), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_user_and_token`](Self::create_user_and_token).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.create_user_and_token_with_response(&[CommunicationTokenScope::Chat], None)")]
+    pub async fn create_user_and_token_with_response(
+        &self,
+        scopes: &[CommunicationTokenScope],
+        options: Option<TokenOptions>,
+    ) -> Result<Response<(
+        CommunicationUserIdentifier,
+        CommunicationIdentityAccessToken,
+    )>> {
         let options = options.unwrap_or_default();
         let request = self.inner.requests.create_user(Some(scopes), &options)?;
         let exchange = self
@@ -164,14 +206,17 @@ impl CommunicationIdentityClient {
             .send(request, &options.method_options)
             .await?;
         let operation = exchange.operation;
-        let result: CommunicationIdentityAccessTokenResult = decode_json(exchange)?;
-        let token = result
-            .access_token
-            .ok_or_else(|| Error::UnexpectedResponse {
+        let response: Response<CommunicationIdentityAccessTokenResult> =
+            decode_json_response(exchange)?;
+        let (result, metadata) = response.into_parts();
+        let token = result.access_token.ok_or_else(|| {
+            Error::unexpected_response(
                 operation,
-                message: "the service created the user but returned no token".into(),
-            })?;
-        Ok((CommunicationUserIdentifier::new(result.identity.id), token))
+                "the service created the user but returned no token",
+            )
+        })?;
+        let user = CommunicationUserIdentifier::new(result.identity.id);
+        Ok(Response::new((user, token), metadata))
     }
 
     /// Issues a token for `user` with `scopes`.
@@ -194,9 +239,30 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationTokenScope],
         options: Option<TokenOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
+        self.get_token_with_response(user, scopes, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`get_token`](Self::get_token), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_token`](Self::get_token).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.get_token_with_response(user, &[CommunicationTokenScope::Chat], None)")]
+    pub async fn get_token_with_response(
+        &self,
+        user: &CommunicationUserIdentifier,
+        scopes: &[CommunicationTokenScope],
+        options: Option<TokenOptions>,
+    ) -> Result<Response<CommunicationIdentityAccessToken>> {
         let options = options.unwrap_or_default();
         let request = self.inner.requests.get_token(&user.id, scopes, &options)?;
-        decode_json(
+        decode_json_response(
             self.inner
                 .pipeline
                 .send(request, &options.method_options)
@@ -222,9 +288,29 @@ impl CommunicationIdentityClient {
         user: &CommunicationUserIdentifier,
         options: Option<RevokeTokensOptions>,
     ) -> Result<()> {
+        self.revoke_tokens_with_response(user, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`revoke_tokens`](Self::revoke_tokens), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`revoke_tokens`](Self::revoke_tokens).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.revoke_tokens_with_response(user, None)")]
+    pub async fn revoke_tokens_with_response(
+        &self,
+        user: &CommunicationUserIdentifier,
+        options: Option<RevokeTokensOptions>,
+    ) -> Result<Response<()>> {
         let request = self.inner.requests.revoke_tokens(&user.id)?;
         let method = options.unwrap_or_default().method_options;
-        decode_empty(self.inner.pipeline.send(request, &method).await?)
+        decode_empty_response(self.inner.pipeline.send(request, &method).await?)
     }
 
     /// Exchanges a Teams user's Microsoft Entra token for an ACS access token of that user (Teams
@@ -253,13 +339,35 @@ impl CommunicationIdentityClient {
         user_object_id: &str,
         options: Option<GetTokenForTeamsUserOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
+        self.get_token_for_teams_user_with_response(teams_user_aad_token, client_id, user_object_id, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`get_token_for_teams_user`](Self::get_token_for_teams_user), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_token_for_teams_user`](Self::get_token_for_teams_user).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, teams_token: &str, user: &CommunicationUserIdentifier", "identity.get_token_for_teams_user_with_response(teams_token, \"<client id>\", \"<user object id>\", None)")]
+    pub async fn get_token_for_teams_user_with_response(
+        &self,
+        teams_user_aad_token: &str,
+        client_id: &str,
+        user_object_id: &str,
+        options: Option<GetTokenForTeamsUserOptions>,
+    ) -> Result<Response<CommunicationIdentityAccessToken>> {
         let request = self.inner.requests.get_token_for_teams_user(
             teams_user_aad_token,
             client_id,
             user_object_id,
         )?;
         let method = options.unwrap_or_default().method_options;
-        decode_json(self.inner.pipeline.send(request, &method).await?)
+        decode_json_response(self.inner.pipeline.send(request, &method).await?)
     }
 
     /// Deletes `user` and revokes its tokens.
@@ -280,8 +388,28 @@ impl CommunicationIdentityClient {
         user: &CommunicationUserIdentifier,
         options: Option<DeleteUserOptions>,
     ) -> Result<()> {
+        self.delete_user_with_response(user, options)
+            .await
+            .map(Response::into_value)
+    }
+
+    /// [`delete_user`](Self::delete_user), with the metadata of the response: its status, `MS-CV`, request
+    /// ids and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`delete_user`](Self::delete_user).
+    ///
+    /// # Example
+    ///
+    #[doc = response_example!("identity: &CommunicationIdentityClient, user: &CommunicationUserIdentifier", "identity.delete_user_with_response(user, None)")]
+    pub async fn delete_user_with_response(
+        &self,
+        user: &CommunicationUserIdentifier,
+        options: Option<DeleteUserOptions>,
+    ) -> Result<Response<()>> {
         let request = self.inner.requests.delete_user(&user.id)?;
         let method = options.unwrap_or_default().method_options;
-        decode_empty(self.inner.pipeline.send(request, &method).await?)
+        decode_empty_response(self.inner.pipeline.send(request, &method).await?)
     }
 }

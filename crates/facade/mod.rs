@@ -11,11 +11,6 @@ mod pipeline;
 mod token_credential;
 pub(crate) mod trust;
 
-/// The sans-IO core (`acs-chat-core`): the supported extension point for bringing your own HTTP
-/// stack — request builders, decoders, the retry schedule, the wire types. It follows the same
-/// semantic versioning as this crate. Not named `core`, which would shadow the `core` crate for
-/// `use <facade>::*`.
-pub use acs_chat_core as sansio;
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
 pub use acs_chat_core::events;
 /// The service's resources as the clients return and take them (threads, messages,
@@ -49,8 +44,10 @@ pub mod models {
 pub use acs_chat_core::{
     AccessKey, AccessToken, BoxError, ChatClientOptions, ClientMethodOptions, ClientOptions, Clock,
     CommunicationIdentityClientOptions, CommunicationTokenCredentialOptions, ConnectionString,
-    Error, Page, ResponseHook, ResponseMetadata, Result, RetryOptions, ServiceError,
-    TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+    ConnectionStringProblem, ContinuationTokenProblem, Error, ErrorKind, Page, RawWireLogging,
+    Response, ResponseHook, ResponseMetadata, Result, RetryOptions, Secret, ServiceError,
+    TokenProblem, TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
+    ENTRA_ID_SCOPE,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;

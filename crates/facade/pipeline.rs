@@ -53,11 +53,15 @@ impl Call {
     }
 
     fn timed_out(&self) -> Error {
-        Error::Timeout {
-            operation: self.request.operation,
-            budget: self.budget,
-            attempts: self.attempts,
-        }
+        // Retryable only if repeating it cannot act twice: it is safe to repeat, or no attempt
+        // before this one (counted, never sent) was made.
+        let sent = self.attempts > 1;
+        Error::timeout(
+            self.request.operation,
+            self.budget,
+            self.attempts,
+            retry::caller_may_resend_after_failure(self.request.replay, sent),
+        )
     }
 }
 
@@ -163,10 +167,10 @@ impl Pipeline {
         // The rule of `acs_chat_core::endpoint`, checked where the credential is attached: every
         // request URL is an `EndpointUrl`, and this one must be on this client's endpoint.
         if !self.endpoint.owns(&call.request.url) {
-            return Step::Done(Err(Error::InvalidEndpoint {
-                endpoint: call.request.url.without_query().to_string(),
-                reason: format!("not on the client's endpoint `{}`", self.endpoint.as_str()),
-            }));
+            return Step::Done(Err(Error::invalid_endpoint(
+                call.request.url.without_query(),
+                format!("not on the client's endpoint `{}`", self.endpoint.as_str()),
+            )));
         }
         // Authorization goes beside the request, not into a copy of it: it changes per attempt.
         let authorization = match self.authorize(&call.request, call.remaining()).await {
@@ -201,14 +205,15 @@ impl Pipeline {
                     attempts: attempt,
                     // Filled in below, only when the exchange outlives the attempt.
                     client_request_id: None,
+                    replay: call.request.replay,
                 };
                 (decision, Ok(exchange))
             }
             Err(SendError::TooLarge(limit)) => {
-                return Step::Done(Err(Error::ResponseTooLarge { operation, limit }))
+                return Step::Done(Err(Error::response_too_large(operation, limit)))
             }
             Err(SendError::SecretsWouldBeLogged(target)) => {
-                return Step::Done(Err(Error::SecretsWouldBeLogged { operation, target }))
+                return Step::Done(Err(Error::secrets_would_be_logged(operation, target)))
             }
             Err(SendError::Transport(kind, source)) => {
                 let decision = retry::after_transport_error(
@@ -218,12 +223,11 @@ impl Pipeline {
                     attempt,
                     call.remaining(),
                 );
-                let error = Error::Transport {
-                    operation,
-                    kind,
-                    attempts: attempt,
-                    source,
-                };
+                let retryable = retry::caller_may_resend_after_failure(
+                    call.request.replay,
+                    kind.may_have_been_sent(),
+                );
+                let error = Error::transport(operation, kind, attempt, retryable, source);
                 (decision, Err(error))
             }
         };
@@ -243,17 +247,13 @@ impl Pipeline {
         match decision {
             RetryDecision::Stop => {
                 tracing::debug!(parent: &call.span, attempt, status, "{operation}: done");
-                if let (Some(hook), Ok(exchange)) = (&call.on_response, &outcome) {
-                    hook.call(&ResponseMetadata::new(
-                        operation,
-                        &exchange.response,
-                        &call.client_request_id,
-                        attempt,
-                    ));
-                }
                 // The call ends here: its id moves into the outcome.
                 let id = std::mem::take(&mut call.client_request_id);
-                Step::Done(outcome.map(|exchange| with_id(exchange, id)))
+                let outcome = outcome.map(|exchange| with_id(exchange, id));
+                if let (Some(hook), Ok(exchange)) = (&call.on_response, &outcome) {
+                    hook.call(&ResponseMetadata::of(exchange));
+                }
+                Step::Done(outcome)
             }
             RetryDecision::RetryAfter(delay) => {
                 tracing::warn!(parent: &call.span, attempt, status, ?delay, "{operation}: attempt failed; retrying");

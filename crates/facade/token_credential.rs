@@ -1,7 +1,8 @@
 //! `CommunicationTokenCredential`: a user access token, optionally refreshed, shared by clients.
 
 use crate::rt::{self, maybe_async};
-use acs_chat_core::credential::{system_clock, RefreshPlan, RefreshState, DEFAULT_REFRESH_TIMEOUT};
+use acs_chat_core::clock::system_clock;
+use acs_chat_core::credential::{RefreshPlan, RefreshState, DEFAULT_REFRESH_TIMEOUT};
 use acs_chat_core::{AccessToken, Clock, CommunicationTokenCredentialOptions, Error, Result};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -148,13 +149,13 @@ impl CommunicationTokenCredential {
                 return if state.current().expires_on > (self.inner.clock)() {
                     Ok(state.current().clone())
                 } else {
-                    Err(Error::CredentialTimeout { timeout: budget })
+                    Err(Error::credential_timeout(budget))
                 };
             }
             // The refresh is overdue: give up on it for every caller (a late answer is kept).
             self.state().finish(
                 flight,
-                Err(Error::CredentialTimeout { timeout }),
+                Err(Error::credential_timeout(timeout)),
                 Instant::now(),
             );
             self.inner.refreshed.notify(flight);

@@ -20,11 +20,12 @@ pub(crate) fn extra_roots(options: &ClientOptions) -> Result<ExtraRoots> {
     for pem in &options.additional_ca_certificates_pem {
         let before = roots.len();
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            roots.push(cert.map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?);
+            roots.push(cert.map_err(|e| Error::tls("reading an additional CA certificate", e))?);
         }
         if roots.len() == before {
-            return Err(Error::Tls(
-                "additional CA certificate: no PEM certificate found".into(),
+            return Err(Error::tls(
+                "reading an additional CA certificate",
+                "no PEM certificate found",
             ));
         }
     }

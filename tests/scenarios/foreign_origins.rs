@@ -291,7 +291,7 @@ async fn a_token_resumes_only_the_listing_it_came_from() {
             matches!(
                 err,
                 Error::InvalidContinuationToken {
-                    problem: chat::sansio::ContinuationTokenProblem::OtherListing { .. },
+                    problem: chat::ContinuationTokenProblem::OtherListing { .. },
                     ..
                 }
             ),

@@ -26,7 +26,7 @@ async fn an_absurd_retry_after_is_a_typed_error_not_a_panic() {
         assert_eq!(err.status(), Some(503), "{name}: {value}");
         assert_eq!(
             err.retry_after(),
-            Some(chat::sansio::retry::MAX_RETRY_AFTER),
+            Some(acs_chat_core::retry::MAX_RETRY_AFTER),
             "{name}: {value}"
         );
     }

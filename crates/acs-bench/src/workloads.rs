@@ -205,8 +205,8 @@ pub(crate) struct RawSend {
 }
 
 fn raw_send(setup: &Setup, facade: &str) -> Result<RawSend, BoxError> {
-    use acs_chat_blocking::sansio::requests::ChatRequests;
-    let endpoint = acs_chat_blocking::sansio::Endpoint::parse(&setup.endpoint)?;
+    use acs_chat_core::requests::ChatRequests;
+    let endpoint = acs_chat_core::Endpoint::parse(&setup.endpoint)?;
     let request = ChatRequests::new(endpoint, None).send_message(
         &setup.send_thread,
         "hello",

@@ -54,7 +54,7 @@ impl CommunicationIdentityClient {
                 let token = credential
                     .get_token(&[ENTRA_ID_SCOPE], None)
                     .await
-                    .map_err(|e| Error::Credential(Box::new(e)))?;
+                    .map_err(Error::credential)?;
                 Ok(AccessToken::new(token.token.secret(), token.expires_on))
             })
         });

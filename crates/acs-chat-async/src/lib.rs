@@ -88,6 +88,19 @@ macro_rules! example {
     };
 }
 
+/// The doc example of a `*_with_response` operation: the value and the response's ids.
+macro_rules! response_example {
+    ($receiver:literal, $call:literal) => {
+        concat!(
+            "```no_run\n# use acs_chat_async::{models::*, *};\n# async fn example(",
+            $receiver,
+            ") -> Result<()> {\nlet response = ",
+            $call,
+            ".await?;\nprintln!(\"HTTP {}, MS-CV {:?}, request id {:?}\", response.status(), response.ms_cv(), response.request_id());\nlet value = response.into_value();\n# let _ = value;\n# Ok(())\n# }\n```"
+        )
+    };
+}
+
 /// The doc example of a listing: a stream of items, each a `Result`.
 macro_rules! pager_example {
     ($receiver:literal, $call:literal) => {

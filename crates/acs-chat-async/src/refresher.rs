@@ -79,7 +79,7 @@ impl CommunicationTokenCredential {
         let refresher: Refresher = Box::new(move || {
             let refreshed = refresher();
             Box::pin(
-                async move { AccessToken::parse(&refreshed.await.map_err(Error::Credential)?) },
+                async move { AccessToken::parse(&refreshed.await.map_err(Error::credential)?) },
             )
         });
         Self::build(token, Some(refresher), options)

@@ -34,7 +34,7 @@ impl Transport {
         for cert in extra.explicit {
             roots
                 .add(cert)
-                .map_err(|e| Error::Tls(format!("additional CA certificate: {e}")))?;
+                .map_err(|e| Error::tls("adding an additional CA certificate", e))?;
         }
         let (_added, ignored) = roots.add_parsable_certificates(extra.os);
         if ignored > 0 {
@@ -44,7 +44,7 @@ impl Transport {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Tls(e.to_string()))?
+            .map_err(|e| Error::tls("choosing the TLS protocol versions", e))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -57,7 +57,7 @@ impl Transport {
             .retry(reqwest::retry::never().max_retries_per_request(0))
             .timeout(timeout)
             .build()
-            .map_err(|e| Error::Tls(e.to_string()))?;
+            .map_err(|e| Error::tls("building the HTTP client", e))?;
         Ok(Transport {
             client,
             options: options.clone(),

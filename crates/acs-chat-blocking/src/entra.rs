@@ -90,7 +90,7 @@ impl CommunicationIdentityClient {
         let source: crate::refresher::Refresher = Box::new(move || {
             credential
                 .get_token(&[ENTRA_ID_SCOPE])
-                .map_err(Error::Credential)
+                .map_err(Error::credential)
         });
         Self::with_token_source(endpoint, source, options)
     }

@@ -27,7 +27,7 @@ pub(crate) fn spawn_refresh(
         });
     if let Err(e) = spawned {
         if let Some(done) = take(&done) {
-            done(Err(Error::Credential(Box::new(e))));
+            done(Err(Error::credential(e)));
         }
     }
 }
@@ -75,7 +75,7 @@ impl CommunicationTokenCredential {
         Self::build(
             token,
             Some(Box::new(move || {
-                AccessToken::parse(&refresher().map_err(Error::Credential)?)
+                AccessToken::parse(&refresher().map_err(Error::credential)?)
             })),
             options,
         )

@@ -2,8 +2,10 @@
 
 use acs_chat_core::http::SendError;
 use acs_chat_core::{
-    BoxError, ClientOptions, HttpRequest, HttpResponse, Result, TransportErrorKind,
+    BoxError, ClientOptions, HttpRequest, HttpResponse, RawWireLogging, Result,
+    TransportErrorKind,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::io::Read;
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -11,6 +13,8 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 pub(crate) struct Transport {
     agent: ureq::Agent,
     options: ClientOptions,
+    /// Whether this client has said (once) that the raw byte dump is on.
+    dump_reported: AtomicBool,
 }
 
 /// The `log` target of ureq-proto's byte dump (`ureq_proto::util::log_data`).
@@ -47,6 +51,7 @@ impl Transport {
         Ok(Transport {
             agent,
             options: options.clone(),
+            dump_reported: AtomicBool::new(false),
         })
     }
 
@@ -62,7 +67,20 @@ impl Transport {
         // target and level, with no switch to turn it off. Fail closed: never send a credential
         // where the application's logger would record it.
         if log::log_enabled!(target: UREQ_PROTO_DUMP, log::Level::Trace) {
-            return Err(SendError::SecretsWouldBeLogged(UREQ_PROTO_DUMP));
+            let first = !self.dump_reported.swap(true, Ordering::Relaxed);
+            match self.options.raw_wire_logging {
+                RawWireLogging::Allow => {
+                    if first {
+                        tracing::warn!(target: "acs_chat_blocking", "the log target `{UREQ_PROTO_DUMP}` is enabled at TRACE and ClientOptions::raw_wire_logging is Allow: raw requests, credentials included, are being logged");
+                    }
+                }
+                _ => {
+                    if first {
+                        tracing::error!(target: "acs_chat_blocking", "not sending: the log target `{UREQ_PROTO_DUMP}` is enabled at TRACE and would record raw requests, credentials included; filter it out (e.g. RUST_LOG=trace,ureq_proto=debug), or set ClientOptions::raw_wire_logging to Allow for a debugging session with throwaway credentials");
+                    }
+                    return Err(SendError::SecretsWouldBeLogged(UREQ_PROTO_DUMP));
+                }
+            }
         }
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())

@@ -1,7 +1,7 @@
 //! Connection strings and HMAC-SHA256 request signing for access-key authentication.
 
 use crate::credential::Secret;
-use crate::error::{Error, Result};
+use crate::error::{ConnectionStringProblem, Error, Result};
 use crate::http::HttpRequest;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -20,11 +20,11 @@ impl AccessKey {
     /// Decodes a base64 access key.
     pub fn new(base64_key: &str) -> Result<Self> {
         let key = STANDARD.decode(base64_key.trim()).map_err(|_| {
-            Error::InvalidConnectionString("the access key is not valid base64".into())
+            Error::invalid_connection_string(ConnectionStringProblem::AccessKeyNotBase64)
         })?;
         if key.is_empty() {
-            return Err(Error::InvalidConnectionString(
-                "the access key is empty".into(),
+            return Err(Error::invalid_connection_string(
+                ConnectionStringProblem::AccessKeyEmpty,
             ));
         }
         Ok(AccessKey { key })
@@ -76,10 +76,7 @@ impl ConnectionString {
         {
             // Never quote the segment: it may be (part of) the access key.
             let (name, value) = part.split_once('=').ok_or_else(|| {
-                Error::InvalidConnectionString(format!(
-                    "segment {} is not of the form key=value",
-                    index + 1
-                ))
+                Error::invalid_connection_string(ConnectionStringProblem::NotKeyValue(index + 1))
             })?;
             match name.trim().to_ascii_lowercase().as_str() {
                 "endpoint" => endpoint = Some(value.trim().to_string()),
@@ -89,10 +86,10 @@ impl ConnectionString {
         }
         let endpoint = endpoint
             .filter(|e| !e.is_empty())
-            .ok_or_else(|| Error::InvalidConnectionString("`endpoint=` is missing".into()))?;
+            .ok_or(Error::invalid_connection_string(ConnectionStringProblem::MissingEndpoint))?;
         let key = key
             .filter(|k| !k.expose().is_empty())
-            .ok_or_else(|| Error::InvalidConnectionString("`accesskey=` is missing".into()))?;
+            .ok_or(Error::invalid_connection_string(ConnectionStringProblem::MissingAccessKey))?;
         Ok(ConnectionString {
             endpoint,
             access_key: AccessKey::new(key.expose())?,

@@ -3,7 +3,7 @@
 //! The credential type itself lives in the facades (its refresher is a blocking closure in one and
 //! a future in the other); the rules it follows live here.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TokenProblem};
 use base64::Engine;
 use std::fmt;
 use std::sync::Arc;
@@ -67,22 +67,20 @@ impl AccessToken {
         let (_header, payload) = match (parts.next(), parts.next(), parts.next()) {
             (Some(h), Some(p), Some(_)) if !p.is_empty() => (h, p),
             _ => {
-                return Err(Error::InvalidToken(
-                    "expected a JWT of three dot-separated parts".into(),
-                ))
+                return Err(Error::invalid_token(TokenProblem::NotAJwt))
             }
         };
         let bytes = decode_base64_any(payload)
-            .ok_or_else(|| Error::InvalidToken("the payload is not base64 or base64url".into()))?;
+            .ok_or(Error::invalid_token(TokenProblem::PayloadNotBase64))?;
         let claims: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|_| Error::InvalidToken("the payload is not JSON".into()))?;
+            .map_err(|_| Error::invalid_token(TokenProblem::PayloadNotJson))?;
         let exp = claims
             .get("exp")
-            .ok_or_else(|| Error::InvalidToken("the payload has no `exp` claim".into()))?
+            .ok_or(Error::invalid_token(TokenProblem::NoExpiry))?
             .as_f64()
-            .ok_or_else(|| Error::InvalidToken("the `exp` claim is not a number".into()))?;
+            .ok_or(Error::invalid_token(TokenProblem::ExpiryNotANumber))?;
         let expires_on = OffsetDateTime::from_unix_timestamp(exp as i64)
-            .map_err(|_| Error::InvalidToken("the `exp` claim is out of range".into()))?;
+            .map_err(|_| Error::invalid_token(TokenProblem::ExpiryOutOfRange))?;
         Ok(AccessToken {
             token: Secret::new(token),
             expires_on,
@@ -103,14 +101,6 @@ fn decode_base64_any(s: &str) -> Option<Vec<u8>> {
 /// for when it authenticates `CommunicationIdentityClient` (the double slash is the service's: the
 /// resource `https://communication.azure.com/` plus `/.default`).
 pub const ENTRA_ID_SCOPE: &str = "https://communication.azure.com//.default";
-
-/// A source of "now", injectable for tests.
-pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(OffsetDateTime::now_utc)
-}
 
 /// With a refresher, a token is refreshed on use when fewer than this many minutes remain.
 pub const ON_DEMAND_REFRESH_MINUTES: i64 = 2;
@@ -212,9 +202,7 @@ impl RefreshState {
             return match (valid, &self.last_error) {
                 (true, _) => RefreshPlan::Use(self.current.clone()),
                 (false, Some(error)) => RefreshPlan::Fail(error.to_error()),
-                (false, None) => RefreshPlan::Fail(Error::InvalidToken(
-                    "the token has expired and no refresh succeeded".into(),
-                )),
+                (false, None) => RefreshPlan::Fail(Error::invalid_token(TokenProblem::Expired)),
             };
         }
         self.started += 1;
@@ -290,7 +278,7 @@ mod tests {
         for (token, want) in cases {
             let err = AccessToken::parse(token).unwrap_err();
             let text = err.to_string();
-            assert!(matches!(err, Error::InvalidToken(_)));
+            assert!(matches!(err, Error::InvalidToken { .. }));
             assert!(text.contains(want), "{text}");
             if token.len() > 5 {
                 assert!(!text.contains(token));

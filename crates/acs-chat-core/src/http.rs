@@ -169,19 +169,6 @@ impl HttpRequest {
     }
 }
 
-/// The response headers core reads (the retry hints, and the ids a support case needs: the
-/// correlation vector, the service's request id and the echoed client request id): a transport
-/// may keep only these in [`HttpResponse::headers`] and spare copying the rest. None of them
-/// carries a secret.
-pub const RESPONSE_HEADERS_READ: &[&str] = &[
-    "retry-after",
-    "retry-after-ms",
-    "x-ms-retry-after-ms",
-    "ms-cv",
-    "x-ms-request-id",
-    "x-ms-client-request-id",
-];
-
 /// The `Host` a request to `url` carries: the host, and the port unless it is the scheme's
 /// default (which `Url` already leaves out). The HMAC signature covers exactly this value, and a
 /// transport that sets `Host` itself must send the same one.
@@ -193,18 +180,13 @@ pub fn host_header(url: &url::Url) -> Option<String> {
     })
 }
 
-/// The headers of [`RESPONSE_HEADERS_READ`] among `headers` (names as the transport has them), as
-/// [`HttpResponse::headers`] holds them.
+/// Response headers as [`HttpResponse::headers`] holds them: all of them, names in lower case,
+/// values as text. (Responses carry no credential; logs show only the status and ids.)
 pub fn response_headers<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<(String, String)> {
     headers
         .into_iter()
-        .filter(|(name, _)| {
-            RESPONSE_HEADERS_READ
-                .iter()
-                .any(|read| read.eq_ignore_ascii_case(name))
-        })
         .map(|(name, value)| {
             let (name, value) = header_pair(name, value);
             (name.to_ascii_lowercase(), value)
@@ -217,8 +199,8 @@ pub fn response_headers<'a>(
 pub struct HttpResponse {
     /// The HTTP status.
     pub status: u16,
-    /// Response headers, names in lower case: all of them, or only those core reads
-    /// ([`RESPONSE_HEADERS_READ`], what this workspace's transports keep).
+    /// Response headers, names in lower case (all of them: they are the response metadata
+    /// callers read).
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
@@ -292,4 +274,6 @@ pub struct Exchange {
     pub attempts: u32,
     /// The `x-ms-client-request-id` sent.
     pub client_request_id: Option<String>,
+    /// Whether the request was safe to send again (decides `Error::is_retryable`).
+    pub replay: Replay,
 }

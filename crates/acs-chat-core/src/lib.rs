@@ -1,15 +1,19 @@
-//! Sans-IO core of the `acs-chat` SDK for Azure Communication Services (ACS) Chat and Identity.
+//! The core of the `acs-chat` SDK for Azure Communication Services (ACS) Chat and Identity: what
+//! both facades share and re-export.
 //!
-//! This crate performs no I/O. It holds:
-//! - the REST models ([`models`]) and communication identifiers ([`identifier`]),
-//! - credential parsing ([`credential`]) and connection strings / HMAC signing ([`auth`]),
-//! - request builders that produce a neutral [`HttpRequest`] and decoders that take an
-//!   [`HttpResponse`] ([`requests`]),
-//! - the paging state machine ([`paging`]), the retry schedule ([`retry`]),
-//! - the one [`Error`] type.
+//! Most users want a facade instead: `acs-chat-blocking` (ureq) or `acs-chat-async` (reqwest +
+//! tokio), which re-export everything documented here. This crate's documented API is:
+//! - the service's models ([`models`]), communication identifiers ([`identifier`]) and Event
+//!   Grid chat events ([`events`]),
+//! - client and per-operation options, with [`ClientMethodOptions`] in each,
+//! - credentials as values ([`AccessToken`], [`Secret`], [`ConnectionString`], [`AccessKey`]),
+//! - [`Response`] with its [`ResponseMetadata`], [`Page`],
+//! - the one [`Error`] type, with [`ErrorKind`].
 //!
-//! The blocking (`acs-chat-blocking`, ureq) and async (`acs-chat-async`, reqwest) facades move the
-//! bytes; everything that decides *what* to send and *what it means* lives here.
+//! It performs no I/O: it also holds the request builders, decoders, retry schedule, paging and
+//! token-refresh state machines the facades are built from. Those are `#[doc(hidden)]` and not
+//! covered by semantic versioning: the facades depend on this crate with an exact version
+//! (`=x.y.z`), so an internal change can never break a published facade.
 //!
 //! # Room to grow
 //!
@@ -73,27 +77,51 @@
 #[macro_use]
 mod extensible;
 
-pub mod auth;
-pub mod credential;
-pub mod endpoint;
-pub mod error;
+// The supported API: the models, identifiers and events modules, and the root's re-exports.
 pub mod events;
-pub mod http;
 pub mod identifier;
-pub mod method;
 pub mod models;
+
+// The machinery both facades are built from: request builders, decoders, the pipeline's retry
+// schedule and refresh state machine, the endpoint rule. Public so that the facades (which pin
+// this crate with `=`) and the emulator can use it; hidden, and outside semver: an internal
+// may change in any release of this crate.
+#[doc(hidden)]
+pub mod auth;
+#[doc(hidden)]
+pub mod clock;
+#[doc(hidden)]
+pub mod credential;
+#[doc(hidden)]
+pub mod endpoint;
+#[doc(hidden)]
+pub mod error;
+#[doc(hidden)]
+pub mod http;
+#[doc(hidden)]
+pub mod method;
+#[doc(hidden)]
 pub mod options;
+#[doc(hidden)]
 pub mod paging;
+#[doc(hidden)]
 pub mod requests;
+mod response;
+#[doc(hidden)]
 pub mod retry;
+#[doc(hidden)]
 pub mod time_format;
 
 pub use auth::{AccessKey, ConnectionString};
-pub use credential::{AccessToken, Clock, Secret};
+pub use clock::Clock;
+pub use credential::{AccessToken, Secret, ENTRA_ID_SCOPE};
+#[doc(hidden)]
 pub use endpoint::{Endpoint, EndpointUrl, PageLink};
 pub use error::{
-    BoxError, ContinuationTokenProblem, Error, Result, ServiceError, TransportErrorKind,
+    BoxError, ConnectionStringProblem, ContinuationTokenProblem, Error, ErrorKind, Result,
+    ServiceError, TokenProblem, TransportErrorKind,
 };
+#[doc(hidden)]
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use identifier::*;
 pub use method::{
@@ -104,13 +132,17 @@ pub use method::{
 pub use method::{ClientMethodOptions, ResponseHook, ResponseMetadata};
 pub use models::*;
 pub use options::*;
-pub use paging::{Page, PageState};
+pub use paging::Page;
+#[doc(hidden)]
+pub use paging::PageState;
+pub use response::Response;
 
 /// The default chat REST api-version sent by this SDK.
 pub const DEFAULT_CHAT_API_VERSION: &str = "2025-03-15";
 /// The default identity REST api-version sent by this SDK.
 pub const DEFAULT_IDENTITY_API_VERSION: &str = "2023-10-01";
 /// This SDK's version, as sent in `User-Agent`.
+#[doc(hidden)]
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The crate README's examples, compiled as doctests so that the quick start cannot rot.

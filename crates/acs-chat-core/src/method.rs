@@ -34,8 +34,9 @@ pub struct ClientMethodOptions {
     /// Extra request headers. Names the SDK sets itself (authorization, signing, ids, content,
     /// host, user agent, repeatability) are refused with [`crate::Error::InvalidArgument`].
     pub headers: Vec<(String, String)>,
-    /// Called with the final response of this call, success or error, before it is decoded:
-    /// where a success's `MS-CV` and request ids are read.
+    /// Called with the final response of this call, success or error, before it is decoded: for
+    /// cross-cutting telemetry. (One call's `MS-CV` and request ids: its `*_with_response`
+    /// twin.)
     pub on_response: Option<ResponseHook>,
 }
 
@@ -63,7 +64,8 @@ impl ResponseHook {
         ResponseHook(Arc::new(f))
     }
 
-    /// Calls it.
+    /// Calls it (the pipeline does). Not part of the API.
+    #[doc(hidden)]
     pub fn call(&self, response: &ResponseMetadata) {
         (self.0)(response)
     }
@@ -75,8 +77,9 @@ impl fmt::Debug for ResponseHook {
     }
 }
 
-/// What a response hook is shown: the status and the ids a support case needs. No body and no
-/// request header: nothing that carries a secret.
+/// A response's status, the ids a support case needs and its headers: what
+/// [`Response::metadata`](crate::Response::metadata) holds and a response hook is shown. No body
+/// and no request header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseMetadata {
@@ -92,28 +95,18 @@ pub struct ResponseMetadata {
     pub client_request_id: String,
     /// The attempts made.
     pub attempts: u32,
-    /// The response headers the SDK keeps ([`crate::http::RESPONSE_HEADERS_READ`]), names in
-    /// lower case.
+    /// Every response header, names in lower case. (Responses carry no credential; logs show
+    /// only the status and ids.)
     pub headers: Vec<(String, String)>,
 }
 
 impl ResponseMetadata {
-    /// The metadata of `response`, the last of `attempts` made under `client_request_id`.
-    pub fn new(
-        operation: &'static str,
-        response: &crate::HttpResponse,
-        client_request_id: &str,
-        attempts: u32,
-    ) -> Self {
-        ResponseMetadata {
-            operation,
-            status: response.status,
-            ms_cv: response.ms_cv(),
-            request_id: response.request_id(),
-            client_request_id: client_request_id.to_string(),
-            attempts,
-            headers: response.headers.clone(),
-        }
+    /// A response header by name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -135,7 +128,9 @@ const RESERVED: &[&str] = &[
 
 impl ClientMethodOptions {
     /// Checks the caller's request id and headers: a clear error instead of a header a transport
-    /// would refuse, or one that would replace the SDK's own.
+    /// would refuse, or one that would replace the SDK's own. For the pipeline; not part of the
+    /// API.
+    #[doc(hidden)]
     pub fn validate(&self, operation: &'static str) -> crate::Result<()> {
         let visible = |v: &str| v.bytes().all(|b| (0x20..0x7f).contains(&b));
         if let Some(id) = &self.client_request_id {

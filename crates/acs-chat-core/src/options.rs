@@ -58,6 +58,27 @@ pub struct ClientOptions {
     /// [`Error::InsecureEndpoint`](crate::Error::InsecureEndpoint). Loopback hosts (a local
     /// emulator) are always allowed. The counterpart of azure-core Python's `enforce_https=False`.
     pub allow_insecure_http: bool,
+    /// What the blocking facade does when the application's logger would record its HTTP
+    /// library's raw byte dump (ureq-proto's `log` target `ureq_proto::util` at TRACE), which
+    /// includes the `Authorization` header. Default [`RawWireLogging::Refuse`]. The async facade
+    /// has no such dump and ignores it.
+    pub raw_wire_logging: RawWireLogging,
+}
+
+/// What to do when a transport's raw byte dump is being logged ([`ClientOptions::raw_wire_logging`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RawWireLogging {
+    /// Send nothing: every call fails with
+    /// [`Error::SecretsWouldBeLogged`](crate::Error::SecretsWouldBeLogged), and the client logs
+    /// one `error!` (target `acs_chat_blocking`) naming the fix — filter the target out, e.g.
+    /// `RUST_LOG=trace,ureq_proto=debug`.
+    #[default]
+    Refuse,
+    /// Send anyway, and let the log record the raw requests, **bearer tokens and HMAC signatures
+    /// included**: for a debugging session with throwaway credentials only. The client logs one
+    /// `warn!` saying so.
+    Allow,
 }
 
 impl Default for ClientOptions {
@@ -70,6 +91,7 @@ impl Default for ClientOptions {
             application_id: None,
             max_response_body_bytes: None,
             allow_insecure_http: false,
+            raw_wire_logging: RawWireLogging::Refuse,
         }
     }
 }
@@ -109,7 +131,8 @@ impl ClientOptions {
     pub const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
     /// The cap on a response body of `status`: `(limit, truncate)`. Error bodies are truncated
-    /// at the limit; a success body over it is an error.
+    /// at the limit; a success body over it is an error. For the transports; not part of the API.
+    #[doc(hidden)]
     pub fn body_limit(&self, status: u16) -> (u64, bool) {
         if status >= 400 {
             (Self::MAX_ERROR_BODY_BYTES, true)
@@ -122,7 +145,8 @@ impl ClientOptions {
         }
     }
 
-    /// The `User-Agent` sent with every request.
+    /// The `User-Agent` sent with every request. For the pipeline; not part of the API.
+    #[doc(hidden)]
     pub fn user_agent(&self, facade: &str) -> String {
         let sdk = format!(
             "azsdk-rust-communication-chat/{} ({facade}; rust)",
@@ -266,7 +290,7 @@ pub struct CommunicationTokenCredentialOptions {
     /// Refresh when fewer than 10 minutes remain instead of 2 (needs a refresher).
     pub proactive_refresh: bool,
     /// The clock used to judge expiry; `None` for the system clock. For tests.
-    pub clock: Option<crate::credential::Clock>,
+    pub clock: Option<crate::clock::Clock>,
     /// How long callers wait for one refresher call before it counts as failed. `None` for
     /// [`crate::credential::DEFAULT_REFRESH_TIMEOUT`] (30 s).
     pub refresh_timeout: Option<Duration>,

@@ -2,6 +2,7 @@
 
 use crate::endpoint::PageLink;
 use crate::error::Error;
+use crate::method::ResponseMetadata;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 
@@ -15,6 +16,9 @@ pub struct Page<T> {
     /// page. Save it to resume the same listing later with `into_pages(Some(token))` or a
     /// `*_page(Some(token))` call; given to another listing, it is refused.
     pub continuation_token: Option<String>,
+    /// The response this page came from; `None` for the unread rest of a page
+    /// ([`Page::unread_rest`]).
+    pub(crate) metadata: Option<ResponseMetadata>,
 }
 
 impl<T> Page<T> {
@@ -36,7 +40,15 @@ impl<T> Page<T> {
         (!items.is_empty()).then_some(Page {
             items,
             continuation_token,
+            metadata: None,
         })
+    }
+
+    /// The metadata of the response this page came from (status, `MS-CV`, request ids,
+    /// headers); `None` for the unread rest of a page an item pager had begun
+    /// ([`Page::unread_rest`]), whose response was already handed out.
+    pub fn metadata(&self) -> Option<&ResponseMetadata> {
+        self.metadata.as_ref()
     }
 }
 
@@ -154,6 +166,7 @@ mod tests {
         Page {
             items: vec![1],
             continuation_token: next.map(str::to_string),
+            metadata: None,
         }
     }
 

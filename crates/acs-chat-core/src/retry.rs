@@ -10,7 +10,7 @@ use crate::options::RetryOptions;
 use std::time::{Duration, SystemTime};
 
 /// The statuses a retry can help with: timeout, throttling, and server or gateway failures.
-pub const RETRYABLE_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+pub const RETRYABLE_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
 
 /// The largest server-requested wait this SDK represents (larger values saturate to it).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(u32::MAX as u64);
@@ -18,6 +18,19 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(u32::MAX as u64);
 /// Whether a status is one a retry can help with ([`RETRYABLE_STATUSES`]).
 pub fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
+}
+
+/// Whether the *caller* may make a call again after it ended with `status`, without the risk of
+/// acting twice: a retryable status, and either a request that is safe to repeat or a 429 (the
+/// service did not process it). What `Error::is_retryable` answers for a service error.
+pub fn caller_may_resend_after_status(replay: Replay, status: u16) -> bool {
+    is_retryable_status(status) && (replay == Replay::Safe || status == 429)
+}
+
+/// Whether the caller may make a call again after a transport failure or a spent budget: the
+/// request never left (`may_have_been_sent` false) or it is safe to repeat.
+pub fn caller_may_resend_after_failure(replay: Replay, may_have_been_sent: bool) -> bool {
+    !may_have_been_sent || replay == Replay::Safe
 }
 
 /// What to do after an attempt.

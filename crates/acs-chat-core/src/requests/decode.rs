@@ -4,7 +4,9 @@ use crate::endpoint::PageLink;
 use crate::error::{Error, Result, ServiceError};
 use crate::http::Exchange;
 use crate::models::{Collection, CommunicationErrorResponse};
+use crate::method::ResponseMetadata;
 use crate::paging::Page;
+use crate::response::Response;
 use serde::de::DeserializeOwned;
 
 /// Checks the status and returns the exchange, or the service error it carries.
@@ -31,9 +33,24 @@ pub fn decode_empty(exchange: Exchange) -> Result<()> {
     check_status(exchange).map(|_| ())
 }
 
+/// [`decode_json`], with the response's metadata.
+pub fn decode_json_response<T: DeserializeOwned>(exchange: Exchange) -> Result<Response<T>> {
+    let exchange = check_status(exchange)?;
+    let metadata = ResponseMetadata::of(&exchange);
+    decode_json(exchange).map(|value| Response::new(value, metadata))
+}
+
+/// [`decode_empty`], with the response's metadata.
+pub fn decode_empty_response(exchange: Exchange) -> Result<Response<()>> {
+    let exchange = check_status(exchange)?;
+    Ok(Response::new((), ResponseMetadata::of(&exchange)))
+}
+
 /// Decodes the page `link` asked for; its `nextLink` becomes an absolute continuation token
 /// through [`PageLink::follow`] (the same listing, on the same endpoint, or an error).
 pub fn decode_page<T: DeserializeOwned>(exchange: Exchange, link: &PageLink) -> Result<Page<T>> {
+    let exchange = check_status(exchange)?;
+    let metadata = ResponseMetadata::of(&exchange);
     let collection: Collection<T> = decode_json(exchange)?;
     let continuation_token = match collection.next_link.as_deref().map(str::trim) {
         Some(next) if !next.is_empty() => Some(link.follow(next)?.url().to_string()),
@@ -42,6 +59,7 @@ pub fn decode_page<T: DeserializeOwned>(exchange: Exchange, link: &PageLink) -> 
     Ok(Page {
         items: collection.value,
         continuation_token,
+        metadata: Some(metadata),
     })
 }
 
@@ -65,6 +83,7 @@ pub fn service_error(exchange: &Exchange) -> Error {
         request_id: response.request_id(),
         headers: response.headers.clone(),
         retry_after: crate::retry::retry_after(response, std::time::SystemTime::now()),
+        retryable: crate::retry::caller_may_resend_after_status(exchange.replay, response.status),
     };
     match parsed {
         Some(e) => {
