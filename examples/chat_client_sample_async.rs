@@ -51,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // create_thread with an idempotency token: the same token returns the same thread
     let idempotent = CreateChatThreadOptions {
         participants: Some(vec![participant]),
-        idempotency_token: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
+        idempotency_key: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
         ..Default::default()
     };
     let first = chat_client

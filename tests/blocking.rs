@@ -117,6 +117,7 @@ include!("scenarios/e2e.rs");
 include!("scenarios/hostile.rs");
 include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
+include!("scenarios/surface.rs");
 include!("scenarios/faults.rs");
 include!("scenarios/method_options.rs");
 include!("scenarios/entra.rs");

@@ -72,7 +72,7 @@ async fn a_wrong_client_secret_is_a_credential_error_that_does_not_show_it() {
     .unwrap();
     let error = identity.create_user(None).await.unwrap_err();
     assert!(
-        matches!(error, acs_chat_async::Error::Credential(_)),
+        matches!(error, acs_chat_async::Error::Credential { .. }),
         "{error:?}"
     );
     // Entra's answer comes through (AADSTS7000215: invalid client secret), the secret does not.

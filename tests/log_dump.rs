@@ -1,13 +1,16 @@
 //! ureq-proto, under the blocking facade, logs every byte it writes (Authorization included) at
 //! `log` target `ureq_proto::util`, level TRACE, and has no switch for it. With that target
-//! enabled the blocking facade sends nothing and says why; with it filtered out it works, and no
-//! record shows the token. Its own binary: it installs a global logger that records everything.
+//! enabled the blocking facade sends nothing, returns why and logs it once; with it filtered out
+//! it works, and no record shows the token; with `ClientOptions::raw_wire_logging` set to `Allow`
+//! it sends, says so once, and the dump records the token (the documented price). Its own binary:
+//! it installs a global logger that records everything.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 struct Capture {
     records: Mutex<Vec<(String, String)>>,
+    levels: Mutex<Vec<(log::Level, String, String)>>,
     dump_enabled: AtomicBool,
 }
 
@@ -20,6 +23,10 @@ impl log::Log for Capture {
     fn log(&self, record: &log::Record) {
         if self.enabled(record.metadata()) {
             let line = (record.target().to_string(), record.args().to_string());
+            self.levels
+                .lock()
+                .unwrap()
+                .push((record.level(), line.0.clone(), line.1.clone()));
             self.records.lock().unwrap().push(line);
         }
     }
@@ -29,6 +36,7 @@ impl log::Log for Capture {
 
 static CAPTURE: Capture = Capture {
     records: Mutex::new(Vec::new()),
+    levels: Mutex::new(Vec::new()),
     dump_enabled: AtomicBool::new(true),
 };
 
@@ -95,6 +103,26 @@ fn with_the_byte_dump_on_nothing_is_sent_and_with_it_off_nothing_leaks() {
         !shows(&CAPTURE.records.lock().unwrap(), &signature),
         "the token was logged"
     );
+    // A second call is refused too, and the client has said why exactly once, at ERROR, on its
+    // own target (which does not dump the wire), naming the fix.
+    assert!(client.delete_chat_thread("19:abc@thread.v2", None).is_err());
+    let said = |level: log::Level| -> Vec<String> {
+        CAPTURE
+            .levels
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(l, target, _)| *l == level && target == "acs_chat_blocking")
+            .map(|(_, _, message)| message.clone())
+            .collect()
+    };
+    let errors = said(log::Level::Error);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("RUST_LOG=trace,ureq_proto=debug")
+            && errors[0].contains("raw_wire_logging"),
+        "{errors:?}"
+    );
 
     // The application filters the dump out: the call goes through, and still nothing leaks.
     CAPTURE.dump_enabled.store(false, Ordering::SeqCst);
@@ -108,4 +136,33 @@ fn with_the_byte_dump_on_nothing_is_sent_and_with_it_off_nothing_leaks() {
         "{records:?}"
     );
     assert!(!shows(&records, &signature), "the token was logged");
+
+    // A debugging session that accepts the dump: the call is sent, the client warns once, and
+    // the dump records the credential.
+    CAPTURE.dump_enabled.store(true, Ordering::SeqCst);
+    let mut options = acs_chat_blocking::ChatClientOptions::default();
+    options.client_options.raw_wire_logging = acs_chat_blocking::RawWireLogging::Allow;
+    let credential = acs_chat_blocking::CommunicationTokenCredential::new(&token).unwrap();
+    let allowing =
+        acs_chat_blocking::ChatClient::new(&server.url(), credential, Some(options)).unwrap();
+    let allowed = server
+        .mock("DELETE", "/chat/threads/19%3Adef%40thread.v2")
+        .match_query(mockito::Matcher::Any)
+        .with_status(204)
+        .expect(2)
+        .create();
+    allowing
+        .delete_chat_thread("19:def@thread.v2", None)
+        .unwrap();
+    allowing
+        .delete_chat_thread("19:def@thread.v2", None)
+        .unwrap();
+    allowed.assert();
+    let warnings = said(log::Level::Warn);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("credentials included"), "{warnings:?}");
+    assert!(
+        shows(&CAPTURE.records.lock().unwrap(), &signature),
+        "with Allow, the dump records the token"
+    );
 }

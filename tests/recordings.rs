@@ -59,6 +59,7 @@ fn exchange(entry: &Value, expected_status: u16) -> Exchange {
         },
         attempts: 1,
         client_request_id: None,
+        replay: acs_chat_core::http::Replay::Safe,
     }
 }
 

@@ -59,7 +59,7 @@ impl ChatClient {
 #[maybe_async]
 impl ChatClient {
     /// Creates a thread; the caller becomes a participant. Returns the thread and the participants
-    /// that could not be added, each with the service's error. The same `idempotency_token`
+    /// that could not be added, each with the service's error. The same `idempotency_key`
     /// returns the same thread.
     ///
     /// # Errors

@@ -173,7 +173,10 @@ impl ChatThreadClient {
     /// # Example
     ///
     #[doc = response_example!("thread: &ChatThreadClient", "thread.update_properties_with_response(Some(UpdatePropertiesOptions { topic: Some(\"dinner\".into()), ..Default::default() }))")]
-    pub async fn update_properties_with_response(&self, options: Option<UpdatePropertiesOptions>) -> Result<Response<()>> {
+    pub async fn update_properties_with_response(
+        &self,
+        options: Option<UpdatePropertiesOptions>,
+    ) -> Result<Response<()>> {
         let options = options.unwrap_or_default();
         let request = self
             .core
@@ -540,7 +543,8 @@ impl ChatThreadClient {
             .core
             .json(Ok(request), &options.unwrap_or_default().method_options)
             .await?;
-        Ok(response.map(|result| pair_invalid_participants(participants, result.invalid_participants)))
+        Ok(response
+            .map(|result| pair_invalid_participants(participants, result.invalid_participants)))
     }
 
     /// Removes a participant.

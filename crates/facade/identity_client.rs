@@ -141,10 +141,7 @@ impl CommunicationIdentityClient {
         &self,
         options: Option<CreateUserOptions>,
     ) -> Result<Response<CommunicationUserIdentifier>> {
-        let request = self
-            .inner
-            .requests
-            .create_user(None, &TokenOptions::default())?;
+        let request = self.inner.requests.create_user(None, None)?;
         let method = options.unwrap_or_default().method_options;
         let response: Response<CommunicationIdentityAccessTokenResult> =
             decode_json_response(self.inner.pipeline.send(request, &method).await?)?;
@@ -170,7 +167,7 @@ impl CommunicationIdentityClient {
     pub async fn create_user_and_token(
         &self,
         scopes: &[CommunicationTokenScope],
-        options: Option<TokenOptions>,
+        options: Option<CreateUserAndTokenOptions>,
     ) -> Result<(
         CommunicationUserIdentifier,
         CommunicationIdentityAccessToken,
@@ -193,13 +190,18 @@ impl CommunicationIdentityClient {
     pub async fn create_user_and_token_with_response(
         &self,
         scopes: &[CommunicationTokenScope],
-        options: Option<TokenOptions>,
-    ) -> Result<Response<(
-        CommunicationUserIdentifier,
-        CommunicationIdentityAccessToken,
-    )>> {
+        options: Option<CreateUserAndTokenOptions>,
+    ) -> Result<
+        Response<(
+            CommunicationUserIdentifier,
+            CommunicationIdentityAccessToken,
+        )>,
+    > {
         let options = options.unwrap_or_default();
-        let request = self.inner.requests.create_user(Some(scopes), &options)?;
+        let request = self
+            .inner
+            .requests
+            .create_user(Some(scopes), options.expires_in)?;
         let exchange = self
             .inner
             .pipeline
@@ -237,7 +239,7 @@ impl CommunicationIdentityClient {
         &self,
         user: &CommunicationUserIdentifier,
         scopes: &[CommunicationTokenScope],
-        options: Option<TokenOptions>,
+        options: Option<GetTokenOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
         self.get_token_with_response(user, scopes, options)
             .await
@@ -258,10 +260,13 @@ impl CommunicationIdentityClient {
         &self,
         user: &CommunicationUserIdentifier,
         scopes: &[CommunicationTokenScope],
-        options: Option<TokenOptions>,
+        options: Option<GetTokenOptions>,
     ) -> Result<Response<CommunicationIdentityAccessToken>> {
         let options = options.unwrap_or_default();
-        let request = self.inner.requests.get_token(&user.id, scopes, &options)?;
+        let request = self
+            .inner
+            .requests
+            .get_token(&user.id, scopes, options.expires_in)?;
         decode_json_response(
             self.inner
                 .pipeline
@@ -339,9 +344,14 @@ impl CommunicationIdentityClient {
         user_object_id: &str,
         options: Option<GetTokenForTeamsUserOptions>,
     ) -> Result<CommunicationIdentityAccessToken> {
-        self.get_token_for_teams_user_with_response(teams_user_aad_token, client_id, user_object_id, options)
-            .await
-            .map(Response::into_value)
+        self.get_token_for_teams_user_with_response(
+            teams_user_aad_token,
+            client_id,
+            user_object_id,
+            options,
+        )
+        .await
+        .map(Response::into_value)
     }
 
     /// [`get_token_for_teams_user`](Self::get_token_for_teams_user), with the metadata of the response: its status, `MS-CV`, request

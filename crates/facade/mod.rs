@@ -35,10 +35,10 @@ pub mod models {
         SendChatMessageResult,
     };
     pub use acs_chat_core::options::{
-        CreateChatThreadOptions, ListChatThreadsOptions, ListMessagesOptions,
-        ListParticipantsOptions, ListReadReceiptsOptions, SendMessageOptions,
-        SendTypingNotificationOptions, TokenOptions, UpdateMessageOptions, UpdatePropertiesOptions,
-        IDEMPOTENCY_KEY_METADATA,
+        CreateChatThreadOptions, CreateUserAndTokenOptions, GetTokenOptions,
+        ListChatThreadsOptions, ListMessagesOptions, ListParticipantsOptions,
+        ListReadReceiptsOptions, SendMessageOptions, SendTypingNotificationOptions,
+        UpdateMessageOptions, UpdatePropertiesOptions, IDEMPOTENCY_KEY_METADATA,
     };
 }
 pub use acs_chat_core::{

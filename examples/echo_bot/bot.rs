@@ -158,6 +158,8 @@ async fn webhook(
                 .into_response()
         }
         Ok(WebhookRequest::Events(events)) => events,
+        // A kind of request this SDK version does not know: nothing to do.
+        Ok(_) => return StatusCode::OK.into_response(),
         // Event Grid does not retry a 400: a body that is not events never will be.
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };

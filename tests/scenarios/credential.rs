@@ -87,9 +87,9 @@ async fn a_malformed_refreshed_token_is_a_typed_error() {
     let (credential, _calls) =
         counting_credential(&jwt(1_000), vec!["not-a-jwt".to_string()], None);
     let err = credential.get_token().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidToken(_)), "{err}");
+    assert!(matches!(err, Error::InvalidToken { .. }), "{err}");
     assert!(matches!(
         CommunicationTokenCredential::new("a.b"),
-        Err(Error::InvalidToken(_))
+        Err(Error::InvalidToken { .. })
     ));
 }

@@ -24,7 +24,7 @@ async fn e2e_chat_client_flow() {
         .unwrap();
     assert!(created.errors.is_empty());
     let idempotent = chat::models::CreateChatThreadOptions {
-        idempotency_token: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
+        idempotency_key: Some("b66d6031-fdcc-41df-8306-e524c9f226b8".into()),
         ..Default::default()
     };
     let first = client
@@ -375,7 +375,7 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
     let live = live();
     let identity = live.identity();
     // A one-hour token, then a fresh 24-hour one for the refresher to hand out.
-    let hour = chat::models::TokenOptions {
+    let hour = chat::models::CreateUserAndTokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
@@ -488,7 +488,7 @@ async fn e2e_limit_violations_give_typed_400s() {
         .get_token(
             &user,
             &[chat::models::CommunicationTokenScope::Chat],
-            Some(chat::models::TokenOptions {
+            Some(chat::models::GetTokenOptions {
                 expires_in: Some(std::time::Duration::from_secs(30 * 60)),
                 ..Default::default()
             }),
@@ -593,7 +593,7 @@ async fn e2e_certificates_are_verified() {
         Some(bad),
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+    assert!(matches!(err, Error::Tls { .. }), "{err:?}");
     let mut empty = live.options.clone();
     empty.client_options.additional_ca_certificates_pem = vec!["no pem here".into()];
     let err = ChatClient::new(
@@ -602,7 +602,7 @@ async fn e2e_certificates_are_verified() {
         Some(empty),
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+    assert!(matches!(err, Error::Tls { .. }), "{err:?}");
 }
 
 #[maybe_async]

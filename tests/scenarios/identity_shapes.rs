@@ -52,7 +52,7 @@ async fn create_user_and_token_sends_the_official_example() {
     .with_body(example["responses"]["201"]["body"].to_string())
     .create();
     use chat::models::CommunicationTokenScope::*;
-    let hour = chat::models::TokenOptions {
+    let hour = chat::models::CreateUserAndTokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
@@ -99,7 +99,7 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
     .create();
     use chat::models::CommunicationTokenScope::*;
     let user = chat::models::CommunicationUserIdentifier::new(USER_ID);
-    let hour = chat::models::TokenOptions {
+    let hour = chat::models::GetTokenOptions {
         expires_in: Some(std::time::Duration::from_secs(3600)),
         ..Default::default()
     };
@@ -152,7 +152,7 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
         let err =
             chat::CommunicationIdentityClient::from_connection_string(input, None).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidConnectionString(_)) && err.to_string().contains(missing),
+            matches!(err, Error::InvalidConnectionString { .. }) && err.to_string().contains(missing),
             "{err}"
         );
     }
@@ -165,7 +165,7 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
     let mut server = mock_server().await;
     let mock = server.mock("POST", Matcher::Any).expect(0).create();
     let user = chat::models::CommunicationUserIdentifier::new(USER_ID);
-    let short = chat::models::TokenOptions {
+    let short = chat::models::GetTokenOptions {
         expires_in: Some(std::time::Duration::from_secs(59 * 60)),
         ..Default::default()
     };

@@ -71,7 +71,7 @@ async fn create_chat_thread_sends_the_idempotency_token() {
                 participants: Some(
                     serde_json::from_value(request["participants"].clone()).unwrap(),
                 ),
-                idempotency_token: Some(token.as_str().unwrap().to_string()),
+                idempotency_key: Some(token.as_str().unwrap().to_string()),
                 ..Default::default()
             }),
         )

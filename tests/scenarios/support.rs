@@ -280,3 +280,22 @@ fn messages_of(
     let client = ChatClient::new(endpoint, credential, Some(options)).expect("client");
     client.get_chat_thread_client(thread_id).list_messages(None)
 }
+
+/// An error and its causes, one line each, the way `anyhow` prints them ("Caused by: ...").
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut lines = vec![error.to_string()];
+    let mut next = error.source();
+    while let Some(cause) = next {
+        lines.push(cause.to_string());
+        next = cause.source();
+    }
+    lines
+}
+
+/// Asserts that `text` shows exactly once in `error`'s chain: the cause is there, and no line
+/// repeats another's.
+fn assert_shown_once(error: &(dyn std::error::Error + 'static), text: &str) {
+    let chain = error_chain(error);
+    let count = chain.iter().filter(|line| line.contains(text)).count();
+    assert_eq!(count, 1, "{text:?} in {chain:#?}");
+}

@@ -13,6 +13,7 @@ use std::task::{ready, Context, Poll};
 type Fetch<T> = Box<dyn Fn(PageLink) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
 
 /// A stream of the pages of a listing. Each page carries its continuation token.
+#[must_use = "a pager fetches nothing until it is iterated"]
 pub struct PageStream<T> {
     fetch: Fetch<T>,
     state: PageState,
@@ -58,6 +59,7 @@ impl<T> Stream for PageStream<T> {
 
 /// A stream of the items of a listing, fetching pages as needed. An error is yielded once and
 /// ends the listing.
+#[must_use = "a pager fetches nothing until it is iterated"]
 pub struct ItemPager<T> {
     pages: PageStream<T>,
     buffer: std::vec::IntoIter<T>,

@@ -7,6 +7,7 @@ use std::fmt;
 type Fetch<T> = Box<dyn Fn(PageLink) -> Result<Page<T>> + Send + Sync>;
 
 /// An iterator over the pages of a listing. Each page carries its continuation token.
+#[must_use = "a pager fetches nothing until it is iterated"]
 pub struct PageIterator<T> {
     fetch: Fetch<T>,
     state: PageState,
@@ -39,6 +40,7 @@ impl<T> Iterator for PageIterator<T> {
 
 /// An iterator over the items of a listing, fetching pages as needed. An error is yielded once
 /// and ends the listing.
+#[must_use = "a pager fetches nothing until it is iterated"]
 pub struct ItemPager<T> {
     pages: PageIterator<T>,
     buffer: std::vec::IntoIter<T>,

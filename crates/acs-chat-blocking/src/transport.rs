@@ -2,11 +2,10 @@
 
 use acs_chat_core::http::SendError;
 use acs_chat_core::{
-    BoxError, ClientOptions, HttpRequest, HttpResponse, RawWireLogging, Result,
-    TransportErrorKind,
+    BoxError, ClientOptions, HttpRequest, HttpResponse, RawWireLogging, Result, TransportErrorKind,
 };
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 

@@ -84,12 +84,17 @@ impl ConnectionString {
                 _ => {}
             }
         }
-        let endpoint = endpoint
-            .filter(|e| !e.is_empty())
-            .ok_or(Error::invalid_connection_string(ConnectionStringProblem::MissingEndpoint))?;
-        let key = key
-            .filter(|k| !k.expose().is_empty())
-            .ok_or(Error::invalid_connection_string(ConnectionStringProblem::MissingAccessKey))?;
+        let endpoint =
+            endpoint
+                .filter(|e| !e.is_empty())
+                .ok_or(Error::invalid_connection_string(
+                    ConnectionStringProblem::MissingEndpoint,
+                ))?;
+        let key =
+            key.filter(|k| !k.expose().is_empty())
+                .ok_or(Error::invalid_connection_string(
+                    ConnectionStringProblem::MissingAccessKey,
+                ))?;
         Ok(ConnectionString {
             endpoint,
             access_key: AccessKey::new(key.expose())?,

@@ -66,9 +66,7 @@ impl AccessToken {
         let mut parts = token.split('.');
         let (_header, payload) = match (parts.next(), parts.next(), parts.next()) {
             (Some(h), Some(p), Some(_)) if !p.is_empty() => (h, p),
-            _ => {
-                return Err(Error::invalid_token(TokenProblem::NotAJwt))
-            }
+            _ => return Err(Error::invalid_token(TokenProblem::NotAJwt)),
         };
         let bytes = decode_base64_any(payload)
             .ok_or(Error::invalid_token(TokenProblem::PayloadNotBase64))?;

@@ -353,9 +353,9 @@ impl Error {
                 _ => ErrorKind::Connection,
             },
             Error::Timeout { .. } => ErrorKind::Timeout,
-            Error::InvalidToken { .. } | Error::Credential { .. } | Error::CredentialTimeout { .. } => {
-                ErrorKind::Credential
-            }
+            Error::InvalidToken { .. }
+            | Error::Credential { .. }
+            | Error::CredentialTimeout { .. } => ErrorKind::Credential,
             Error::InvalidEndpoint { .. }
             | Error::InsecureEndpoint { .. }
             | Error::InvalidConnectionString { .. }
@@ -461,7 +461,12 @@ impl Error {
         }
     }
 
-    pub fn timeout(operation: &'static str, budget: Duration, attempts: u32, retryable: bool) -> Self {
+    pub fn timeout(
+        operation: &'static str,
+        budget: Duration,
+        attempts: u32,
+        retryable: bool,
+    ) -> Self {
         Error::Timeout {
             operation,
             budget,

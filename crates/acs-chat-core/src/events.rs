@@ -20,13 +20,14 @@
 //!             }
 //!         }
 //!     }
+//!     _ => {} // `WebhookRequest` may grow
 //! }
 //! # Ok::<(), acs_chat_core::Error>(())
 //! ```
 
 use crate::error::{Error, Result};
 use crate::identifier::CommunicationIdentifier;
-use crate::models::{ChatRetentionPolicy, Metadata};
+use crate::models::{ChatMessageType, ChatRetentionPolicy, Metadata};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use time::serde::rfc3339;
@@ -37,6 +38,7 @@ const OP: &str = "events::parse_webhook";
 /// A participant as chat events describe it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatEventParticipant {
     /// The display name.
     #[serde(default)]
@@ -54,6 +56,7 @@ pub struct ChatEventParticipant {
 /// Thread properties carried by thread events.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatEventThreadProperties {
     /// The topic.
     #[serde(default)]
@@ -66,6 +69,7 @@ pub struct ChatEventThreadProperties {
 /// `data` of the message events (received, edited, deleted; per user or in thread).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatMessageEventData {
     /// The thread.
     #[serde(default)]
@@ -82,18 +86,19 @@ pub struct ChatMessageEventData {
     /// The recipient (user-level events only).
     #[serde(default)]
     pub recipient_communication_identifier: Option<CommunicationIdentifier>,
-    /// When the message was composed.
-    #[serde(default, with = "rfc3339::option")]
-    pub compose_time: Option<OffsetDateTime>,
-    /// When it was edited (edited events).
-    #[serde(default, with = "rfc3339::option")]
-    pub edit_time: Option<OffsetDateTime>,
-    /// When it was deleted (deleted events).
-    #[serde(default, with = "rfc3339::option")]
-    pub delete_time: Option<OffsetDateTime>,
-    /// `Text`, `Html`, ... as sent (the samples capitalise it).
+    /// When the message was sent (`composeTime`), as `ChatMessage::created_on`.
+    #[serde(default, rename = "composeTime", with = "rfc3339::option")]
+    pub created_on: Option<OffsetDateTime>,
+    /// When it was edited (`editTime`, edited events), as `ChatMessage::edited_on`.
+    #[serde(default, rename = "editTime", with = "rfc3339::option")]
+    pub edited_on: Option<OffsetDateTime>,
+    /// When it was deleted (`deleteTime`, deleted events), as `ChatMessage::deleted_on`.
+    #[serde(default, rename = "deleteTime", with = "rfc3339::option")]
+    pub deleted_on: Option<OffsetDateTime>,
+    /// The message type (`type`: `Text`, `Html`, ... — events capitalise it), as
+    /// `ChatMessage::kind`.
     #[serde(default, rename = "type")]
-    pub message_type: Option<String>,
+    pub kind: Option<ChatMessageType>,
     /// The message body (not on deleted events).
     #[serde(default)]
     pub message_body: Option<String>,
@@ -111,6 +116,7 @@ pub struct ChatMessageEventData {
 /// `data` of the thread events (created, deleted, properties updated; per user or thread-level).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatThreadEventData {
     /// The thread.
     #[serde(default)]
@@ -139,15 +145,15 @@ pub struct ChatThreadEventData {
     /// The retention policy (newer events).
     #[serde(default)]
     pub retention_policy: Option<ChatRetentionPolicy>,
-    /// When the thread was created.
-    #[serde(default, with = "rfc3339::option")]
-    pub create_time: Option<OffsetDateTime>,
-    /// When it was deleted.
-    #[serde(default, with = "rfc3339::option")]
-    pub delete_time: Option<OffsetDateTime>,
-    /// When it was changed.
-    #[serde(default, with = "rfc3339::option")]
-    pub edit_time: Option<OffsetDateTime>,
+    /// When the thread was created (`createTime`), as `ChatThreadProperties::created_on`.
+    #[serde(default, rename = "createTime", with = "rfc3339::option")]
+    pub created_on: Option<OffsetDateTime>,
+    /// When it was deleted (`deleteTime`), as `ChatThreadProperties::deleted_on`.
+    #[serde(default, rename = "deleteTime", with = "rfc3339::option")]
+    pub deleted_on: Option<OffsetDateTime>,
+    /// When it was changed (`editTime`).
+    #[serde(default, rename = "editTime", with = "rfc3339::option")]
+    pub edited_on: Option<OffsetDateTime>,
     /// The thread version.
     #[serde(default, deserialize_with = "number_or_string")]
     pub version: Option<String>,
@@ -159,6 +165,7 @@ pub struct ChatThreadEventData {
 /// `data` of the membership events (participant added or removed; per user or thread-level).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChatParticipantEventData {
     /// The thread.
     #[serde(default)]
@@ -181,9 +188,9 @@ pub struct ChatParticipantEventData {
     /// The recipient (user-level events only).
     #[serde(default)]
     pub recipient_communication_identifier: Option<CommunicationIdentifier>,
-    /// When the thread was created.
-    #[serde(default, with = "rfc3339::option")]
-    pub create_time: Option<OffsetDateTime>,
+    /// When the thread was created (`createTime`).
+    #[serde(default, rename = "createTime", with = "rfc3339::option")]
+    pub created_on: Option<OffsetDateTime>,
     /// The thread version.
     #[serde(default, deserialize_with = "number_or_string")]
     pub version: Option<String>,
@@ -282,6 +289,7 @@ impl ChatEvent {
 
 /// One delivered event: the envelope fields common to both schemas, and the typed event.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatEventEnvelope {
     /// The event id (deduplicate on it: deliveries are at least once).
     pub id: String,
@@ -299,6 +307,7 @@ pub struct ChatEventEnvelope {
 
 /// What a webhook request asks of the server.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WebhookRequest {
     /// Event Grid's subscription validation: answer 200 with [`validation_response`].
     SubscriptionValidation {

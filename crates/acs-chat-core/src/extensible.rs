@@ -25,6 +25,8 @@ macro_rules! extensible_enum {
             fn from(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)+
+                    // Some payloads capitalise (Event Grid's `"type": "Text"`).
+                    $(other if other.eq_ignore_ascii_case($wire) => Self::$variant,)+
                     other => Self::Unknown(other.to_string()),
                 }
             }

@@ -164,9 +164,9 @@ impl ClientOptions {
 pub struct CreateChatThreadOptions {
     /// Initial participants (the creator is always one).
     pub participants: Option<Vec<ChatParticipant>>,
-    /// Sent as `repeatability-request-id`; the same token returns the same thread. A fresh UUID
+    /// Sent as `repeatability-request-id`; the same key returns the same thread. A fresh UUID
     /// is used when `None` (and reused on retries).
-    pub idempotency_token: Option<String>,
+    pub idempotency_key: Option<String>,
     /// Thread metadata (2025-03-15).
     pub metadata: Option<Metadata>,
     /// Retention policy (2025-03-15).
@@ -275,9 +275,18 @@ pub struct SendTypingNotificationOptions {
     pub method_options: crate::method::ClientMethodOptions,
 }
 
-/// Options of identity calls that issue a token.
+/// Options of `CommunicationIdentityClient::create_user_and_token`.
 #[derive(Debug, Clone, Default)]
-pub struct TokenOptions {
+pub struct CreateUserAndTokenOptions {
+    /// Token lifetime, 60 minutes to 24 hours; `None` for the service default (24 hours).
+    pub expires_in: Option<Duration>,
+    /// Per-call options: timeout, client request id, headers, response hook.
+    pub method_options: crate::method::ClientMethodOptions,
+}
+
+/// Options of `CommunicationIdentityClient::get_token`.
+#[derive(Debug, Clone, Default)]
+pub struct GetTokenOptions {
     /// Token lifetime, 60 minutes to 24 hours; `None` for the service default (24 hours).
     pub expires_in: Option<Duration>,
     /// Per-call options: timeout, client request id, headers, response hook.

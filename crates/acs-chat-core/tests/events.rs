@@ -184,7 +184,7 @@ fn every_chat_event_type_decodes_in_the_event_grid_schema() {
                     .as_deref(),
                 Some("8:acs:recipient")
             );
-            assert_eq!(m.compose_time.map(|t| t.millisecond()), Some(927));
+            assert_eq!(m.created_on.map(|t| t.millisecond()), Some(927));
         }
         other => panic!("{other:?}"),
     }

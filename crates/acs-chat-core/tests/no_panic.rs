@@ -226,6 +226,7 @@ fn decoders_and_retry_decisions_never_panic_on_server_input() {
             response: response.clone(),
             attempts: 1,
             client_request_id: None,
+            replay: acs_chat_core::http::Replay::Safe,
         };
         let _ = decode_json::<ChatThreadProperties>(exchange.clone());
         let _ = decode_json::<CreateChatThreadResult>(exchange.clone());

@@ -39,12 +39,14 @@ impl ChatParticipant {
     }
 
     /// Sets the display name.
+    #[must_use]
     pub fn with_display_name(mut self, name: impl Into<String>) -> Self {
         self.display_name = Some(name.into());
         self
     }
 
     /// Sets the share-history time.
+    #[must_use]
     pub fn with_share_history_time(mut self, t: OffsetDateTime) -> Self {
         self.share_history_time = Some(t);
         self

@@ -89,6 +89,7 @@ impl CreateChatThreadResult {
 /// What `create_chat_thread` returns: the thread and the participants that failed with their errors.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[must_use = "participants that could not be added are in `errors`, not an `Err`"]
 pub struct CreateChatThreadOutcome {
     /// The thread.
     pub chat_thread: ChatThreadProperties,

@@ -89,7 +89,7 @@ impl ChatRequests {
             retention_policy: options.retention_policy.clone(),
         };
         let token = options
-            .idempotency_token
+            .idempotency_key
             .clone()
             .unwrap_or_else(crate::http::new_request_id);
         let mut request =

@@ -3,8 +3,8 @@
 use crate::endpoint::PageLink;
 use crate::error::{Error, Result, ServiceError};
 use crate::http::Exchange;
-use crate::models::{Collection, CommunicationErrorResponse};
 use crate::method::ResponseMetadata;
+use crate::models::{Collection, CommunicationErrorResponse};
 use crate::paging::Page;
 use crate::response::Response;
 use serde::de::DeserializeOwned;

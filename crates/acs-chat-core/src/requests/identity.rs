@@ -4,7 +4,7 @@ use crate::endpoint::{encode_component, Endpoint, EndpointUrl};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, Method, Replay};
 use crate::models::*;
-use crate::options::TokenOptions;
+use std::time::Duration;
 
 const JSON: &str = "application/json";
 
@@ -43,12 +43,12 @@ impl IdentityRequests {
     pub fn create_user(
         &self,
         scopes: Option<&[CommunicationTokenScope]>,
-        options: &TokenOptions,
+        expires_in: Option<Duration>,
     ) -> Result<HttpRequest> {
         const OP: &str = "CommunicationIdentityClient.create_user";
         let body = CommunicationIdentityCreateRequest {
             create_token_with_scopes: scopes.map(<[_]>::to_vec),
-            expires_in_minutes: expires_in_minutes(OP, options)?,
+            expires_in_minutes: expires_in_minutes(OP, expires_in)?,
         };
         HttpRequest::new(OP, Method::Post, self.url("/identities"), 201).json_body(JSON, &body)
     }
@@ -58,7 +58,7 @@ impl IdentityRequests {
         &self,
         user_id: &str,
         scopes: &[CommunicationTokenScope],
-        options: &TokenOptions,
+        expires_in: Option<Duration>,
     ) -> Result<HttpRequest> {
         const OP: &str = "CommunicationIdentityClient.get_token";
         if scopes.is_empty() {
@@ -67,7 +67,7 @@ impl IdentityRequests {
         let path = Self::user_path(OP, user_id, "/:issueAccessToken")?;
         let body = CommunicationIdentityAccessTokenRequest {
             scopes: scopes.to_vec(),
-            expires_in_minutes: expires_in_minutes(OP, options)?,
+            expires_in_minutes: expires_in_minutes(OP, expires_in)?,
         };
         // Issuing twice only yields a second valid token.
         Ok(HttpRequest::new(OP, Method::Post, self.url(&path), 200)
@@ -124,8 +124,11 @@ impl IdentityRequests {
     }
 }
 
-fn expires_in_minutes(operation: &'static str, options: &TokenOptions) -> Result<Option<i32>> {
-    let Some(d) = options.expires_in else {
+fn expires_in_minutes(
+    operation: &'static str,
+    expires_in: Option<Duration>,
+) -> Result<Option<i32>> {
+    let Some(d) = expires_in else {
         return Ok(None);
     };
     let minutes = d.as_secs() / 60;
