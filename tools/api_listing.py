@@ -1,68 +1,663 @@
 #!/usr/bin/env python3
-"""The public API of the SDK crates, as rustdoc renders it, one line per item, field and method.
+"""The public API of the SDK crates, from rustdoc's JSON output, one line per nameable path.
 
-    python3 tools/api_listing.py          # rewrites api/<crate>.txt from target/doc
-    python3 tools/api_listing.py --check  # exits 1 and prints the diff if they differ
+    python3 tools/api_listing.py               # builds the JSON, rewrites api/<crate>.txt
+    python3 tools/api_listing.py --check       # builds the JSON, exits 1 with the diff if they differ
+    python3 tools/api_listing.py --no-build    # reuses the JSON of the last build (also with --check)
+    python3 tools/api_listing.py --self-test   # checks the resolver on a built-in fixture, no cargo
 
-Run `cargo doc --workspace --no-deps --all-features` first. CI runs `--check`, so every change of the public
-surface shows up in review as a diff of api/*.txt (and wants a CHANGELOG line). Read from
-rustdoc's HTML (stable Rust has no JSON output): declarations, inherent methods and trait
-impls written in this workspace; auto-trait and blanket impls are left out (they follow from
-the rest, and from the standard library's version).
+CI runs `--check`, so every change of the public surface shows up in review as a diff of
+api/*.txt (and wants a CHANGELOG line).
+
+Why JSON: the HTML that this script used to scrape shows an item at one path only, and it
+inlines another crate's items and modules re-exported by name but not a re-export of the crate
+itself: the facades' `pub use acs_chat_core as sansio;` was a bare link, and nothing a user
+reaches through `sansio` was listed. Here every module is walked from the crate root, `use`
+items included (single, renamed, glob, and whole modules or crates): a `use` that points into
+another workspace crate is looked up in that crate's own JSON (the `paths` table names the target
+by crate-qualified path and kind) and expanded there, so every path a user can write is listed
+under that path, e.g. `acs_chat_blocking::sansio::retry::RetryDecision`. A re-export from a crate
+outside the workspace (std, time, azure_core, ...) is listed by its path only. An item reached by
+several paths is declared once, at its shortest path (keeping its own name if it can); its other
+paths point there (`kind path = that path`).
+
+`#[doc(hidden)]` items are left out: rustdoc's JSON omits them (we never pass
+--document-hidden-items), and it drops a `use` of a hidden item or module and a glob of a hidden
+module, so a hidden module stays unlisted however it is re-exported. Only a non-hidden item
+that lives in a hidden module and is re-exported by a plain `pub use` keeps its path; it is
+listed with "(#[doc(hidden)] target: not expanded)" since rustdoc documents no body for it.
+
+Each item that is declared gets its declaration (attributes `#[non_exhaustive]`, `#[must_use]`,
+`#[deprecated]`), then its pub fields, variants or trait items, its inherent impls with their pub
+items, and its trait impls, derived ones included (a dropped derive breaks users too), with their
+associated types and consts. Auto-trait and blanket impls are left out (they follow from the rest,
+and from the standard library's version). Types in signatures are named by their last path
+segment, as rustdoc's HTML shows them. The first line counts the listed paths (every item line,
+not fields, variants or methods) and those at the crate's root.
+
+JSON output is unstable: it needs `RUSTC_BOOTSTRAP=1 cargo rustdoc ... -- -Z unstable-options
+--output-format json` on stable Rust, and its format changes between toolchains. The script
+checks `format_version` and reads only FORMAT_VERSION below; any other version fails with a
+message naming it, so a toolchain upgrade is a clear failure, never a silently wrong listing.
+The JSON is built in its own target directory (<target>/api-json): RUSTC_BOOTSTRAP is part of
+every unit's fingerprint, and sharing target/ would rebuild the dependencies (proc macros
+included) for each switch between this and an ordinary build. Python 3 standard library only.
 """
 import difflib
-import html
+import json
 import os
-import re
+import subprocess
 import sys
 
-CRATES = ["acs_chat_core", "acs_chat_blocking", "acs_chat_async"]
+# crate name -> package name; a facade's `use` of acs_chat_core is expanded from acs_chat_core.json.
+CRATES = {"acs_chat_core": "acs-chat-core", "acs_chat_blocking": "acs-chat-blocking",
+          "acs_chat_async": "acs-chat-async"}
+FORMAT_VERSION = 57  # rustc 1.95's rustdoc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOC = os.path.join(ROOT, "target", "doc")
+
+KIND_LABEL = {"module": "mod", "struct": "struct", "enum": "enum", "union": "union", "trait": "trait",
+              "trait_alias": "trait", "function": "fn", "constant": "const", "static": "static",
+              "type_alias": "type", "macro": "macro", "proc_macro": "macro", "proc_attribute": "macro",
+              "proc_derive": "macro", "variant": "variant", "extern_crate": "crate"}
+VALUE_KINDS = {"function", "constant", "static"}
+MACRO_KINDS = {"macro", "proc_macro", "proc_attribute", "proc_derive"}
 
 
-def text(fragment):
-    plain = html.unescape(re.sub(r"<[^>]+>", "", fragment))
-    return re.sub(r"\s+", " ", plain).replace("( ", "(").replace(", )", ")").strip()
+def namespace(kind):
+    return "value" if kind in VALUE_KINDS else "macro" if kind in MACRO_KINDS else "type"
 
 
-def listing(crate):
-    index = open(os.path.join(DOC, crate, "all.html"), encoding="utf-8").read()
-    lines = []
-    for kind, block in re.findall(r'<h3 id="([a-z]+)">.*?</h3><ul class="all-items">(.*?)</ul>', index, re.S):
-        for href, name in re.findall(r'<a href="([^"]+)">([^<]+)</a>', block):
-            page = open(os.path.join(DOC, crate, href), encoding="utf-8").read()
-            page = re.split(r'<h2 id="(?:synthetic|blanket)-implementations"', page)[0]
-            decl = re.search(r'<pre class="rust item-decl">(.*?)</pre>', page, re.S)
-            lines.append(f"{kind} {name}: {text(decl.group(1)) if decl else ''}")
-            for header in re.findall(r'<h4 class="code-header">(.*?)</h4>', page, re.S):
-                lines.append(f"    {text(header)}")
-            for header in re.findall(r'<h3 class="code-header">(impl.*?)</h3>', page, re.S):
-                lines.append(f"  {text(header)}")
-    names = [l.split(" ", 1)[1].split(": ", 1)[0] for l in lines if not l.startswith(" ")]
-    root = sum(1 for name in names if "::" not in name)
-    return [f"# {crate}: {root} items at the root"] + lines
+class Crate:
+    """One crate's rustdoc JSON."""
+
+    def __init__(self, data, source):
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            sys.exit(f"{source}: rustdoc JSON format_version {version}, but tools/api_listing.py reads "
+                     f"only version {FORMAT_VERSION} (rustc 1.95). The toolchain changed rustdoc's unstable "
+                     f"JSON format: update the script for version {version} (see the rustdoc-types "
+                     f"changelog) and regenerate api/*.txt.")
+        self.index = data["index"]
+        self.paths = data["paths"]
+        self.external = data["external_crates"]
+        self.root = str(data["root"])
+        self.name = self.index[self.root]["name"]
+        self.by_path = {(tuple(p["path"]), p["kind"]): key
+                        for key, p in self.paths.items() if p["crate_id"] == 0}
+
+    def kind(self, key):
+        return next(iter(self.index[key]["inner"]))
+
+    def inner(self, key):
+        return self.index[key]["inner"][self.kind(key)]
+
+
+# A target is ("item", crate, key), ("foreign", kind, path) or ("hidden", kind, path).
+def resolve(crates, crate, key, source):
+    item = crate.index.get(key)
+    if item is not None and item["crate_id"] == 0:
+        return ("item", crate, key)
+    p = crate.paths.get(key)
+    if p is None:
+        return ("hidden", None, source)
+    name = crate.name if p["crate_id"] == 0 else crate.external[str(p["crate_id"])]["name"]
+    path = "::".join(p["path"])
+    if name in crates:
+        found = crates[name].by_path.get((tuple(p["path"]), p["kind"]))
+        return ("item", crates[name], found) if found is not None else ("hidden", p["kind"], path)
+    return ("foreign", p["kind"], path)
+
+
+def target_kind(target):
+    return target[1].kind(target[2]) if target[0] == "item" else target[1]
+
+
+def module_names(crates, crate, key, chain):
+    """(name, namespace) -> target for what module `key` of `crate` makes nameable."""
+    explicit, globbed = {}, {}
+    for child in crate.inner(key)["items"]:
+        child = str(child)
+        item = crate.index.get(child)
+        if item is None or item["visibility"] != "public":
+            continue
+        kind = crate.kind(child)
+        if kind == "use":
+            use = item["inner"]["use"]
+            target = resolve(crates, crate, str(use["id"]), use["source"]) if use["id"] is not None \
+                else ("hidden", None, use["source"])
+            if use["is_glob"]:
+                if target[0] == "item" and target_kind(target) == "module":
+                    ident = (target[1].name, target[2])
+                    if ident not in chain:
+                        for name, found in module_names(crates, target[1], target[2], chain | {ident}).items():
+                            globbed.setdefault(name, found)
+                else:  # a glob of an enum or of an external module: named as written
+                    explicit[("*", "glob " + use["source"])] = ("glob", target_kind(target), use["source"])
+            else:
+                explicit[(use["name"], namespace(target_kind(target)))] = target
+        elif kind == "impl":
+            continue
+        elif item["crate_id"] != 0:  # an inlined item of another crate
+            explicit[(item["name"], namespace(kind))] = resolve(crates, crate, child, item["name"])
+        else:
+            explicit[(item["name"], namespace(kind))] = ("item", crate, child)
+    return {**globbed, **explicit}
+
+
+def walk(crates, crate):
+    """[(path segments, target)] for every path reachable from the crate root."""
+    found = []
+
+    def visit(mod_crate, key, prefix, chain):
+        for (name, _), target in sorted(module_names(crates, mod_crate, key, chain).items()):
+            path = prefix + [name]
+            found.append((path, target))
+            if target[0] == "item" and target_kind(target) == "module":
+                ident = (target[1].name, target[2])
+                if ident not in chain:
+                    visit(target[1], target[2], path, chain | {ident})
+
+    visit(crate, crate.root, [crate.name], {(crate.name, crate.root)})
+    return found
+
+
+class Render:
+    """Rust-like text for rustdoc JSON's types and items."""
+
+    def __init__(self, crate):
+        self.crate = crate
+
+    def name_of(self, path):
+        text = path["path"]
+        if not text:
+            p = self.crate.paths.get(str(path["id"]))
+            text = p["path"][-1] if p else "?"
+        return text.rsplit("::", 1)[-1]
+
+    def path(self, path):
+        return self.name_of(path) + self.args(path.get("args"))
+
+    def args(self, args):
+        if not args:
+            return ""
+        if args == "return_type_notation":
+            return "(..)"
+        if "parenthesized" in args:
+            p = args["parenthesized"]
+            out = f" -> {self.ty(p['output'])}" if p["output"] else ""
+            return f"({', '.join(self.ty(t) for t in p['inputs'])}){out}"
+        a = args["angle_bracketed"]
+        parts = [self.arg(x) for x in a["args"]] + [self.constraint(c) for c in a["constraints"]]
+        return f"<{', '.join(parts)}>" if parts else ""
+
+    def arg(self, arg):
+        if arg == "infer":
+            return "_"
+        (kind, value), = arg.items()
+        return value if kind == "lifetime" else self.ty(value) if kind == "type" else value["expr"]
+
+    def constraint(self, c):
+        head = c["name"] + self.args(c.get("args"))
+        binding = c["binding"]
+        if "equality" in binding:
+            term = binding["equality"]
+            return f"{head} = {self.ty(term['type']) if 'type' in term else term['constant']['expr']}"
+        return f"{head}: {self.bounds(binding['constraint'])}"
+
+    def hrtb(self, params):
+        return f"for{self.generics(params)} " if params else ""
+
+    def bound(self, b):
+        (kind, value), = b.items()
+        if kind == "outlives":
+            return value
+        if kind == "use":
+            return f"use<{', '.join(next(iter(x.values())) for x in value)}>"
+        modifier = {"none": "", "maybe": "?", "maybe_const": "~const "}[value["modifier"]]
+        return f"{self.hrtb(value['generic_params'])}{modifier}{self.path(value['trait'])}"
+
+    def bounds(self, bounds):
+        return " + ".join(self.bound(b) for b in bounds)
+
+    def ty(self, t):
+        if t is None:
+            return "()"
+        if t == "infer":
+            return "_"
+        (kind, v), = t.items()
+        if kind == "resolved_path":
+            return self.path(v)
+        if kind in ("generic", "primitive"):
+            return v
+        if kind == "tuple":
+            return f"({self.ty(v[0])},)" if len(v) == 1 else f"({', '.join(self.ty(x) for x in v)})"
+        if kind == "slice":
+            return f"[{self.ty(v)}]"
+        if kind == "array":
+            return f"[{self.ty(v['type'])}; {v['len']}]"
+        if kind == "pat":
+            return self.ty(v["type"])
+        if kind == "impl_trait":
+            return f"impl {self.bounds(v)}"
+        if kind == "dyn_trait":
+            parts = [self.hrtb(p["generic_params"]) + self.path(p["trait"]) for p in v["traits"]]
+            return "dyn " + " + ".join(parts + ([v["lifetime"]] if v["lifetime"] else []))
+        if kind == "raw_pointer":
+            return f"*{'mut' if v['is_mutable'] else 'const'} {self.ty(v['type'])}"
+        if kind == "borrowed_ref":
+            lifetime = f"{v['lifetime']} " if v["lifetime"] else ""
+            return f"&{lifetime}{'mut ' if v['is_mutable'] else ''}{self.ty(v['type'])}"
+        if kind == "qualified_path":
+            base = f"<{self.ty(v['self_type'])} as {self.path(v['trait'])}>" if v["trait"] else self.ty(v["self_type"])
+            return f"{base}::{v['name']}{self.args(v.get('args'))}"
+        if kind == "function_pointer":
+            sig = v["sig"]
+            inputs = ", ".join(self.ty(t) for _, t in sig["inputs"]) + (", ..." if sig["is_c_variadic"] else "")
+            out = f" -> {self.ty(sig['output'])}" if sig["output"] else ""
+            return f"{self.hrtb(v['generic_params'])}{self.header(v['header'])}fn({inputs}){out}"
+        raise SystemExit(f"api_listing: type kind {kind!r} not handled (format_version {FORMAT_VERSION})")
+
+    def generics(self, params):
+        out = []
+        for p in params:
+            (kind, v), = p["kind"].items()
+            if kind == "lifetime":
+                out.append(p["name"] + (f": {' + '.join(v['outlives'])}" if v["outlives"] else ""))
+            elif kind == "type":
+                if v["is_synthetic"]:
+                    continue
+                text = p["name"] + (f": {self.bounds(v['bounds'])}" if v["bounds"] else "")
+                out.append(text + (f" = {self.ty(v['default'])}" if v["default"] else ""))
+            else:
+                out.append(f"const {p['name']}: {self.ty(v['type'])}" + (f" = {v['default']}" if v["default"] else ""))
+        return f"<{', '.join(out)}>" if out else ""
+
+    def where(self, generics):
+        out = []
+        for pred in generics["where_predicates"]:
+            (kind, v), = pred.items()
+            if kind == "bound_predicate":
+                if v["bounds"]:
+                    out.append(f"{self.hrtb(v['generic_params'])}{self.ty(v['type'])}: {self.bounds(v['bounds'])}")
+            elif kind == "lifetime_predicate":
+                out.append(f"{v['lifetime']}: {' + '.join(v['outlives'])}")
+            else:
+                rhs = v["rhs"]
+                out.append(f"{self.ty(v['lhs'])} = {self.ty(rhs['type']) if 'type' in rhs else rhs['constant']['expr']}")
+        return f" where {', '.join(out)}" if out else ""
+
+    @staticmethod
+    def header(h):
+        abi = h["abi"]
+        extern = "" if abi == "Rust" else f'extern "{abi if isinstance(abi, str) else next(iter(abi))}" '
+        return ("const " if h["is_const"] else "") + ("async " if h["is_async"] else "") + \
+            ("unsafe " if h["is_unsafe"] else "") + extern
+
+    @staticmethod
+    def attrs(item):
+        out = []
+        for a in item["attrs"]:
+            if a == "non_exhaustive":
+                out.append("#[non_exhaustive]")
+            elif isinstance(a, dict) and "must_use" in a:
+                reason = a["must_use"]["reason"]
+                out.append(f"#[must_use = {json.dumps(reason)}]" if reason else "#[must_use]")
+        if item.get("deprecation"):
+            out.append("#[deprecated]")
+        return "".join(x + " " for x in out)
+
+    @staticmethod
+    def vis(item):
+        return "pub " if item["visibility"] == "public" else ""
+
+    def function(self, item, in_trait=False):
+        f = item["inner"]["function"]
+        params = []
+        for name, t in f["sig"]["inputs"]:
+            if name == "self":
+                if t == {"generic": "Self"}:
+                    params.append("self")
+                elif "borrowed_ref" in t and t["borrowed_ref"]["type"] == {"generic": "Self"}:
+                    params.append(self.ty(t).replace("Self", "self"))
+                else:
+                    params.append(f"self: {self.ty(t)}")
+            else:
+                params.append(f"{name}: {self.ty(t)}")
+        if f["sig"]["is_c_variadic"]:
+            params.append("...")
+        out = f" -> {self.ty(f['sig']['output'])}" if f["sig"]["output"] else ""
+        body = (" { .. }" if f["has_body"] else ";") if in_trait else ""
+        return (f"{self.attrs(item)}{self.vis(item)}{self.header(f['header'])}fn {item['name']}"
+                f"{self.generics(f['generics']['params'])}({', '.join(params)}){out}{self.where(f['generics'])}{body}")
+
+    def assoc(self, item, in_trait=False):
+        kind, v = next(iter(item["inner"].items()))
+        if kind == "function":
+            return self.function(item, in_trait)
+        if kind == "assoc_const":
+            value = f" = {v['value']}" if v["value"] not in (None, "_") and not in_trait else ""
+            return f"{self.attrs(item)}{self.vis(item)}const {item['name']}: {self.ty(v['type'])}{value}" + (";" if in_trait else "")
+        bounds = f": {self.bounds(v['bounds'])}" if v["bounds"] else ""
+        value = f" = {self.ty(v['type'])}" if v["type"] else ""
+        return (f"{self.attrs(item)}{self.vis(item)}type {item['name']}{self.generics(v['generics']['params'])}"
+                f"{bounds}{value}{self.where(v['generics'])}" + (";" if in_trait else ""))
+
+    def impl_header(self, v):
+        trait = ""
+        if v["trait"]:
+            trait = ("!" if v["is_negative"] else "") + self.path(v["trait"]) + " for "
+        return (f"{'unsafe ' if v['is_unsafe'] else ''}impl{self.generics(v['generics']['params'])} "
+                f"{trait}{self.ty(v['for'])}{self.where(v['generics'])}")
+
+    def field(self, key):
+        item = self.crate.index[key]
+        return f"{self.attrs(item)}{self.vis(item)}{item['name']}: {self.ty(item['inner']['struct_field'])}"
+
+    def variant(self, key):
+        item = self.crate.index[key]
+        v = item["inner"]["variant"]
+        text = self.attrs(item) + item["name"]
+        kind = v["kind"]
+        if kind == "plain":
+            pass
+        elif "tuple" in kind:
+            text += f"({', '.join(self.ty(self.crate.index[str(f)]['inner']['struct_field']) if f is not None else '_' for f in kind['tuple'])})"
+        else:
+            fields = [self.field(str(f)) for f in kind["struct"]["fields"]]
+            fields += ["/* private fields */"] if kind["struct"]["has_stripped_fields"] else []
+            text += " { " + ", ".join(fields) + " }"
+        if v["discriminant"]:
+            text += f" = {v['discriminant']['expr']}"
+        return text
+
+    def declaration(self, key, shown_name):
+        """(declaration, member lines) of a workspace item."""
+        c = self.crate
+        item, kind, v = c.index[key], c.kind(key), c.inner(key)
+        head = self.attrs(item) + self.vis(item)
+        name = item["name"]
+        members = []
+        if kind == "module":
+            return (f"crate {name}" if v["is_crate"] else f"{head}mod {name}"), []
+        if kind == "struct":
+            g = v["generics"]
+            decl = f"{head}struct {name}{self.generics(g['params'])}"
+            sk = v["kind"]
+            if sk == "unit":
+                decl += f"{self.where(g)};"
+            elif "tuple" in sk:
+                fields = [self.ty(c.index[str(f)]["inner"]["struct_field"]) if f is not None else "_" for f in sk["tuple"]]
+                fields = [("pub " + f if f != "_" else f) for f in fields]
+                decl += f"({', '.join(fields)}){self.where(g)};"
+            else:
+                decl += self.where(g) + (" { /* private fields */ }" if sk["plain"]["has_stripped_fields"] else " { .. }")
+                members = ["  " + self.field(str(f)) for f in sk["plain"]["fields"]]
+            return decl, members + self.impls(v["impls"])
+        if kind == "union":
+            g = v["generics"]
+            decl = f"{head}union {name}{self.generics(g['params'])}{self.where(g)}" + \
+                (" { /* private fields */ }" if v["has_stripped_fields"] else " { .. }")
+            return decl, ["  " + self.field(str(f)) for f in v["fields"]] + self.impls(v["impls"])
+        if kind == "enum":
+            g = v["generics"]
+            decl = f"{head}enum {name}{self.generics(g['params'])}{self.where(g)}" + \
+                (" { .., /* hidden variants */ }" if v["has_stripped_variants"] else " { .. }")
+            return decl, ["  " + self.variant(str(x)) for x in v["variants"]] + self.impls(v["impls"])
+        if kind == "trait":
+            g = v["generics"]
+            supers = f": {self.bounds(v['bounds'])}" if v["bounds"] else ""
+            decl = (f"{head}{'unsafe ' if v['is_unsafe'] else ''}{'auto ' if v['is_auto'] else ''}trait {name}"
+                    f"{self.generics(g['params'])}{supers}{self.where(g)} {{ .. }}")
+            members = ["  " + self.assoc(c.index[str(x)], in_trait=True) for x in v["items"] if str(x) in c.index]
+            implementors = sorted("  " + self.impl_header(c.inner(str(i))) for i in v["implementations"]
+                                  if str(i) in c.index and not c.inner(str(i))["is_synthetic"])
+            return decl, members + implementors
+        if kind == "trait_alias":
+            return f"{head}trait {name}{self.generics(v['generics']['params'])} = {self.bounds(v['params'])};", []
+        if kind == "function":
+            return self.function(item), []
+        if kind == "constant":
+            const = v["const"]  # a non-literal's expr is "_"; its value is there if it is a plain number
+            value = const["expr"] if const["expr"] != "_" else const["value"]
+            return f"{head}const {name}: {self.ty(v['type'])}{' = ' + ' '.join(value.split()) if value else ''};", []
+        if kind == "static":
+            return (f"{head}{'unsafe ' if v['is_unsafe'] else ''}static {'mut ' if v['is_mutable'] else ''}"
+                    f"{name}: {self.ty(v['type'])} = {' '.join(v['expr'].split())};"), []
+        if kind == "type_alias":
+            g = v["generics"]
+            return f"{head}type {name}{self.generics(g['params'])} = {self.ty(v['type'])}{self.where(g)};", []
+        if kind == "macro":
+            return " ".join(v.split()), []
+        if kind in ("proc_macro", "proc_attribute", "proc_derive"):
+            return f"{head}{kind} {name}", []
+        return f"{head}{kind} {name}", []
+
+    def impls(self, keys, extra=()):
+        inherent, traits = [], []
+        for key in [str(k) for k in keys]:
+            if key not in self.crate.index:
+                continue
+            v = self.crate.inner(key)
+            if v["is_synthetic"] or v["blanket_impl"] is not None:
+                continue  # auto traits (Send, Sync, Unpin, ...) and blanket impls
+            members = []
+            for x in v["items"]:
+                member = self.crate.index.get(str(x))
+                if member is None:
+                    continue
+                if v["trait"] is None and member["visibility"] == "public":
+                    members.append((member["name"], "    " + self.assoc(member)))
+                elif v["trait"] is not None and "function" not in member["inner"]:
+                    members.append((member["name"], "    " + self.assoc(member)))
+            block = ["  " + self.impl_header(v)] + [line for _, line in sorted(members)]
+            (traits if v["trait"] else inherent).append(block)
+        blocks = sorted(inherent) + sorted(traits + list(extra))
+        return [line for block in blocks for line in block]
+
+
+def listing(crates, name):
+    crate = crates[name]
+    entries = walk(crates, crate)
+    ident = lambda t: (t[0], t[1].name, t[2]) if t[0] == "item" else t
+    # An item's declaration goes at its shortest path, one that keeps its own name if it can.
+    rank = lambda path, target: (len(path), path[-1] != target[1].index[target[2]]["name"], path)
+    primary = {}
+    for path, target in entries:
+        key = ident(target)
+        if target[0] == "item" and (key not in primary or rank(path, target) < rank(primary[key], target)):
+            primary[key] = path
+    # Trait impls this crate writes for another workspace crate's types (the orphan rule allows a
+    # local trait): listed with the type they are for.
+    extra = {}
+    for key, item in crate.index.items():
+        if item["crate_id"] != 0 or "impl" not in item["inner"]:
+            continue
+        v = item["inner"]["impl"]
+        for_path = v["for"].get("resolved_path") if isinstance(v["for"], dict) else None
+        if v["is_synthetic"] or v["blanket_impl"] is not None or not for_path or str(for_path["id"]) in crate.index:
+            continue
+        target = resolve(crates, crate, str(for_path["id"]), for_path["path"])
+        if target[0] == "item":
+            extra.setdefault(ident(target), []).append(["  " + Render(crate).impl_header(v)])
+    lines, seen = [], set()
+    for path, target in sorted(entries, key=lambda e: (e[0], str(target_kind(e[1])))):
+        text = "::".join(path)
+        label = KIND_LABEL.get(target_kind(target), target_kind(target) or "use")
+        if (text, label) in seen:
+            continue
+        seen.add((text, label))
+        if target[0] == "item":
+            key = ident(target)
+            if primary[key] != path:
+                lines.append(f"{label} {text} = {'::'.join(primary[key])}")
+                continue
+            render = Render(target[1])
+            decl, members = render.declaration(target[2], path[-1])
+            if key in extra:
+                members = members + render.impls([], extra[key])
+            lines.append(f"{label} {text}: {decl}")
+            lines.extend(members)
+        elif target[0] == "foreign":
+            lines.append(f"{label} {text} = {target[2]} (external crate: not expanded)")
+        elif target[0] == "glob":
+            lines.append(f"use {text} = {target[2]}::* (glob of {target[1] or 'an item'}: not expanded)")
+        else:
+            lines.append(f"{label} {text} = {target[2]} (#[doc(hidden)] target: not expanded)")
+    count = len(seen)
+    root = sum(1 for text, _ in seen if text.count("::") == 1)
+    return [f"# {name}: {count} public items ({root} at the root)"] + lines
+
+
+def target_dir():
+    out = subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"], cwd=ROOT,
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    return os.path.join(json.loads(out)["target_directory"], "api-json")
+
+
+def build(json_target):
+    env = dict(os.environ, RUSTC_BOOTSTRAP="1", CARGO_TARGET_DIR=json_target)
+    for package in CRATES.values():  # one at a time
+        print(f"api_listing: rustdoc JSON of {package}", file=sys.stderr, flush=True)
+        command = ["cargo", "rustdoc", "--quiet", "--lib", "-p", package, "--all-features", "--",
+                   "-Z", "unstable-options", "--output-format", "json"]
+        if subprocess.run(command, cwd=ROOT, env=env).returncode != 0:
+            sys.exit(f"api_listing: `RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR={json_target} {' '.join(command)}` failed")
+
+
+def load(json_target):
+    crates = {}
+    for name in CRATES:
+        path = os.path.join(json_target, "doc", f"{name}.json")
+        if not os.path.exists(path):
+            sys.exit(f"{path} is missing: run `python3 tools/api_listing.py` without --no-build")
+        with open(path, encoding="utf-8") as f:
+            crates[name] = Crate(json.load(f), path)
+    return crates
+
+
+def self_test():
+    """The resolver on a fixture shaped like rustc 1.95's output: a core crate and a facade."""
+    def item(key, name, inner, crate_id=0, visibility="public", attrs=()):
+        return key, {"id": int(key), "crate_id": crate_id, "name": name, "visibility": visibility,
+                     "attrs": list(attrs), "deprecation": None, "inner": inner}
+
+    def module(items, is_crate=False):
+        return {"module": {"is_crate": is_crate, "items": items, "is_stripped": False}}
+
+    def use(source, name, target, glob=False):
+        return {"use": {"source": source, "name": name, "id": target, "is_glob": glob}}
+
+    def impl(for_id, for_name, trait=None, synthetic=False, blanket=None, items=(), attrs=()):
+        return {"impl": {"is_unsafe": False, "generics": {"params": [], "where_predicates": []},
+                         "provided_trait_methods": [], "trait": trait,
+                         "for": {"resolved_path": {"path": for_name, "id": for_id, "args": None}},
+                         "items": list(items), "is_negative": False, "is_synthetic": synthetic,
+                         "blanket_impl": blanket}}
+    no_generics = {"params": [], "where_predicates": []}
+    fn_inner = {"function": {"sig": {"inputs": [["self", {"borrowed_ref": {"lifetime": None, "is_mutable": False, "type": {"generic": "Self"}}}]],
+                                     "output": {"primitive": "bool"}, "is_c_variadic": False},
+                             "generics": no_generics, "has_body": True,
+                             "header": {"is_const": False, "is_unsafe": False, "is_async": False, "abi": "Rust"}}}
+    core = dict([
+        item("0", "core", module([1, 9, 10], is_crate=True)),
+        item("1", "retry", module([2, 3])),
+        item("2", "RetryDecision", {"enum": {"generics": no_generics, "has_stripped_variants": False,
+                                             "variants": [4], "impls": [5, 6, 7, 8]}}, attrs=["non_exhaustive"]),
+        item("3", "RETRYABLE", {"constant": {"type": {"primitive": "u16"}, "const": {"expr": "429", "value": None, "is_literal": True}}}),
+        item("4", "Retry", {"variant": {"kind": "plain", "discriminant": None}}, visibility="default"),
+        item("5", None, impl(2, "RetryDecision", items=[11]), visibility="default"),
+        item("6", None, impl(2, "RetryDecision", trait={"path": "Send", "id": 90, "args": None}, synthetic=True), visibility="default"),
+        item("7", None, impl(2, "RetryDecision", trait={"path": "Into", "id": 91, "args": None}, blanket={"generic": "T"}), visibility="default"),
+        item("8", None, impl(2, "RetryDecision", trait={"path": "Clone", "id": 92, "args": None}), visibility="default", attrs=["automatically_derived"]),
+        item("9", None, use("retry::RetryDecision", "RetryDecision", 2)),
+        item("10", None, use("std::time::Duration", "Duration", 93)),
+        item("11", "is_retry", fn_inner, attrs=[{"must_use": {"reason": None}}]),
+    ])
+    core_paths = {"0": ["core"], "1": ["core", "retry"], "2": ["core", "retry", "RetryDecision"],
+                  "3": ["core", "retry", "RETRYABLE"]}
+    kinds = {"0": "module", "1": "module", "2": "enum", "3": "constant"}
+    facade = dict([
+        item("0", "facade", module([1, 2, 3, 4, 5], is_crate=True)),
+        item("1", None, use("core", "sansio", 50)),             # whole crate
+        item("2", None, use("core::retry", "retry", 51, glob=True)),
+        item("3", None, use("core::RetryDecision", "Decision", 52)),
+        item("4", None, use("core::hidden::Exposed", "Exposed", 53)),  # not in core's JSON
+        item("5", None, use("inner", "inner", 6, glob=True)),    # private module, globbed
+        item("6", "inner", module([7]), visibility="crate"),
+        item("7", "Client", {"struct": {"kind": "unit", "generics": no_generics, "impls": []}}),
+    ])
+    facade_paths = {"50": (1, ["core"], "module"), "51": (1, ["core", "retry"], "module"),
+                    "52": (1, ["core", "retry", "RetryDecision"], "enum"),
+                    "53": (1, ["core", "hidden", "Exposed"], "struct"),
+                    "7": (0, ["facade", "inner", "Client"], "struct")}
+    crates = {
+        "core": Crate({"format_version": FORMAT_VERSION, "root": 0, "index": core, "external_crates": {"1": {"name": "std"}},
+                       "paths": {**{k: {"crate_id": 0, "path": p, "kind": kinds[k]} for k, p in core_paths.items()},
+                                 "93": {"crate_id": 1, "path": ["core", "time", "Duration"], "kind": "struct"}}}, "core"),
+        "facade": Crate({"format_version": FORMAT_VERSION, "root": 0, "index": facade, "external_crates": {"1": {"name": "core"}},
+                         "paths": {k: {"crate_id": c, "path": p, "kind": kind} for k, (c, p, kind) in facade_paths.items()}}, "facade"),
+    }
+    got = listing(crates, "facade")
+    want = [
+        "# facade: 11 public items (6 at the root)",
+        "struct facade::Client: pub struct Client;",
+        "enum facade::Decision = facade::RetryDecision",
+        "struct facade::Exposed = core::hidden::Exposed (#[doc(hidden)] target: not expanded)",
+        "const facade::RETRYABLE: pub const RETRYABLE: u16 = 429;",
+        "enum facade::RetryDecision: #[non_exhaustive] pub enum RetryDecision { .. }",
+        "  Retry",
+        "  impl RetryDecision",
+        "    #[must_use] pub fn is_retry(&self) -> bool",
+        "  impl Clone for RetryDecision",
+        "mod facade::sansio: crate core",
+        "struct facade::sansio::Duration = core::time::Duration (external crate: not expanded)",
+        "enum facade::sansio::RetryDecision = facade::RetryDecision",
+        "mod facade::sansio::retry: pub mod retry",
+        "const facade::sansio::retry::RETRYABLE = facade::RETRYABLE",
+        "enum facade::sansio::retry::RetryDecision = facade::RetryDecision",
+    ]
+    if got != want:
+        sys.stdout.writelines(difflib.unified_diff([l + "\n" for l in want], [l + "\n" for l in got], "expected", "got"))
+        sys.exit("api_listing self-test failed")
+    try:
+        Crate({"format_version": FORMAT_VERSION + 1}, "fixture.json")
+    except SystemExit as e:
+        assert f"format_version {FORMAT_VERSION + 1}" in str(e), e
+    else:
+        sys.exit("api_listing self-test failed: an unknown format_version was accepted")
+    print("api_listing self-test passed")
 
 
 def main():
-    check = "--check" in sys.argv
+    args = set(sys.argv[1:])
+    unknown = args - {"--check", "--no-build", "--self-test"}
+    if unknown:
+        sys.exit(f"unknown argument(s) {' '.join(sorted(unknown))}; see the docstring of {sys.argv[0]}")
+    if "--self-test" in args:
+        return self_test()
+    check = "--check" in args
+    json_target = target_dir()
+    if "--no-build" not in args:
+        build(json_target)
+    crates = load(json_target)
     changed = False
-    for crate in CRATES:
-        path = os.path.join(ROOT, "api", f"{crate}.txt")
-        new = "\n".join(listing(crate)) + "\n"
+    for name in CRATES:
+        path = os.path.join(ROOT, "api", f"{name}.txt")
+        new = "\n".join(listing(crates, name)) + "\n"
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
         if new == old:
             continue
         changed = True
         if check:
             sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(True), new.splitlines(True), f"api/{crate}.txt (checked in)", f"api/{crate}.txt (this build)"))
+                old.splitlines(True), new.splitlines(True), f"api/{name}.txt (checked in)", f"api/{name}.txt (this build)"))
         else:
-            open(path, "w", encoding="utf-8").write(new)
-            print(f"wrote api/{crate}.txt")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(new)
+            print(f"wrote api/{name}.txt")
     if check and changed:
-        print("\nThe public API changed: run `cargo doc --workspace --no-deps --all-features && python3 tools/api_listing.py`,"
-              " commit api/*.txt, and say what changed in CHANGELOG.md.")
+        print("\nThe public API changed: run `python3 tools/api_listing.py`, commit api/*.txt,"
+              " and add a line to CHANGELOG.md saying what changed.")
         sys.exit(1)
 
 
