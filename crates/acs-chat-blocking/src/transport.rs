@@ -5,6 +5,7 @@ use acs_chat_core::{
     BoxError, ClientOptions, HttpRequest, HttpResponse, RawWireLogging, Result, TransportErrorKind,
 };
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -21,19 +22,24 @@ const UREQ_PROTO_DUMP: &str = "ureq_proto::util";
 
 impl Transport {
     pub(crate) fn new(options: &ClientOptions) -> Result<Self> {
-        let mut tls = TlsConfig::builder();
+        // One root bundle (Mozilla's, as certificates) plus the caller's and the OS's roots,
+        // always set explicitly: ureq's own `webpki-roots` bundle is not compiled in. ring, as
+        // in the async facade: ureq gets the provider here rather than through its `rustls`
+        // feature, which would also bring that second bundle.
         let extra = crate::facade::trust::extra_roots(options)?;
-        if !extra.explicit.is_empty() || !extra.os.is_empty() {
-            let roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|der| Certificate::from_der(der.as_ref()))
-                .chain(
-                    (extra.explicit.iter().chain(&extra.os))
-                        .map(|der| Certificate::from_der(der).to_owned()),
-                )
-                .collect();
-            tls = tls.root_certs(RootCerts::new_with_certs(&roots));
-        }
+        let roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()))
+            .chain(
+                (extra.explicit.iter().chain(&extra.os))
+                    .map(|der| Certificate::from_der(der).to_owned()),
+            )
+            .collect();
+        let tls = TlsConfig::builder()
+            .root_certs(RootCerts::new_with_certs(&roots))
+            .unversioned_rustls_crypto_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ));
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
