@@ -2,7 +2,14 @@
 """Checks the module layering of crates/acs-emulator/src: no import points up a layer, no cycle.
 
     python3 tools/check_layers.py [--src DIR] [--graph]   # exit 1, one line per violation
+    python3 tools/check_layers.py --src crates/acs-chat-core/src --cycles-only
     python3 tools/check_layers.py --self-test
+
+`--cycles-only` checks a crate without a layer table (acs-chat-core) for import cycles only. Its
+lib.rs only declares and re-exports, so it is left out of the graph, and an import through a
+root re-export (`crate::Error`) counts for the module that defines the name; a module's imports
+of its own children (`mod x; pub use x::Y;`) are declarations, not dependencies; `#[cfg(test)]`
+modules are not part of the library.
 
 It reads the sources only (no cargo), so it runs in a blink, before or beside a build. An
 import is a `crate::`, `super::` or `self::` path anywhere in code (a `use` tree or inline),
@@ -90,9 +97,16 @@ def use_leaves(toks, i, prefix):
         i += 2
 
 
-def imports(src, rel, modules):
+def imports(src, rel, modules, skip_tests=False):
     """Every import of one file as (line, path as written, target module)."""
     code = strip(open(os.path.join(src, rel), encoding="utf-8").read())
+    if skip_tests:  # blank out `#[cfg(test)] mod x { .. }`, keeping the line count
+        for m in reversed(list(re.finditer(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", code))):
+            depth, j = 1, m.end()
+            while depth and j < len(code):
+                depth += {"{": 1, "}": -1}.get(code[j], 0)
+                j += 1
+            code = code[:m.start()] + re.sub(r"[^\n]", " ", code[m.start():j]) + code[j:]
     newlines = [m.start() for m in re.finditer("\n", code)]
     here = module_of(rel).split("::") if module_of(rel) else []
     # In an inline `mod tests { .. }` `super` is the file's own module, so track those scopes.
@@ -147,7 +161,10 @@ def components(nodes, edges):
     return sorted(sccs)
 
 
-def check(src):
+DEFINES = re.compile(r"\bpub\s+(?:struct|enum|trait|type|fn|const|static)\s+(\w+)")
+
+
+def check(src, cycles_only=False):
     """Returns (violations, edges {(from, to): (rel, first line)}, import count, file count)."""
     files = {}
     for root, _, names in os.walk(src):
@@ -158,17 +175,32 @@ def check(src):
     shown = src if os.path.relpath(src).startswith("..") else os.path.relpath(src)
     where = lambda rel, line: f"{os.path.join(shown, rel)}:{line}"
     bad, edges, count = [], {}, 0
+    defined_in = {}
+    if cycles_only:
+        for mod, rel in sorted(files.items(), key=lambda kv: kv[1]):
+            if mod:
+                for name in DEFINES.findall(strip(open(os.path.join(src, rel), encoding="utf-8").read())):
+                    defined_in.setdefault(name, mod)
     for mod, rel in sorted(files.items(), key=lambda kv: kv[1]):
         top = mod.split("::")[0]
-        if top not in LAYER_OF:
+        if cycles_only and not mod:
+            continue
+        if top not in LAYER_OF and not cycles_only:
             bad.append(f"{where(rel, 1)}: module not in the layer table ({show(mod)} -> -)")
-        for line, text, target in imports(src, rel, files):
+        for line, text, target in imports(src, rel, files, skip_tests=cycles_only):
+            if cycles_only and mod and target.startswith(mod + "::"):
+                continue  # a parent declaring or re-exporting its child
+            if cycles_only and not target:
+                parts = text.split("::")
+                target = defined_in.get(parts[1], "") if len(parts) > 1 else ""
+                if not target:
+                    continue
             if target == mod:
                 continue
             count += 1
             edges.setdefault((mod, target), (rel, line))
             to = target.split("::")[0]
-            if mod and LAYER_OF.get(to, -1) > LAYER_OF.get(top, len(LAYERS)):
+            if not cycles_only and mod and LAYER_OF.get(to, -1) > LAYER_OF.get(top, len(LAYERS)):
                 bad.append(f"{where(rel, line)}: upward import {text}: layer {LAYER_OF[top]} "
                            f"({top}) may not use layer {LAYER_OF[to]} ({show(to)}) "
                            f"({show(mod)} -> {show(target)})")
@@ -239,15 +271,20 @@ def main():
     parser.add_argument("--src", default=os.path.join(here, "..", "crates", "acs-emulator", "src"))
     parser.add_argument("--graph", action="store_true", help="print every edge `from -> to`")
     parser.add_argument("--self-test", action="store_true")
+    parser.add_argument("--cycles-only", action="store_true",
+                        help="no layer table: report import cycles only")
     args = parser.parse_args()
     if args.self_test:
         return self_test()
-    bad, edges, count, files = check(os.path.normpath(args.src))
+    bad, edges, count, files = check(os.path.normpath(args.src), args.cycles_only)
     if args.graph:
         for a, b in sorted(edges):
             print(f"{show(a)} -> {show(b)}")
-    print("\n".join(bad) if bad else f"layers: {files} files, {count} imports, "
-          f"{len(LAYERS)} layers, no upward import, no cycle")
+    if args.cycles_only:
+        print("\n".join(bad) if bad else f"{files} files, {count} imports, no cycle")
+    else:
+        print("\n".join(bad) if bad else f"layers: {files} files, {count} imports, "
+              f"{len(LAYERS)} layers, no upward import, no cycle")
     sys.exit(1 if bad else 0)
 
 
