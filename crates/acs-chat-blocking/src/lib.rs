@@ -53,6 +53,34 @@
 //! }
 //! ```
 
+//!
+//! # Logging
+//!
+//! The SDK logs through `tracing` (also visible to a `log` logger): operation names, statuses,
+//! attempts and request ids, never a header value or a body. Its HTTP library, ureq, is
+//! different: its `ureq-proto` part logs **every byte it writes** — the `Authorization` header
+//! with the bearer token or HMAC signature included — at `log` level TRACE under the target
+//! `ureq_proto::util`, with no switch to turn that off. So by default
+//! ([`RawWireLogging::Refuse`]) a client whose application logger has that target enabled sends
+//! nothing: every call returns [`Error::SecretsWouldBeLogged`], and the client logs one `error!`
+//! (target `acs_chat_blocking`) saying why. The fix is a filter that keeps that target below
+//! TRACE, e.g. `RUST_LOG=trace,ureq_proto=debug`. For a debugging session with throwaway
+//! credentials, [`ClientOptions::raw_wire_logging`] set to [`RawWireLogging::Allow`] sends
+//! anyway and warns once; the log then holds the credentials.
+//!
+//! ```no_run
+//! use acs_chat_blocking::{ChatClientOptions, ClientOptions, RawWireLogging};
+//!
+//! let options = ChatClientOptions {
+//!     client_options: ClientOptions {
+//!         raw_wire_logging: RawWireLogging::Allow, // credentials will be in the log
+//!         ..Default::default()
+//!     },
+//!     ..Default::default()
+//! };
+//! # let _ = options;
+//! ```
+
 #![deny(missing_docs)]
 
 mod entra;

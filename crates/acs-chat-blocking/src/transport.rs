@@ -5,8 +5,8 @@ use acs_chat_core::{
     BoxError, ClientOptions, HttpRequest, HttpResponse, RawWireLogging, Result, TransportErrorKind,
 };
 use std::io::Read;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
@@ -37,9 +37,7 @@ impl Transport {
             .collect();
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&roots))
-            .unversioned_rustls_crypto_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ));
+            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
