@@ -16,16 +16,25 @@ reaches through `sansio` was listed. Here every module is walked from the crate 
 items included (single, renamed, glob, and whole modules or crates): a `use` that points into
 another workspace crate is looked up in that crate's own JSON (the `paths` table names the target
 by crate-qualified path and kind) and expanded there, so every path a user can write is listed
-under that path, e.g. `acs_chat_blocking::sansio::retry::RetryDecision`. A re-export from a crate
-outside the workspace (std, time, azure_core, ...) is listed by its path only. An item reached by
+under that path, e.g. `acs_chat_blocking::Error` (defined as `acs_chat_core::error::Error`). A
+re-export from a crate outside the workspace (std, time, azure_core, ...) is listed by its path
+only. An item reached by
 several paths is declared once, at its shortest path (keeping its own name if it can); its other
 paths point there (`kind path = that path`).
 
-`#[doc(hidden)]` items are left out: rustdoc's JSON omits them (we never pass
---document-hidden-items), and it drops a `use` of a hidden item or module and a glob of a hidden
-module, so a hidden module stays unlisted however it is re-exported. Only a non-hidden item
-that lives in a hidden module and is re-exported by a plain `pub use` keeps its path; it is
-listed with "(#[doc(hidden)] target: not expanded)" since rustdoc documents no body for it.
+The listing shows what rustdoc's HTML shows a user, `#[doc(hidden)]` included. The JSON is built
+with --document-hidden-items, so that an item defined in a hidden module (acs_chat_core's `error`,
+`options`, ...) is in the index with its body, and the script decides hiddenness itself from each
+item's `attrs` (format 57 has `{"other": "#[doc(hidden)]"}`): a hidden module, item or `use`, and
+a hidden field, variant, trait item, impl block or method in an impl, are left out, and so is a
+`use` (in any crate) whose target carries `#[doc(hidden)]` itself (rustdoc inlines it and strips
+it). A non-hidden `use` of an item that lives in a hidden module lists the item at the `use`'s
+path, expanded: `pub use error::Error;` gives `acs_chat_core::Error`, `pub use options::*;` the
+non-hidden items of `options`. A struct with a hidden field shows `/* private fields */`, an enum
+with a hidden variant `/* hidden variants */`, as the HTML does. Only items with `pub` visibility count
+(the index also holds some `pub(crate)` ones), except the items of a private module reached
+through a `pub use` or glob of it (the facades' `pub use facade::*;`). Not modelled: rustdoc also drops a trait impl
+whose trait (or `for` type) is a local hidden item; acs-chat-core defines no trait.
 
 Each item that is declared gets its declaration (attributes `#[non_exhaustive]`, `#[must_use]`,
 `#[deprecated]`), then its pub fields, variants or trait items, its inherent impls with their pub
@@ -46,6 +55,7 @@ included) for each switch between this and an ordinary build. Python 3 standard 
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -60,6 +70,7 @@ KIND_LABEL = {"module": "mod", "struct": "struct", "enum": "enum", "union": "uni
               "type_alias": "type", "macro": "macro", "proc_macro": "macro", "proc_attribute": "macro",
               "proc_derive": "macro", "variant": "variant", "extern_crate": "crate"}
 VALUE_KINDS = {"function", "constant", "static"}
+HIDDEN = re.compile(r"#\[doc\((.*,\s*)?hidden\s*(,.*)?\)\]")
 MACRO_KINDS = {"macro", "proc_macro", "proc_attribute", "proc_derive"}
 
 
@@ -88,23 +99,35 @@ class Crate:
     def kind(self, key):
         return next(iter(self.index[key]["inner"]))
 
+    def hidden(self, key):
+        """Whether the item carries `#[doc(hidden)]` itself (format 57: {"other": "#[doc(hidden)]"})."""
+        item = self.index.get(str(key))
+        return item is not None and any(isinstance(a, dict) and HIDDEN.fullmatch(a.get("other", ""))
+                                        for a in item["attrs"])
+
+    def shown(self, key):
+        """The index entry of a member (field, variant, method, impl, trait item) rustdoc's HTML shows."""
+        item = self.index.get(str(key))
+        return None if item is None or self.hidden(key) else item
+
     def inner(self, key):
         return self.index[key]["inner"][self.kind(key)]
 
 
-# A target is ("item", crate, key), ("foreign", kind, path) or ("hidden", kind, path).
+# A target is ("item", crate, key), ("foreign", kind, path), ("glob", kind, path) or ("missing", kind, path):
+# a workspace item that its crate's JSON does not document (not expected with --document-hidden-items).
 def resolve(crates, crate, key, source):
     item = crate.index.get(key)
     if item is not None and item["crate_id"] == 0:
         return ("item", crate, key)
     p = crate.paths.get(key)
     if p is None:
-        return ("hidden", None, source)
+        return ("missing", None, source)
     name = crate.name if p["crate_id"] == 0 else crate.external[str(p["crate_id"])]["name"]
     path = "::".join(p["path"])
     if name in crates:
         found = crates[name].by_path.get((tuple(p["path"]), p["kind"]))
-        return ("item", crates[name], found) if found is not None else ("hidden", p["kind"], path)
+        return ("item", crates[name], found) if found is not None else ("missing", p["kind"], path)
     return ("foreign", p["kind"], path)
 
 
@@ -118,13 +141,15 @@ def module_names(crates, crate, key, chain):
     for child in crate.inner(key)["items"]:
         child = str(child)
         item = crate.index.get(child)
-        if item is None or item["visibility"] != "public":
+        if item is None or item["visibility"] != "public" or crate.hidden(child):
             continue
         kind = crate.kind(child)
         if kind == "use":
             use = item["inner"]["use"]
             target = resolve(crates, crate, str(use["id"]), use["source"]) if use["id"] is not None \
-                else ("hidden", None, use["source"])
+                else ("missing", None, use["source"])
+            if not use["is_glob"] and target[0] == "item" and target[1].hidden(target[2]):
+                continue  # a `use` of a hidden item: rustdoc inlines it with its doc(hidden), and strips it
             if use["is_glob"]:
                 if target[0] == "item" and target_kind(target) == "module":
                     ident = (target[1].name, target[2])
@@ -353,6 +378,10 @@ class Render:
         item = self.crate.index[key]
         return f"{self.attrs(item)}{self.vis(item)}{item['name']}: {self.ty(item['inner']['struct_field'])}"
 
+    def tuple_field(self, key):
+        item = self.crate.shown(key) if key is not None else None
+        return self.ty(item["inner"]["struct_field"]) if item else "_"
+
     def variant(self, key):
         item = self.crate.index[key]
         v = item["inner"]["variant"]
@@ -361,10 +390,12 @@ class Render:
         if kind == "plain":
             pass
         elif "tuple" in kind:
-            text += f"({', '.join(self.ty(self.crate.index[str(f)]['inner']['struct_field']) if f is not None else '_' for f in kind['tuple'])})"
+            text += f"({', '.join(self.tuple_field(f) for f in kind['tuple'])})"
         else:
-            fields = [self.field(str(f)) for f in kind["struct"]["fields"]]
-            fields += ["/* private fields */"] if kind["struct"]["has_stripped_fields"] else []
+            shown = [str(f) for f in kind["struct"]["fields"] if self.crate.shown(f)]
+            fields = [self.field(f) for f in shown]
+            stripped = kind["struct"]["has_stripped_fields"] or len(shown) < len(kind["struct"]["fields"])
+            fields += ["/* private fields */"] if stripped else []
             text += " { " + ", ".join(fields) + " }"
         if v["discriminant"]:
             text += f" = {v['discriminant']['expr']}"
@@ -386,31 +417,37 @@ class Render:
             if sk == "unit":
                 decl += f"{self.where(g)};"
             elif "tuple" in sk:
-                fields = [self.ty(c.index[str(f)]["inner"]["struct_field"]) if f is not None else "_" for f in sk["tuple"]]
+                fields = [self.tuple_field(f) for f in sk["tuple"]]
                 fields = [("pub " + f if f != "_" else f) for f in fields]
                 decl += f"({', '.join(fields)}){self.where(g)};"
             else:
-                decl += self.where(g) + (" { /* private fields */ }" if sk["plain"]["has_stripped_fields"] else " { .. }")
-                members = ["  " + self.field(str(f)) for f in sk["plain"]["fields"]]
+                shown = [str(f) for f in sk["plain"]["fields"] if c.shown(f)]
+                stripped = sk["plain"]["has_stripped_fields"] or len(shown) < len(sk["plain"]["fields"])
+                decl += self.where(g) + (" { /* private fields */ }" if stripped else " { .. }")
+                members = ["  " + self.field(f) for f in shown]
             return decl, members + self.impls(v["impls"])
         if kind == "union":
             g = v["generics"]
+            shown = [str(f) for f in v["fields"] if c.shown(f)]
+            stripped = v["has_stripped_fields"] or len(shown) < len(v["fields"])
             decl = f"{head}union {name}{self.generics(g['params'])}{self.where(g)}" + \
-                (" { /* private fields */ }" if v["has_stripped_fields"] else " { .. }")
-            return decl, ["  " + self.field(str(f)) for f in v["fields"]] + self.impls(v["impls"])
+                (" { /* private fields */ }" if stripped else " { .. }")
+            return decl, ["  " + self.field(f) for f in shown] + self.impls(v["impls"])
         if kind == "enum":
             g = v["generics"]
+            shown = [str(x) for x in v["variants"] if c.shown(x)]
+            stripped = v["has_stripped_variants"] or len(shown) < len(v["variants"])
             decl = f"{head}enum {name}{self.generics(g['params'])}{self.where(g)}" + \
-                (" { .., /* hidden variants */ }" if v["has_stripped_variants"] else " { .. }")
-            return decl, ["  " + self.variant(str(x)) for x in v["variants"]] + self.impls(v["impls"])
+                (" { .., /* hidden variants */ }" if stripped else " { .. }")
+            return decl, ["  " + self.variant(x) for x in shown] + self.impls(v["impls"])
         if kind == "trait":
             g = v["generics"]
             supers = f": {self.bounds(v['bounds'])}" if v["bounds"] else ""
             decl = (f"{head}{'unsafe ' if v['is_unsafe'] else ''}{'auto ' if v['is_auto'] else ''}trait {name}"
                     f"{self.generics(g['params'])}{supers}{self.where(g)} {{ .. }}")
-            members = ["  " + self.assoc(c.index[str(x)], in_trait=True) for x in v["items"] if str(x) in c.index]
+            members = ["  " + self.assoc(c.index[str(x)], in_trait=True) for x in v["items"] if c.shown(x)]
             implementors = sorted("  " + self.impl_header(c.inner(str(i))) for i in v["implementations"]
-                                  if str(i) in c.index and not c.inner(str(i))["is_synthetic"])
+                                  if c.shown(i) and not c.inner(str(i))["is_synthetic"])
             return decl, members + implementors
         if kind == "trait_alias":
             return f"{head}trait {name}{self.generics(v['generics']['params'])} = {self.bounds(v['params'])};", []
@@ -435,14 +472,14 @@ class Render:
     def impls(self, keys, extra=()):
         inherent, traits = [], []
         for key in [str(k) for k in keys]:
-            if key not in self.crate.index:
-                continue
+            if not self.crate.shown(key):
+                continue  # a `#[doc(hidden)] impl` block
             v = self.crate.inner(key)
             if v["is_synthetic"] or v["blanket_impl"] is not None:
                 continue  # auto traits (Send, Sync, Unpin, ...) and blanket impls
             members = []
             for x in v["items"]:
-                member = self.crate.index.get(str(x))
+                member = self.crate.shown(x)
                 if member is None:
                     continue
                 if v["trait"] is None and member["visibility"] == "public":
@@ -470,7 +507,7 @@ def listing(crates, name):
     # local trait): listed with the type they are for.
     extra = {}
     for key, item in crate.index.items():
-        if item["crate_id"] != 0 or "impl" not in item["inner"]:
+        if item["crate_id"] != 0 or "impl" not in item["inner"] or crate.hidden(key):
             continue
         v = item["inner"]["impl"]
         for_path = v["for"].get("resolved_path") if isinstance(v["for"], dict) else None
@@ -502,7 +539,7 @@ def listing(crates, name):
         elif target[0] == "glob":
             lines.append(f"use {text} = {target[2]}::* (glob of {target[1] or 'an item'}: not expanded)")
         else:
-            lines.append(f"{label} {text} = {target[2]} (#[doc(hidden)] target: not expanded)")
+            lines.append(f"{label} {text} = {target[2]} (not in rustdoc's JSON: not expanded)")
     count = len(seen)
     root = sum(1 for text, _ in seen if text.count("::") == 1)
     return [f"# {name}: {count} public items ({root} at the root)"] + lines
@@ -519,7 +556,7 @@ def build(json_target):
     for package in CRATES.values():  # one at a time
         print(f"api_listing: rustdoc JSON of {package}", file=sys.stderr, flush=True)
         command = ["cargo", "rustdoc", "--quiet", "--lib", "-p", package, "--all-features", "--",
-                   "-Z", "unstable-options", "--output-format", "json"]
+                   "-Z", "unstable-options", "--output-format", "json", "--document-hidden-items"]
         if subprocess.run(command, cwd=ROOT, env=env).returncode != 0:
             sys.exit(f"api_listing: `RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR={json_target} {' '.join(command)}` failed")
 
@@ -558,11 +595,12 @@ def self_test():
                                      "output": {"primitive": "bool"}, "is_c_variadic": False},
                              "generics": no_generics, "has_body": True,
                              "header": {"is_const": False, "is_unsafe": False, "is_async": False, "abi": "Rust"}}}
+    hidden = [{"other": "#[doc(hidden)]"}]
     core = dict([
-        item("0", "core", module([1, 9, 10], is_crate=True)),
+        item("0", "core", module([1, 9, 10, 12, 14, 15, 18], is_crate=True)),
         item("1", "retry", module([2, 3])),
         item("2", "RetryDecision", {"enum": {"generics": no_generics, "has_stripped_variants": False,
-                                             "variants": [4], "impls": [5, 6, 7, 8]}}, attrs=["non_exhaustive"]),
+                                             "variants": [4, 26], "impls": [5, 6, 7, 8]}}, attrs=["non_exhaustive"]),
         item("3", "RETRYABLE", {"constant": {"type": {"primitive": "u16"}, "const": {"expr": "429", "value": None, "is_literal": True}}}),
         item("4", "Retry", {"variant": {"kind": "plain", "discriminant": None}}, visibility="default"),
         item("5", None, impl(2, "RetryDecision", items=[11]), visibility="default"),
@@ -572,23 +610,48 @@ def self_test():
         item("9", None, use("retry::RetryDecision", "RetryDecision", 2)),
         item("10", None, use("std::time::Duration", "Duration", 93)),
         item("11", "is_retry", fn_inner, attrs=[{"must_use": {"reason": None}}]),
+        # `#[doc(hidden)] pub mod machinery { pub struct Exposed {..}; pub struct Internal; }`, with
+        # `pub use machinery::Exposed;` and `#[doc(hidden)] pub use machinery::Internal;` at the root
+        item("12", "machinery", module([13, 16, 17]), attrs=hidden),
+        item("13", "Exposed", {"struct": {"kind": {"plain": {"fields": [19, 20], "has_stripped_fields": False}},
+                                          "generics": no_generics, "impls": [21, 24]}}),
+        item("14", None, use("machinery::Exposed", "Exposed", 13)),
+        item("15", None, use("machinery::Internal", "Internal", 16), attrs=hidden),
+        item("16", "Internal", {"struct": {"kind": "unit", "generics": no_generics, "impls": []}}),
+        item("17", "Hidden", {"struct": {"kind": "unit", "generics": no_generics, "impls": []}}, attrs=hidden),
+        item("18", "SDK_VERSION", {"constant": {"type": {"primitive": "str"}, "const": {"expr": "1", "value": None, "is_literal": True}}}, attrs=hidden),
+        item("19", "limit", {"struct_field": {"primitive": "u64"}}),
+        item("20", "body_limit", {"struct_field": {"primitive": "u64"}}, attrs=hidden),
+        item("21", None, impl(13, "Exposed", items=[22, 23]), visibility="default"),
+        item("22", "is_open", fn_inner),
+        item("23", "transport", fn_inner, attrs=hidden),                       # hidden method
+        item("24", None, impl(13, "Exposed", items=[25]), visibility="default", attrs=hidden),  # hidden impl
+        item("25", "internal", fn_inner),
+        item("26", "Internal", {"variant": {"kind": "plain", "discriminant": None}}, visibility="default", attrs=hidden),
     ])
     core_paths = {"0": ["core"], "1": ["core", "retry"], "2": ["core", "retry", "RetryDecision"],
-                  "3": ["core", "retry", "RETRYABLE"]}
-    kinds = {"0": "module", "1": "module", "2": "enum", "3": "constant"}
+                  "3": ["core", "retry", "RETRYABLE"], "12": ["core", "machinery"],
+                  "13": ["core", "machinery", "Exposed"], "16": ["core", "machinery", "Internal"],
+                  "17": ["core", "machinery", "Hidden"]}
+    kinds = {"0": "module", "1": "module", "2": "enum", "3": "constant", "12": "module", "13": "struct", "16": "struct",
+             "17": "struct"}
     facade = dict([
-        item("0", "facade", module([1, 2, 3, 4, 5], is_crate=True)),
+        item("0", "facade", module([1, 2, 3, 4, 5, 8, 9], is_crate=True)),
         item("1", None, use("core", "sansio", 50)),             # whole crate
         item("2", None, use("core::retry", "retry", 51, glob=True)),
         item("3", None, use("core::RetryDecision", "Decision", 52)),
-        item("4", None, use("core::hidden::Exposed", "Exposed", 53)),  # not in core's JSON
+        item("4", None, use("core::gone::Missing", "Missing", 53)),   # not in core's JSON
         item("5", None, use("inner", "inner", 6, glob=True)),    # private module, globbed
         item("6", "inner", module([7]), visibility="crate"),
         item("7", "Client", {"struct": {"kind": "unit", "generics": no_generics, "impls": []}}),
+        item("8", None, use("core::Exposed", "Exposed", 54)),   # defined in a hidden module of core
+        item("9", None, use("core::machinery::Hidden", "Hidden", 55)),  # a hidden item of core
     ])
     facade_paths = {"50": (1, ["core"], "module"), "51": (1, ["core", "retry"], "module"),
                     "52": (1, ["core", "retry", "RetryDecision"], "enum"),
-                    "53": (1, ["core", "hidden", "Exposed"], "struct"),
+                    "53": (1, ["core", "gone", "Missing"], "struct"),
+                    "54": (1, ["core", "machinery", "Exposed"], "struct"),
+                    "55": (1, ["core", "machinery", "Hidden"], "struct"),
                     "7": (0, ["facade", "inner", "Client"], "struct")}
     crates = {
         "core": Crate({"format_version": FORMAT_VERSION, "root": 0, "index": core, "external_crates": {"1": {"name": "std"}},
@@ -597,20 +660,43 @@ def self_test():
         "facade": Crate({"format_version": FORMAT_VERSION, "root": 0, "index": facade, "external_crates": {"1": {"name": "core"}},
                          "paths": {k: {"crate_id": c, "path": p, "kind": kind} for k, (c, p, kind) in facade_paths.items()}}, "facade"),
     }
-    got = listing(crates, "facade")
+    got = listing(crates, "core") + listing(crates, "facade")
+    # In core: the hidden module `machinery`, the hidden `use` of Internal, the hidden const, field
+    # (body_limit), variant, method (transport) and impl block are left out; Exposed, defined in the
+    # hidden module and re-exported by a plain `pub use`, is listed at the root, expanded. The
+    # facade's `use` of a hidden item of core (Hidden) is left out too.
     want = [
-        "# facade: 11 public items (6 at the root)",
+        "# core: 6 public items (4 at the root)",
+        "struct core::Duration = core::time::Duration (external crate: not expanded)",
+        "struct core::Exposed: pub struct Exposed { /* private fields */ }",
+        "  pub limit: u64",
+        "  impl Exposed",
+        "    pub fn is_open(&self) -> bool",
+        "enum core::RetryDecision: #[non_exhaustive] pub enum RetryDecision { .., /* hidden variants */ }",
+        "  Retry",
+        "  impl RetryDecision",
+        "    #[must_use] pub fn is_retry(&self) -> bool",
+        "  impl Clone for RetryDecision",
+        "mod core::retry: pub mod retry",
+        "const core::retry::RETRYABLE: pub const RETRYABLE: u16 = 429;",
+        "enum core::retry::RetryDecision = core::RetryDecision",
+        "# facade: 13 public items (7 at the root)",
         "struct facade::Client: pub struct Client;",
         "enum facade::Decision = facade::RetryDecision",
-        "struct facade::Exposed = core::hidden::Exposed (#[doc(hidden)] target: not expanded)",
+        "struct facade::Exposed: pub struct Exposed { /* private fields */ }",
+        "  pub limit: u64",
+        "  impl Exposed",
+        "    pub fn is_open(&self) -> bool",
+        "struct facade::Missing = core::gone::Missing (not in rustdoc's JSON: not expanded)",
         "const facade::RETRYABLE: pub const RETRYABLE: u16 = 429;",
-        "enum facade::RetryDecision: #[non_exhaustive] pub enum RetryDecision { .. }",
+        "enum facade::RetryDecision: #[non_exhaustive] pub enum RetryDecision { .., /* hidden variants */ }",
         "  Retry",
         "  impl RetryDecision",
         "    #[must_use] pub fn is_retry(&self) -> bool",
         "  impl Clone for RetryDecision",
         "mod facade::sansio: crate core",
         "struct facade::sansio::Duration = core::time::Duration (external crate: not expanded)",
+        "struct facade::sansio::Exposed = facade::Exposed",
         "enum facade::sansio::RetryDecision = facade::RetryDecision",
         "mod facade::sansio::retry: pub mod retry",
         "const facade::sansio::retry::RETRYABLE = facade::RETRYABLE",
