@@ -168,7 +168,7 @@ impl Transport {
             .map_err(|e| SendError::Transport(TransportErrorKind::Other, Box::new(e)))?;
         let parsed = ParsedUrl {
             text: url.to_string(),
-            host: host_header(&parsed),
+            host: host_header(url),
             url: parsed,
         };
         *last = Some(parsed.clone());
@@ -176,8 +176,9 @@ impl Transport {
     }
 }
 
-/// The `Host` header for `url` (core's rule, the one hyper and the HMAC signature use too).
-fn host_header(url: &reqwest::Url) -> Option<HeaderValue> {
+/// The `Host` header for `url` (core's rule, the one hyper and the HMAC signature use too);
+/// `None` leaves it to hyper.
+fn host_header(url: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&acs_chat_core::http::host_header(url)?).ok()
 }
 
@@ -219,10 +220,17 @@ mod tests {
             ("http://localhost:443/", "localhost:443"),
             ("https://[::1]:9000/x", "[::1]:9000"),
             ("https://[::1]/x", "[::1]"),
-            ("https://ÄÖ.example/x", "xn--4ca0b.example"),
         ] {
             let parsed = reqwest::Url::parse(url).unwrap();
-            assert_eq!(host_header(&parsed).unwrap(), host, "{url}");
+            let reqwest_view = match parsed.port() {
+                Some(port) => format!("{}:{port}", parsed.host_str().unwrap()),
+                None => parsed.host_str().unwrap().to_string(),
+            };
+            assert_eq!(reqwest_view, host, "{url}");
+            assert_eq!(host_header(url).unwrap(), host, "{url}");
         }
+        // Core refuses an endpoint with a non-ASCII host (no IDNA in core), so no request URL has
+        // one; if one did, hyper would write the Host header itself.
+        assert_eq!(host_header("https://ÄÖ.example/x"), None);
     }
 }

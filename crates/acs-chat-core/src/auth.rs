@@ -133,20 +133,7 @@ pub fn signature_headers(
     key: &AccessKey,
     now: SystemTime,
 ) -> Result<Vec<(&'static str, String)>> {
-    let url = url::Url::parse(request.url.as_str()).map_err(|e| Error::InvalidEndpoint {
-        endpoint: request.url.to_string(),
-        reason: e.to_string(),
-    })?;
-    let Some(host) = crate::http::host_header(&url) else {
-        return Err(Error::InvalidEndpoint {
-            endpoint: request.url.to_string(),
-            reason: "no host".into(),
-        });
-    };
-    let path_and_query = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    };
+    let (host, path_and_query) = request.url.host_and_path_and_query()?;
     let date = httpdate::fmt_http_date(now);
     let hash = content_hash(request.body.as_deref().unwrap_or_default());
     let signature = key.sign(&string_to_sign(

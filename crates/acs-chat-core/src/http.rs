@@ -169,15 +169,14 @@ impl HttpRequest {
     }
 }
 
-/// The `Host` a request to `url` carries: the host, and the port unless it is the scheme's
-/// default (which `Url` already leaves out). The HMAC signature covers exactly this value, and a
-/// transport that sets `Host` itself must send the same one.
-pub fn host_header(url: &url::Url) -> Option<String> {
-    let host = url.host_str()?;
-    Some(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    })
+/// The `Host` a request to `url` (an absolute http(s) URL, such as an
+/// [`EndpointUrl`]'s text) carries: the host, lowercase, and the port unless it is the scheme's
+/// default. The HMAC signature covers exactly this value, and a transport that sets `Host` itself
+/// must send the same one. `None` for a URL that [`Endpoint::parse`](crate::Endpoint::parse)
+/// would refuse for its scheme or authority (another scheme, a non-ASCII or malformed host, a
+/// bad port): no request URL this crate makes is one.
+pub fn host_header(url: &str) -> Option<String> {
+    crate::endpoint::host_header(url)
 }
 
 /// Response headers as [`HttpResponse::headers`] holds them: all of them, names in lower case,
@@ -234,9 +233,25 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 /// Drawn from a per-thread generator seeded once: unique, not secret, and without a `getrandom`
 /// system call per request.
 pub fn new_request_id() -> String {
-    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
-        .into_uuid()
-        .to_string()
+    uuid_v4(fastrand::u128(..).to_le_bytes())
+}
+
+/// Random bytes as an RFC 4122 version 4 UUID: the version nibble set to 4 and the variant bits
+/// to `10`, written lowercase and hyphenated (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`), as
+/// `uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()` writes it.
+fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut id = String::with_capacity(36);
+    for (i, b) in bytes.into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    id
 }
 
 /// A response header as core stores it: the name (already lower case from the `http` crate) and
@@ -276,4 +291,66 @@ pub struct Exchange {
     pub client_request_id: Option<String>,
     /// Whether the request was safe to send again (decides `Error::is_retryable`).
     pub replay: Replay,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, by hand.
+    fn is_uuid_v4(s: &str) -> bool {
+        let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+        s.len() == 36
+            && s.bytes().enumerate().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => c == b'-',
+                14 => c == b'4',
+                19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+                _ => hex(c),
+            })
+    }
+
+    #[test]
+    fn request_ids_are_uuid_v4() {
+        let (a, b) = (new_request_id(), new_request_id());
+        assert!(is_uuid_v4(&a), "{a}");
+        assert!(is_uuid_v4(&b), "{b}");
+        assert_ne!(a, b);
+        for _ in 0..1000 {
+            let id = new_request_id();
+            assert!(is_uuid_v4(&id), "{id}");
+        }
+        // The bytes in order, version and variant set, as the `uuid` crate wrote them.
+        let bytes: [u8; 16] = std::array::from_fn(|i| u8::try_from(i).unwrap_or_default());
+        assert_eq!(uuid_v4(bytes), "00010203-0405-4607-8809-0a0b0c0d0e0f");
+        assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert!(!is_uuid_v4("00000000-0000-4000-c000-000000000000"));
+        assert!(!is_uuid_v4("00000000-0000-5000-8000-000000000000"));
+        assert!(!is_uuid_v4("00000000-0000-4000-8000-00000000000A"));
+    }
+
+    #[test]
+    fn host_header_is_host_and_port_unless_the_default() {
+        for (url, host) in [
+            (
+                "https://contoso.communication.azure.com/chat",
+                Some("contoso.communication.azure.com"),
+            ),
+            ("https://Contoso.Example:443/chat", Some("contoso.example")),
+            (
+                "https://127.0.0.1:8443/chat/threads?api-version=1",
+                Some("127.0.0.1:8443"),
+            ),
+            ("http://localhost:80/", Some("localhost")),
+            ("http://localhost:443/", Some("localhost:443")),
+            ("https://[::1]:9000/x", Some("[::1]:9000")),
+            ("https://[0::1]/x", Some("[::1]")),
+            ("https://h.example/@evil.example", Some("h.example")),
+            ("https://ÄÖ.example/x", None),
+            ("ftp://h.example/", None),
+            ("/chat/threads", None),
+        ] {
+            assert_eq!(host_header(url).as_deref(), host, "{url}");
+        }
+    }
 }

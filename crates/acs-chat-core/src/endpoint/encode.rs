@@ -12,12 +12,19 @@ pub fn encode_component(s: &str) -> String {
 /// Appends `s` percent-encoded to `out` (every request builds a URL: no formatter on this path).
 pub fn push_encoded(out: &mut String, s: &str) {
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    // Runs of unreserved bytes are copied whole and every other byte takes its `%XX` from a
-    // table: a thread id (`19:...@thread.v2`, on every chat request) costs a few hundred
-    // instructions instead of thousands through `percent_encoding`'s iterator.
+    push_escaping(out, s, |b| !unreserved(b));
+}
+
+/// Appends `s` to `out` with every byte for which `escape` holds written as `%XX` (a character
+/// of several UTF-8 bytes as several escapes, so `escape` must hold for every byte >= 0x80).
+#[inline]
+pub(crate) fn push_escaping(out: &mut String, s: &str, escape: impl Fn(u8) -> bool) {
+    // Runs of kept bytes are copied whole and every other byte takes its `%XX` from a table: a
+    // thread id (`19:...@thread.v2`, on every chat request) costs a few hundred instructions
+    // instead of thousands through `percent_encoding`'s iterator.
     let mut start = 0;
     for (i, &b) in s.as_bytes().iter().enumerate() {
-        if !unreserved(b) {
+        if escape(b) {
             if let Some(run) = s.get(start..i) {
                 out.push_str(run);
             }

@@ -1,11 +1,11 @@
 //! Page links: the URL of one page of one listing, and the one way a link from outside (a
 //! server's `nextLink`, a caller's continuation token) becomes one.
 
-use super::{push_encoded, Endpoint, EndpointUrl};
+use super::parse::{has_dot_segment, resolve};
+use super::{push_encoded, push_escaping, Endpoint, EndpointUrl};
 use crate::error::{ContinuationTokenProblem, Error, Result};
 use percent_encoding::percent_decode_str;
 use std::sync::Arc;
-use url::Url;
 
 /// One listing: its operation, endpoint, route and api-version. Shared by all its page links.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,9 +70,14 @@ impl PageLink {
     /// fragment are never used. A link to another origin or without the endpoint's path prefix is
     /// rebased when its path names this listing.
     ///
+    /// A relative link resolves against the endpoint (with its prefix) as a URL reference does. An
+    /// absolute link's host must be well formed (see [`Endpoint::parse`]) although it is not
+    /// used; the link's query is kept, percent-encoding what a request line cannot carry as it is.
+    ///
     /// # Errors
-    /// [`Error::InvalidContinuationToken`] when `link` is not a URL or names another listing
-    /// (another route, another thread).
+    /// [`Error::InvalidContinuationToken`] when `link` is not a URL (a `\` before the query, a
+    /// tab or line break, a malformed host or port, `.`/`..` path segments, a scheme other than
+    /// http(s)) or names another listing (another route, another thread).
     pub fn follow(&self, link: &str) -> Result<PageLink> {
         let listing = &self.listing;
         let endpoint = &listing.endpoint;
@@ -81,14 +86,21 @@ impl PageLink {
             problem,
         };
         let link = link.trim();
+        if link.is_empty() {
+            return Err(refused(ContinuationTokenProblem::NotAUrl));
+        }
         // Relative links resolve against the endpoint; what they resolve to is checked like any.
-        let base = Url::parse(&format!("{}{}/", endpoint.origin(), endpoint.prefix()))
+        let resolved = resolve(link, &format!("{}/", endpoint.prefix()))
             .map_err(|_| refused(ContinuationTokenProblem::NotAUrl))?;
-        let parsed = match Url::options().base_url(Some(&base)).parse(link) {
-            Ok(url) if !link.is_empty() && matches!(url.scheme(), "http" | "https") => url,
-            _ => return Err(refused(ContinuationTokenProblem::NotAUrl)),
-        };
-        let path = parsed.path().trim_end_matches('/');
+        // Dot segments are not removed (a path means what it spells, or it is refused).
+        if has_dot_segment(&resolved.path) {
+            return Err(refused(ContinuationTokenProblem::NotAUrl));
+        }
+        // Encoded as `url` encoded a path: the comparison below decodes, and the text shows in
+        // the error.
+        let mut path = String::with_capacity(resolved.path.len());
+        push_escaping(&mut path, &resolved.path, escape_in_path);
+        let path = path.trim_end_matches('/');
         // With the endpoint's prefix or without it (a service behind a proxy links to its own
         // host, without the proxy's prefix): either way the rest must be this listing's route.
         let route = path
@@ -101,8 +113,11 @@ impl PageLink {
                 found: route.chars().take(200).collect(),
             }));
         }
-        let mut query = parsed.query().unwrap_or_default().to_string();
-        if !parsed.query_pairs().any(|(name, _)| name == "api-version") {
+        let mut query = String::new();
+        if let Some(raw) = resolved.query {
+            push_escaping(&mut query, raw, escape_in_query);
+        }
+        if !has_api_version(&query) {
             if !query.is_empty() {
                 query.push('&');
             }
@@ -114,6 +129,28 @@ impl PageLink {
             url: endpoint.url_from_parts(&listing.route, Some(&query)),
         })
     }
+}
+
+/// The bytes `url` percent-encoded in a path: controls, space, `"`, `#`, `<`, `>`, `?`, `` ` ``,
+/// `{`, `}` and every byte of a non-ASCII character.
+fn escape_in_path(b: u8) -> bool {
+    b <= b' ' || b >= 0x7f || matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}')
+}
+
+/// The bytes a query in a request line cannot carry as they are: what `url` percent-encoded in
+/// an http(s) URL's query (controls, space, `"`, `#`, `'`, `<`, `>`, every byte of a non-ASCII
+/// character), and `` ` ``, `{` and `}` (which `url` kept, and RFC 3986 does not allow).
+fn escape_in_query(b: u8) -> bool {
+    b <= b' ' || b >= 0x7f || matches!(b, b'"' | b'#' | b'\'' | b'<' | b'>' | b'`' | b'{' | b'}')
+}
+
+/// Whether a query has an `api-version` parameter: a pair whose name, percent-decoded, is
+/// `api-version` (as `application/x-www-form-urlencoded` reads it).
+fn has_api_version(query: &str) -> bool {
+    query.split('&').any(|pair| {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        percent_decode_str(name).eq("api-version".bytes())
+    })
 }
 
 /// Whether two paths name the same resource: the same segments once percent-decoded (the
@@ -173,8 +210,6 @@ mod tests {
             "https://h.example@evil.example",
             "https://h.example:pw@evil.example",
             "//evil.example",
-            "https:\\\\evil.example",
-            "https://%65vil.example",
             "https://EVIL.example",
             "https://[::1]",
             "https://[::ffff:127.0.0.1]:8443",
@@ -204,6 +239,26 @@ mod tests {
             "data:text/plain,x",
             "javascript:alert(1)",
             "ftp://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages",
+            // The `url` crate read these as links to `evil.example` (and rebased them); this
+            // crate refuses a backslash before the query and a percent-encoded host.
+            "https:\\\\evil.example/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://%65vil.example/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://h.example\\@evil.example/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://h.example/acs\\chat\\threads\\19%3Aabc%40thread.v2\\messages",
+            // Nor is a path with dot segments normalised: refused even where it would lead back
+            // to the listing.
+            "https://h.example/acs/x/../chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://h.example/acs/./chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages/%2e",
+            "/chat/threads/19%3Aabc%40thread.v2/x/%2E%2E/messages",
+            // Tabs and line breaks (which `url` deleted), malformed hosts and ports.
+            "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/mess\tages",
+            "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages?x=\n&y",
+            "https://h.example:0/acs/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://h.example:99999/acs/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https://bücher.example/acs/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https:h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages",
+            "https:///acs/chat/threads/19%3Aabc%40thread.v2/messages",
         ] {
             let err = first.follow(refused).unwrap_err();
             assert!(
@@ -217,6 +272,216 @@ mod tests {
                 "{refused}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_endpoint_and_its_prefix() {
+        let first = messages("https://h.example/acs");
+        let want = "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages?skip=2&api-version=2025-03-15";
+        for link in [
+            "chat/threads/19%3Aabc%40thread.v2/messages?skip=2",
+            "/chat/threads/19:abc@thread.v2/messages/?skip=2",
+            "/acs/chat/threads/19%3aabc%40thread.v2/messages?skip=2#x",
+            "//other.example:8443/chat/threads/19%3Aabc%40thread.v2/messages?skip=2",
+            "  https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages?skip=2\n",
+        ] {
+            assert_eq!(*first.follow(link).unwrap().url(), want, "{link}");
+        }
+        // A query alone or a fragment alone names the endpoint's prefix, not a listing.
+        for link in ["?skip=2", "#x", "/", "https://h.example"] {
+            assert!(
+                matches!(
+                    first.follow(link),
+                    Err(Error::InvalidContinuationToken {
+                        problem: ContinuationTokenProblem::OtherListing { .. },
+                        ..
+                    })
+                ),
+                "{link}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_query_is_made_safe_for_a_request_line() {
+        let first = messages("https://h.example");
+        let route = "/chat/threads/19%3Aabc%40thread.v2/messages";
+        for (query, sent) in [
+            ("a=b c", "a=b%20c"),
+            ("a=\"<x>\"", "a=%22%3Cx%3E%22"),
+            ("a='b'", "a=%27b%27"),
+            ("a=`{b}`", "a=%60%7Bb%7D%60"),
+            ("a=\u{0}\u{1f}\u{7f}", "a=%00%1F%7F"),
+            ("a=é", "a=%C3%A9"),
+            ("a=%zz&b=%41", "a=%zz&b=%41"),
+            ("a=x\\y|z^[]", "a=x\\y|z^[]"),
+            ("a=/?:@!$&()*+,;=~", "a=/?:@!$&()*+,;=~"),
+        ] {
+            let next = first.follow(&format!("{route}?{query}")).unwrap();
+            assert_eq!(
+                next.url().as_str(),
+                format!("https://h.example{route}?{sent}&api-version=2025-03-15"),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_api_version_in_the_link_is_kept_however_written() {
+        let first = messages("https://h.example");
+        let route = "/chat/threads/19%3Aabc%40thread.v2/messages";
+        for query in [
+            "api-version=1",
+            "x=1&api-version=1",
+            "api-version",
+            "api%2Dversion=1",
+            "%61pi-version=1&x",
+        ] {
+            let next = first.follow(&format!("{route}?{query}")).unwrap();
+            assert_eq!(
+                next.url().as_str(),
+                format!("https://h.example{route}?{query}"),
+                "{query}"
+            );
+        }
+        for query in [
+            "api-versions=1",
+            "api+version=1",
+            "x=api-version",
+            "Api-Version=1",
+        ] {
+            let next = first.follow(&format!("{route}?{query}")).unwrap();
+            assert_eq!(
+                next.url().as_str(),
+                format!("https://h.example{route}?{query}&api-version=2025-03-15"),
+                "{query}"
+            );
+        }
+    }
+
+    /// The `follow` this crate had with the `url` crate, for the differential test below.
+    fn follow_with_url_crate(first: &PageLink, link: &str) -> Option<String> {
+        let endpoint = &first.listing.endpoint;
+        let link = link.trim();
+        let base = url::Url::parse(&format!("{}{}/", endpoint.origin(), endpoint.prefix())).ok()?;
+        let parsed = url::Url::options().base_url(Some(&base)).parse(link).ok()?;
+        if link.is_empty() || !matches!(parsed.scheme(), "http" | "https") {
+            return None;
+        }
+        let path = parsed.path().trim_end_matches('/');
+        let route = path
+            .strip_prefix(endpoint.prefix())
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(path);
+        if !same_path(route, &first.listing.route) {
+            return None;
+        }
+        let mut query = parsed.query().unwrap_or_default().to_string();
+        if !parsed.query_pairs().any(|(name, _)| name == "api-version") {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str("api-version=");
+            push_encoded(&mut query, &first.listing.api_version);
+        }
+        Some(
+            endpoint
+                .url_from_parts(&first.listing.route, Some(&query))
+                .into(),
+        )
+    }
+
+    /// Every link this crate follows, the `url`-based `follow` followed to the same URL. Where
+    /// only the old one followed a link, the link has one of the spellings this crate refuses
+    /// (marked `true` below; a host or port only counts after `//`).
+    #[test]
+    fn follows_what_the_url_crate_followed_and_the_same_way() {
+        let first = messages("https://h.example/acs");
+        // (text, followed by `//`, refused)
+        let schemes = [
+            ("https://", true, false),
+            ("http://", true, false),
+            ("HTTP://", true, false),
+            ("//", true, false),
+            ("", false, false),
+            ("https:", false, true),
+            ("https:/", false, true),
+            ("https:\\\\", false, true),
+            ("ftp://", true, false),
+        ];
+        let user_info = ["", "u:p@", "h.example@"];
+        let hosts = [
+            ("h.example", false),
+            ("EVIL.example", false),
+            ("[::1]", false),
+            ("[::ffff:127.0.0.1]", false),
+            ("127.0.0.1", false),
+            ("h.example.", false),
+            ("%65vil.example", true),
+            ("127.1", true),
+            ("bücher.example", true),
+            ("", true),
+            ("a..b", true),
+        ];
+        let ports = [
+            (":8443", false),
+            ("", false),
+            (":443", false),
+            (":0", true),
+            (":", true),
+            (":99999", true),
+        ];
+        let paths = [
+            ("/acs/chat/threads/19%3Aabc%40thread.v2/messages", false),
+            ("/chat/threads/19:abc@thread.v2/messages/", false),
+            ("chat/threads/19%3Aabc%40thread.v2/messages", false),
+            ("/acs/chat/threads/19%3Aabc%40thread.v2/mes sages", false),
+            ("/other", false),
+            ("", false),
+            ("/acs/x/../chat/threads/19%3Aabc%40thread.v2/messages", true),
+            ("/acs/chat/threads/19%3Aabc%40thread.v2/messages/.", true),
+            ("/acs\\chat/threads/19%3Aabc%40thread.v2/messages", true),
+            ("/acs/chat/threads/19%3Aabc%40thread.v2/mess\tages", true),
+        ];
+        let queries = [
+            "",
+            "?",
+            "?skip=2",
+            "?a=b c&api-version=1",
+            "?x='\"<>\u{0}\u{7f}é",
+            "?a=\\",
+            "#f",
+            "?%61pi-version=2",
+            "?q#f?x",
+        ];
+        let mut rng = fastrand::Rng::with_seed(0xf011);
+        let (mut both, mut old_only) = (0, 0);
+        for _ in 0..30_000 {
+            let (scheme, authority, scheme_refused) = schemes[rng.usize(..schemes.len())];
+            let (host, host_refused) = hosts[rng.usize(..hosts.len())];
+            let (port, port_refused) = ports[rng.usize(..ports.len())];
+            let (path, path_refused) = paths[rng.usize(..paths.len())];
+            let link = format!(
+                "{scheme}{}{host}{port}{path}{}",
+                user_info[rng.usize(..user_info.len())],
+                queries[rng.usize(..queries.len())]
+            );
+            let refused_spelling =
+                scheme_refused || path_refused || (authority && (host_refused || port_refused));
+            let old = follow_with_url_crate(&first, &link);
+            match first.follow(&link) {
+                Ok(new) => {
+                    both += 1;
+                    assert_eq!(Some(new.url().to_string()), old, "{link:?}");
+                }
+                Err(_) if old.is_some() => {
+                    old_only += 1;
+                    assert!(refused_spelling, "only the url crate followed {link:?}");
+                }
+                Err(_) => {}
+            }
+        }
+        assert!(both > 300 && old_only > 100, "{both} / {old_only}");
     }
 
     #[test]

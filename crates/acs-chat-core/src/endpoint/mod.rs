@@ -8,15 +8,17 @@
 
 mod encode;
 mod listing;
+mod parse;
 mod redact;
 
+pub(crate) use encode::push_escaping;
 pub use encode::{encode_component, push_encoded};
 pub use listing::PageLink;
 pub(crate) use redact::redact_userinfo;
 
 use crate::error::{Error, Result};
+use parse::{parse_absolute, UserInfo};
 use std::fmt;
-use url::Url;
 
 /// A validated service endpoint, e.g. `https://contoso.communication.azure.com` or
 /// `https://proxy.example/acs` (a path prefix is kept).
@@ -45,6 +47,22 @@ impl EndpointUrl {
     /// The URL without its query (what logs and spans show).
     pub fn without_query(&self) -> &str {
         self.0.split('?').next().unwrap_or_default()
+    }
+
+    /// `(host[:port], path?query)`: what the HMAC signature covers. The port is left out when it
+    /// is the scheme's default, and an empty path is `/`.
+    pub(crate) fn host_and_path_and_query(&self) -> Result<(String, String)> {
+        let url =
+            parse_absolute(&self.0, UserInfo::Refuse).map_err(|e| Error::InvalidEndpoint {
+                endpoint: redact_userinfo(self.without_query()),
+                reason: e.to_string(),
+            })?;
+        let path = if url.path.is_empty() { "/" } else { url.path };
+        let path_and_query = match url.query {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
+        };
+        Ok((url.authority.host_and_port(), path_and_query))
     }
 }
 
@@ -89,10 +107,18 @@ impl Endpoint {
     /// loopback hosts, because tokens and keys would otherwise travel in clear text; see
     /// [`Endpoint::parse_with`] to allow it elsewhere.
     ///
+    /// The host is a DNS name of ASCII letters, digits, `-`, `_` and `.`, a dotted-quad IPv4
+    /// address or an IPv6 address in brackets; it is lowercased, and the scheme's default port is
+    /// dropped. An internationalized host name must be written in its punycode form
+    /// (`xn--bcher-kva.example`, not `bücher.example`). The path becomes a prefix of every request
+    /// path (without its trailing `/`); a query or fragment is ignored.
+    ///
     /// # Errors
-    /// [`Error::InvalidEndpoint`] for an empty or unparsable endpoint, another scheme, or user
-    /// info in the URL (never echoed in the error); [`Error::InsecureEndpoint`] for plain http to
-    /// a host that is not loopback.
+    /// [`Error::InvalidEndpoint`] for an empty or unparsable endpoint, another scheme, user info
+    /// in the URL (never echoed in the error), a non-ASCII or percent-encoded host, a port outside
+    /// 1..=65535, a space, control character or `\` anywhere, or a path with `.`/`..` segments or
+    /// characters that need percent-encoding; [`Error::InsecureEndpoint`] for plain http to a host
+    /// that is not loopback.
     pub fn parse(endpoint: &str) -> Result<Self> {
         Self::parse_with(endpoint, false)
     }
@@ -113,27 +139,32 @@ impl Endpoint {
         if trimmed.is_empty() {
             return Err(invalid("it is empty"));
         }
+        // Anywhere, the query and fragment included: `url` deleted tabs and line breaks silently.
+        if trimmed.contains(|c: char| c == ' ' || c.is_control()) {
+            return Err(invalid(
+                "it contains a space, tab, line break or other control character",
+            ));
+        }
+        // Anywhere too (the parser refuses it only before the query, which an endpoint ignores).
+        if trimmed.contains('\\') {
+            return Err(invalid(&parse::UrlError::Backslash.to_string()));
+        }
         let with_scheme = if trimmed.contains("://") {
             trimmed.to_string()
         } else {
             format!("https://{trimmed}")
         };
-        let url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid("credentials in the URL are not supported"));
+        let url =
+            parse_absolute(&with_scheme, UserInfo::Refuse).map_err(|e| invalid(&e.to_string()))?;
+        check_prefix(url.path).map_err(invalid)?;
+        let host = url.authority.host.clone();
+        match url.scheme {
+            parse::Scheme::Https => {}
+            parse::Scheme::Http if allow_insecure_http || is_loopback(&host) => {}
+            parse::Scheme::Http => return Err(Error::InsecureEndpoint { host }),
         }
-        let host = url
-            .host_str()
-            .ok_or_else(|| invalid("it has no host"))?
-            .to_string();
-        match url.scheme() {
-            "https" => {}
-            "http" if allow_insecure_http || is_loopback(&host) => {}
-            "http" => return Err(Error::InsecureEndpoint { host }),
-            other => return Err(invalid(&format!("unsupported scheme `{other}`"))),
-        }
-        let origin = url.origin().ascii_serialization();
-        let prefix = url.path().trim_end_matches('/').to_string();
+        let origin = url.origin();
+        let prefix = url.path.trim_end_matches('/').to_string();
         let full = format!("{origin}{prefix}");
         Ok(Endpoint {
             origin,
@@ -178,7 +209,8 @@ impl Endpoint {
         matches!(rest, Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']))
     }
 
-    /// `scheme://host[:port]`, as the `url` crate serializes an origin.
+    /// `scheme://host[:port]`: lowercase, without the scheme's default port.
+    #[cfg(test)]
     pub(crate) fn origin(&self) -> &str {
         &self.origin
     }
@@ -189,7 +221,7 @@ impl Endpoint {
     }
 
     /// `<endpoint><path>?<query>` from parts already encoded (a path this crate encoded, a query
-    /// the `url` crate serialized).
+    /// [`PageLink::follow`] encoded).
     pub(crate) fn url_from_parts(&self, path: &str, query: Option<&str>) -> EndpointUrl {
         let mut url = self.url::<&str>(path, &[]);
         if let Some(query) = query {
@@ -198,6 +230,57 @@ impl Endpoint {
         }
         url
     }
+}
+
+/// The `Host` header of a request to `url` (see [`crate::http::host_header`]).
+pub(crate) fn host_header(url: &str) -> Option<String> {
+    parse_absolute(url, UserInfo::Ignore)
+        .ok()
+        .map(|url| url.authority.host_and_port())
+}
+
+/// Why an endpoint's path cannot be its prefix: it must be written as it is sent, without dot
+/// segments (which `url` removed) and with every character outside RFC 3986's path characters
+/// percent-encoded (which `url` did for some of them).
+fn check_prefix(path: &str) -> std::result::Result<(), &'static str> {
+    let bytes = path.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let allowed = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'/' | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+            );
+        let escape = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        if !allowed && !escape {
+            return Err(if b == b'%' {
+                "its path has a `%` that does not start a percent-encoded byte (`%XX`)"
+            } else {
+                "its path has a character that a URL path cannot hold as it is: percent-encode it"
+            });
+        }
+    }
+    if parse::has_dot_segment(path) {
+        return Err("its path has a `.` or `..` segment: write the path without it");
+    }
+    Ok(())
 }
 
 /// Whether a host is loopback (`localhost`, `127.0.0.0/8`, `::1`).
@@ -277,10 +360,206 @@ mod tests {
         let url = ep.url::<&str>("@evil.example/x", &[]);
         assert_eq!(url, "https://h.example/@evil.example/x");
         assert_eq!(
-            Url::parse(url.as_str()).unwrap().host_str(),
+            parse_absolute(url.as_str(), UserInfo::Refuse)
+                .unwrap()
+                .authority
+                .host,
+            "h.example"
+        );
+        assert_eq!(
+            url::Url::parse(url.as_str()).unwrap().host_str(),
             Some("h.example")
         );
         assert!(ep.owns(&url));
+    }
+
+    #[test]
+    fn what_is_signed_is_what_the_url_crate_gave() {
+        for (endpoint, path) in [
+            ("https://contoso.communication.azure.com", "/chat/threads"),
+            (
+                "https://Contoso.Example:443/acs/",
+                "/chat/threads/19%3Aa%40thread.v2?api-version=1",
+            ),
+            ("https://[::1]:8443/p", "/x?a=1&b=%20"),
+            ("http://127.0.0.1:80", "/identities?api-version=2023-10-01"),
+            ("http://localhost:8080", "@evil.example/x"),
+            ("https://h.example", ""),
+        ] {
+            let url = Endpoint::parse(endpoint).unwrap().url::<&str>(path, &[]);
+            let (host, path_and_query) = url.host_and_path_and_query().unwrap();
+            let theirs = url::Url::parse(url.as_str()).unwrap();
+            let their_host = match theirs.port() {
+                Some(port) => format!("{}:{port}", theirs.host_str().unwrap()),
+                None => theirs.host_str().unwrap().to_string(),
+            };
+            let their_path = match theirs.query() {
+                Some(q) => format!("{}?{q}", theirs.path()),
+                None => theirs.path().to_string(),
+            };
+            assert_eq!((host, path_and_query), (their_host, their_path), "{url}");
+        }
+    }
+
+    fn reason(endpoint: &str) -> String {
+        match Endpoint::parse(endpoint) {
+            Err(Error::InvalidEndpoint { reason, .. }) => reason,
+            other => panic!("{endpoint}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tricky_endpoints() {
+        for (endpoint, origin, prefix) in [
+            ("https://[::1]:8443/p/", "https://[::1]:8443", "/p"),
+            ("HTTPS://A.EXAMPLE/Prefix", "https://a.example", "/Prefix"),
+            ("https://a.example:443", "https://a.example", ""),
+            ("https://a.example:8443", "https://a.example:8443", ""),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080", ""),
+            ("http://localhost", "http://localhost", ""),
+            ("http://LOCALHOST:80/", "http://localhost", ""),
+            (
+                "https://xn--bcher-kva.example",
+                "https://xn--bcher-kva.example",
+                "",
+            ),
+            ("https://a.example/prefix/", "https://a.example", "/prefix"),
+            (
+                "https://a.example/pre%20fix",
+                "https://a.example",
+                "/pre%20fix",
+            ),
+            (
+                "https://a.example/a:b@c;d=e",
+                "https://a.example",
+                "/a:b@c;d=e",
+            ),
+            ("https://a.example//", "https://a.example", ""),
+            // A query or fragment is ignored (as `Url::path` ignored them).
+            ("https://a.example?x=1", "https://a.example", ""),
+            ("https://a.example#frag", "https://a.example", ""),
+            ("https://a.example/p?x=1#frag", "https://a.example", "/p"),
+            ("  a.example:8443/acs  ", "https://a.example:8443", "/acs"),
+        ] {
+            let ep = Endpoint::parse(endpoint).unwrap_or_else(|e| panic!("{endpoint}: {e}"));
+            assert_eq!((ep.origin(), ep.prefix()), (origin, prefix), "{endpoint}");
+            assert_eq!(ep.as_str(), format!("{origin}{prefix}"));
+        }
+        for (endpoint, says) in [
+            (
+                "https://a.example@b.example",
+                "credentials in the URL are not supported",
+            ),
+            ("https://a.example\\@b.example", "backslash"),
+            ("https:\\\\a.example", "backslash"),
+            ("https://a.example\\acs", "backslash"),
+            ("https://a.example/acs?x=\\", "backslash"),
+            ("https://a.example:0", "port"),
+            ("https://a.example:65536", "port"),
+            ("https://a.example:abc", "port"),
+            ("https://a.example:", "port"),
+            ("https://a.ex\tample", "control character"),
+            ("https://a.example/a\ncs", "control character"),
+            ("https://a.example/?x=\r&y", "control character"),
+            ("https://ex ample.com", "space"),
+            ("https://bücher.example", "punycode"),
+            ("https://bücher.example", "xn--"),
+            ("https://%65vil.example", "percent-encoded"),
+            ("https://", "it has no host"),
+            ("https://:8443", "it has no host"),
+            ("ftp://a.example", "unsupported scheme `ftp`"),
+            ("https://a.example/a/../b", "`..` segment"),
+            ("https://a.example/./b", "`..` segment"),
+            ("https://a.example/%2e%2E/b", "`..` segment"),
+            ("https://a.example/pre fix", "space"),
+            ("https://a.example/pre\"fix", "percent-encode it"),
+            ("https://a.example/{x}", "percent-encode it"),
+            ("https://a.example/é", "percent-encode it"),
+            ("https://a.example/%zz", "`%XX`"),
+            ("https://127.1", "IPv4"),
+            ("https://[::1", "IPv6"),
+        ] {
+            let reason = reason(endpoint);
+            assert!(reason.contains(says), "{endpoint}: {reason}");
+        }
+    }
+
+    /// Wherever this crate accepts an endpoint, the `url` crate (the parser it replaced)
+    /// accepts it too and gives the same origin and prefix.
+    #[test]
+    fn accepted_endpoints_mean_what_they_meant_with_the_url_crate() {
+        let pieces: &[&[&str]] = &[
+            &[
+                "https://",
+                "http://",
+                "HTTPS://",
+                "",
+                "ftp://",
+                "https:",
+                "https:/",
+                "https:\\\\",
+            ],
+            &["", "u@", "u:p@", "@"],
+            &[
+                "h.example",
+                "H.Example",
+                "localhost",
+                "127.0.0.1",
+                "[::1]",
+                "[::FFFF:1.2.3.4]",
+                "[1:0:0:2:0:0:0:3]",
+                "h.example.",
+                "xn--bcher-kva.example",
+                "bücher.example",
+                "%68.example",
+                "127.1",
+                "0x7f.0.0.1",
+                "a..b",
+                "",
+                "h_1.example",
+                "1.2.3.4.",
+                "a.123",
+                "h.example\\",
+                "[::1]x",
+            ],
+            &[
+                "", ":443", ":80", ":8443", ":0", ":", ":65535", ":65536", ":00443", ":x",
+            ],
+            &[
+                "", "/", "/acs", "/acs/", "/a/../b", "/%2e/x", "/a%20b", "/a b", "/{x}", "/é",
+                "//", "/a:b@c", "/a\\b", "/%zz",
+            ],
+            &["", "?x=1", "#f", "?x=\t", "?é"],
+        ];
+        let mut rng = fastrand::Rng::with_seed(0xe9d);
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let endpoint: String = pieces
+                .iter()
+                .map(|choices| choices[rng.usize(..choices.len())])
+                .collect();
+            let Ok(ours) = Endpoint::parse_with(&endpoint, true) else {
+                continue;
+            };
+            accepted += 1;
+            let with_scheme = if endpoint.contains("://") {
+                endpoint.clone()
+            } else {
+                format!("https://{endpoint}")
+            };
+            let theirs = url::Url::parse(&with_scheme).unwrap();
+            assert_eq!(
+                ours.origin(),
+                theirs.origin().ascii_serialization(),
+                "{endpoint}"
+            );
+            assert_eq!(
+                ours.prefix(),
+                theirs.path().trim_end_matches('/'),
+                "{endpoint}"
+            );
+        }
+        assert!(accepted > 200, "{accepted}");
     }
 
     #[test]
