@@ -84,8 +84,8 @@ impl ChatClient {
             .map(Response::into_value)
     }
 
-    /// [`create_chat_thread`](Self::create_chat_thread), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`create_chat_thread`](Self::create_chat_thread), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -178,8 +178,8 @@ impl ChatClient {
             .map(Response::into_value)
     }
 
-    /// [`delete_chat_thread`](Self::delete_chat_thread), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`delete_chat_thread`](Self::delete_chat_thread), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///

@@ -78,8 +78,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`get_properties`](Self::get_properties), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_properties`](Self::get_properties), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -122,8 +122,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_topic`](Self::update_topic), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_topic`](Self::update_topic), with the metadata of the response: its status, `MS-
+    /// CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -163,8 +163,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_properties`](Self::update_properties), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_properties`](Self::update_properties), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -213,8 +213,10 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_message`](Self::send_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_message`](Self::send_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers. After an ambiguous attempt of a keyed send that was
+    /// settled by finding the message, it is the metadata of the listing request that found it
+    /// (status 200).
     ///
     /// # Errors
     ///
@@ -270,8 +272,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`get_message`](Self::get_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_message`](Self::get_message), with the metadata of the response: its status, `MS-CV`,
+    /// request ids and headers.
     ///
     /// # Errors
     ///
@@ -358,8 +360,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_message`](Self::update_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_message`](Self::update_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -404,8 +406,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`delete_message`](Self::delete_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`delete_message`](Self::delete_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -571,8 +573,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`remove_participant`](Self::remove_participant), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`remove_participant`](Self::remove_participant), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -617,8 +619,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_typing_notification`](Self::send_typing_notification), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_typing_notification`](Self::send_typing_notification), with the metadata of the
+    /// response: its status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -663,8 +665,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_read_receipt`](Self::send_read_receipt), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_read_receipt`](Self::send_read_receipt), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///

@@ -576,7 +576,7 @@ pub struct ServiceError {
     /// Every response header, names in lower case (responses carry no credential).
     pub headers: Vec<(String, String)>,
     /// The wait the service asked for (`retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After`),
-    /// at most [`crate::retry::MAX_RETRY_AFTER`]. When it is longer than `RetryOptions::max_delay`
+    /// at most `u32::MAX` seconds. When it is longer than `RetryOptions::max_delay`
     /// or the time left in the operation's budget the SDK does not wait: read it here.
     pub retry_after: Option<Duration>,
     /// Whether sending the same request again cannot act twice ([`Error::is_retryable`]).

@@ -59,8 +59,8 @@
 //! let user = acs_chat_core::CommunicationUserIdentifier { id: "8:acs:1".into() };
 //! ```
 //!
-//! Enums that may grow (`CommunicationIdentifier`, `TransportErrorKind`, `Method`, `Error`) need a
-//! wildcard arm:
+//! Enums that may grow (`CommunicationIdentifier`, `TransportErrorKind`, `ErrorKind`, `Error`)
+//! need a wildcard arm:
 //!
 //! ```compile_fail,E0004
 //! fn kind(k: acs_chat_core::TransportErrorKind) -> u8 {

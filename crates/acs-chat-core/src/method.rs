@@ -34,8 +34,9 @@ pub struct ClientMethodOptions {
     /// Extra request headers. Names the SDK sets itself (authorization, signing, ids, content,
     /// host, user agent, repeatability) are refused with [`crate::Error::InvalidArgument`].
     pub headers: Vec<(String, String)>,
-    /// Called with the final response of this call, success or error, before it is decoded: for
-    /// cross-cutting telemetry. (One call's `MS-CV` and request ids: its `*_with_response`
+    /// Called with the final response of this call when one arrived (a success or an error
+    /// status; not after a transport failure, nor for a keyed send settled by looking the
+    /// message up), before it is decoded: for cross-cutting telemetry. (One call's `MS-CV` and request ids: its `*_with_response`
     /// twin.)
     pub on_response: Option<ResponseHook>,
 }

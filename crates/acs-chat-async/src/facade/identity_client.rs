@@ -128,8 +128,8 @@ impl CommunicationIdentityClient {
             .map(Response::into_value)
     }
 
-    /// [`create_user`](Self::create_user), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`create_user`](Self::create_user), with the metadata of the response: its status, `MS-CV`,
+    /// request ids and headers.
     ///
     /// # Errors
     ///
@@ -178,8 +178,8 @@ impl CommunicationIdentityClient {
             .map(Response::into_value)
     }
 
-    /// [`create_user_and_token`](Self::create_user_and_token), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`create_user_and_token`](Self::create_user_and_token), with the metadata of the response:
+    /// its status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -247,8 +247,8 @@ impl CommunicationIdentityClient {
             .map(Response::into_value)
     }
 
-    /// [`get_token`](Self::get_token), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_token`](Self::get_token), with the metadata of the response: its status, `MS-CV`,
+    /// request ids and headers.
     ///
     /// # Errors
     ///
@@ -299,8 +299,8 @@ impl CommunicationIdentityClient {
             .map(Response::into_value)
     }
 
-    /// [`revoke_tokens`](Self::revoke_tokens), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`revoke_tokens`](Self::revoke_tokens), with the metadata of the response: its status, `MS-
+    /// CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -355,8 +355,8 @@ impl CommunicationIdentityClient {
         .map(Response::into_value)
     }
 
-    /// [`get_token_for_teams_user`](Self::get_token_for_teams_user), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_token_for_teams_user`](Self::get_token_for_teams_user), with the metadata of the
+    /// response: its status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -404,8 +404,8 @@ impl CommunicationIdentityClient {
             .map(Response::into_value)
     }
 
-    /// [`delete_user`](Self::delete_user), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`delete_user`](Self::delete_user), with the metadata of the response: its status, `MS-CV`,
+    /// request ids and headers.
     ///
     /// # Errors
     ///

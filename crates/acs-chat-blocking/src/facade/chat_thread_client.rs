@@ -79,8 +79,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`get_properties`](Self::get_properties), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_properties`](Self::get_properties), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -123,8 +123,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_topic`](Self::update_topic), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_topic`](Self::update_topic), with the metadata of the response: its status, `MS-
+    /// CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -164,8 +164,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_properties`](Self::update_properties), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_properties`](Self::update_properties), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -214,8 +214,10 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_message`](Self::send_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_message`](Self::send_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers. After an ambiguous attempt of a keyed send that was
+    /// settled by finding the message, it is the metadata of the listing request that found it
+    /// (status 200).
     ///
     /// # Errors
     ///
@@ -271,8 +273,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`get_message`](Self::get_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`get_message`](Self::get_message), with the metadata of the response: its status, `MS-CV`,
+    /// request ids and headers.
     ///
     /// # Errors
     ///
@@ -359,8 +361,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`update_message`](Self::update_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`update_message`](Self::update_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -405,8 +407,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`delete_message`](Self::delete_message), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`delete_message`](Self::delete_message), with the metadata of the response: its status,
+    /// `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -572,8 +574,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`remove_participant`](Self::remove_participant), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`remove_participant`](Self::remove_participant), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -618,8 +620,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_typing_notification`](Self::send_typing_notification), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_typing_notification`](Self::send_typing_notification), with the metadata of the
+    /// response: its status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
@@ -664,8 +666,8 @@ impl ChatThreadClient {
             .map(Response::into_value)
     }
 
-    /// [`send_read_receipt`](Self::send_read_receipt), with the metadata of the response: its status, `MS-CV`, request
-    /// ids and headers.
+    /// [`send_read_receipt`](Self::send_read_receipt), with the metadata of the response: its
+    /// status, `MS-CV`, request ids and headers.
     ///
     /// # Errors
     ///
