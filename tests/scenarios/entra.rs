@@ -197,10 +197,7 @@ async fn an_entra_credential_runs_the_whole_identity_lifecycle_and_is_asked_once
 
     let (count, scopes) = calls.snapshot();
     assert_eq!(count, 1, "one Entra token for seven operations");
-    assert_eq!(
-        scopes,
-        vec![vec![chat::ENTRA_ID_SCOPE.to_string()]]
-    );
+    assert_eq!(scopes, vec![vec![chat::ENTRA_ID_SCOPE.to_string()]]);
     // The client shows neither the token nor the credential's secrets.
     let shown = format!("{identity:?}");
     assert!(!shown.contains("eyJ"), "{shown}");
@@ -252,8 +249,7 @@ async fn entra_tokens_for_another_audience_forged_or_expired_are_typed_401s() {
     let live = live();
     let (graph, _) =
         TokenEndpoint::of(&live).client_credentials("https://graph.microsoft.com/.default");
-    let (good, _) =
-        TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
+    let (good, _) = TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
     let forged = format!(
         "{}.{}",
         good.rsplit_once('.').unwrap().0,
@@ -272,8 +268,7 @@ async fn entra_tokens_for_another_audience_forged_or_expired_are_typed_401s() {
     let expiring = live_from(
         acs_emulator::Emulator::builder().entra_token_lifetime(std::time::Duration::ZERO),
     );
-    let (expired, _) =
-        TokenEndpoint::of(&expiring).client_credentials(chat::ENTRA_ID_SCOPE);
+    let (expired, _) = TokenEndpoint::of(&expiring).client_credentials(chat::ENTRA_ID_SCOPE);
     let identity = entra_identity(&expiring, fixed_entra_credential(expired.clone()));
     let error = identity.create_user(None).await.unwrap_err();
     assert_unauthorized(&error, &expired);
@@ -375,8 +370,7 @@ async fn teams_user_tokens_are_exchanged_and_bad_ones_get_the_service_errors() {
         (400, Some("ValidationError"), Some("userId"))
     );
     // A token for the ACS resource is not a Teams user's.
-    let (resource, _) =
-        TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
+    let (resource, _) = TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
     let not_teams = service_error(
         identity
             .get_token_for_teams_user(&resource, TEAMS_APP_ID, &oid, None)
@@ -420,8 +414,7 @@ async fn no_log_record_shows_an_entra_or_teams_token() {
         .unwrap_err();
     // The Entra token the credential fetched is not known here: any emulator Entra token has
     // this header segment, and its signature segment is what a log would leak.
-    let (entra, _) =
-        TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
+    let (entra, _) = TokenEndpoint::of(&live).client_credentials(chat::ENTRA_ID_SCOPE);
     let entra_header = entra.split('.').next().unwrap().to_string();
     let mut secrets = fragments(teams.split('.').nth(1).unwrap());
     secrets.extend(fragments(teams.split('.').nth(2).unwrap()));

@@ -152,7 +152,8 @@ async fn bad_connection_strings_and_lifetimes_are_typed_errors() {
         let err =
             chat::CommunicationIdentityClient::from_connection_string(input, None).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidConnectionString { .. }) && err.to_string().contains(missing),
+            matches!(err, Error::InvalidConnectionString { .. })
+                && err.to_string().contains(missing),
             "{err}"
         );
     }

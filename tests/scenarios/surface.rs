@@ -37,7 +37,10 @@ async fn the_ms_cv_and_request_id_of_a_successful_send_are_read_without_a_callba
     assert_eq!(response.client_request_id(), "support-case-42");
     // Every response header, not an allow-list.
     assert_eq!(response.header("X-Custom-Diagnostics"), Some("kept"));
-    assert_eq!(response.metadata().operation, "ChatThreadClient.send_message");
+    assert_eq!(
+        response.metadata().operation,
+        "ChatThreadClient.send_message"
+    );
     assert_eq!(response.value().id, "1700000000001");
     // The plain operation returns the same value.
     let plain = thread.send_message("hello", options()).await.expect("send");
@@ -127,7 +130,9 @@ async fn kind_classifies_401_404_429_and_a_refused_connection() {
 async fn a_timed_out_send_is_not_retryable_while_a_timed_out_read_is() {
     // Reads the request, then answers nothing for longer than the client waits.
     let server = raw_server(|_, _| std::thread::sleep(std::time::Duration::from_secs(3)));
-    let thread = server.chat(quick_options(0)).get_chat_thread_client(THREAD_ID);
+    let thread = server
+        .chat(quick_options(0))
+        .get_chat_thread_client(THREAD_ID);
 
     let send = thread.send_message("hello", None).await.unwrap_err();
     assert_eq!(send.kind(), chat::ErrorKind::Timeout, "{send:?}");

@@ -10,7 +10,15 @@ pub fn encode_component(s: &str) -> String {
 }
 
 /// Appends `s` percent-encoded to `out` (every request builds a URL: no formatter on this path).
+/// A value of `.` or `..` is written `%2E` / `%2E%2E`: as a path segment it would otherwise be a
+/// dot segment, which an HTTP library may resolve (`/threads/../x` becoming `/x`) into another
+/// route than the one built.
 pub fn push_encoded(out: &mut String, s: &str) {
+    match s {
+        "." => return out.push_str("%2E"),
+        ".." => return out.push_str("%2E%2E"),
+        _ => {}
+    }
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     push_escaping(out, s, |b| !unreserved(b));
 }
@@ -59,6 +67,18 @@ const fn escape_table() -> [u8; 768] {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_dot_segment_is_encoded_so_it_names_no_other_route() {
+        assert_eq!(super::encode_component(".."), "%2E%2E");
+        assert_eq!(super::encode_component("."), "%2E");
+        assert_eq!(super::encode_component("a..b"), "a..b");
+        assert_eq!(
+            super::encode_component("19:a@thread.v2"),
+            "19%3Aa%40thread.v2"
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -79,11 +99,13 @@ mod tests {
                 .collect();
             let mut ours = String::new();
             push_encoded(&mut ours, &s);
-            assert_eq!(
-                ours,
-                utf8_percent_encode(&s, COMPONENT).to_string(),
-                "{s:?}"
-            );
+            // Except the two dot segments, which are encoded whole (the test below).
+            let expected = match s.as_str() {
+                "." => "%2E".to_string(),
+                ".." => "%2E%2E".to_string(),
+                _ => utf8_percent_encode(&s, COMPONENT).to_string(),
+            };
+            assert_eq!(ours, expected, "{s:?}");
         }
         assert_eq!(encode_component("19:abc@thread.v2"), "19%3Aabc%40thread.v2");
     }
