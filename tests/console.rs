@@ -145,7 +145,8 @@ fn the_console_shows_nothing_without_the_access_key() {
     let emulator = Emulator::builder().start().unwrap();
     let sdk = Sdk::new(&emulator);
     let user = sdk.identity.create_user(None).unwrap();
-    sdk.chat_as(&user.id)
+    let _thread = sdk
+        .chat_as(&user.id)
         .create_chat_thread("secret-topic-4711", None)
         .unwrap();
     let agent = agent(&emulator);
@@ -447,7 +448,7 @@ fn the_console_forms_change_the_service_through_its_api() {
         }),
     )
     .unwrap();
-    as_first
+    let _thread = as_first
         .create_chat_thread("made with a console token", None)
         .unwrap();
 

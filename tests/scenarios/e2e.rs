@@ -406,7 +406,7 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
         Some(live.options.clone()),
     )
     .unwrap();
-    client.create_chat_thread("refreshed", None).await.unwrap();
+    let _thread = client.create_chat_thread("refreshed", None).await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     let current = credential.get_token().await.unwrap();
     assert_eq!(current.token.expose(), fresh);

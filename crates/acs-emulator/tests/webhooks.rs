@@ -176,7 +176,7 @@ fn serve_one(
             {
                 (503, vec![], String::new())
             }
-            Ok(WebhookRequest::Events(_)) => (200, vec![], String::new()),
+            Ok(_) => (200, vec![], String::new()),
             Err(_) => (400, vec![], String::new()),
         }
     };
