@@ -33,6 +33,9 @@ pub(crate) struct App {
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
     /// When it started (`GET /health`'s uptime).
     pub(crate) started: std::time::Instant,
+    /// TCP connections accepted since the start (`GET /health`): how many connections a client
+    /// or a test suite opened.
+    pub(crate) connections_accepted: std::sync::atomic::AtomicU64,
     /// The fault rules in force, with the random source their choices draw from.
     faults: Mutex<(FaultRules, Random, Vec<u64>)>,
 }
@@ -88,6 +91,7 @@ impl App {
             store,
             closing: tokio::sync::watch::Sender::new(false),
             started: std::time::Instant::now(),
+            connections_accepted: std::sync::atomic::AtomicU64::new(0),
             faults: Mutex::new((FaultRules::default(), Random::new(0), Vec::new())),
         }
     }

@@ -48,6 +48,8 @@ fn health_is_answered_only_once_the_emulator_serves() {
     assert_eq!(health["status"], "healthy");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
     assert!(health["uptimeSeconds"].is_u64(), "{health}");
+    // This test's one connection: a client suite can count the connections it opened.
+    assert_eq!(health["connectionsAccepted"], 1, "{health}");
     assert!(health["dataDir"].is_null(), "in memory: {health}");
     let _ = stop.send(());
     runtime.block_on(serving).unwrap();

@@ -6,8 +6,9 @@
 use crate::api::rest::{ApiError, Reply, Req, Result};
 use crate::app::App;
 
-/// `GET /health`: `{"status": "healthy", "version", "uptimeSeconds", "dataDir": {"writable"} |
-/// null}`; 503 `{"status": "degraded", ...}` when the data dir cannot be written.
+/// `GET /health`: `{"status": "healthy", "version", "uptimeSeconds", "connectionsAccepted",
+/// "dataDir": {"writable"} | null}`; 503 `{"status": "degraded", ...}` when the data dir cannot
+/// be written.
 pub(crate) fn health(app: &App, req: &Req) -> Result<Reply> {
     only_get(req)?;
     let writable = app.store.as_ref().map(|store| store.dir_writable());
@@ -16,6 +17,9 @@ pub(crate) fn health(app: &App, req: &Req) -> Result<Reply> {
         "status": if healthy { "healthy" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": app.started.elapsed().as_secs(),
+        "connectionsAccepted": app
+            .connections_accepted
+            .load(std::sync::atomic::Ordering::Relaxed),
         "dataDir": writable.map(|writable| serde_json::json!({ "writable": writable })),
     });
     Ok(Reply::json(if healthy { 200 } else { 503 }, &body))

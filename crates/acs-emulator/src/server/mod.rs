@@ -289,6 +289,11 @@ impl BoundEmulator {
                 }
             };
             prepare(&stream);
+            self.front
+                .router
+                .app()
+                .connections_accepted
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let front = self.front.clone();
             let tls = self.tls.clone();
             let watcher = graceful.watcher();
