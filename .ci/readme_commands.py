@@ -46,6 +46,7 @@ HOW = {
     "bash bench/python-sdk.sh --reps 9": ("run-with", f"bash bench/python-sdk.sh {SHORT_BENCH}"),
     "bash bench/instructions.sh": ("run", None),
     "cargo run --release -p acs-bench -- --help": ("run", None),
+    "cargo run --release -p acs-bench -- users": ("run-with", "cargo run --release -p acs-bench -- users --users 100 --constructions 20 --reps 1"),
     "FAULT_RUN_OPS=1000 cargo test -p acs-chat-workspace --test blocking --test async exactly_once -- --nocapture": ("run", None),
     "FAULT_RUN_OPS=1000 FAULT_RUN_UNKEYED=1 cargo test -p acs-chat-workspace --test blocking --test async exactly_once -- --nocapture": ("run", None),
     "cargo bench -p acs-emulator --bench throughput": ("run", None),

@@ -150,6 +150,7 @@ include!("scenarios/hostile.rs");
 include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/surface.rs");
+include!("scenarios/many_users.rs");
 include!("scenarios/faults.rs");
 include!("scenarios/method_options.rs");
 include!("scenarios/entra.rs");

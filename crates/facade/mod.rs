@@ -9,6 +9,7 @@ mod chat_thread_client;
 mod identity_client;
 mod pipeline;
 mod token_credential;
+mod transport;
 pub(crate) mod trust;
 
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.
@@ -46,10 +47,11 @@ pub use acs_chat_core::{
     CommunicationIdentityClientOptions, CommunicationTokenCredentialOptions, ConnectionString,
     ConnectionStringProblem, ContinuationTokenProblem, Error, ErrorKind, Page, RawWireLogging,
     Response, ResponseHook, ResponseMetadata, Result, RetryOptions, Secret, ServiceError,
-    TokenProblem, TransportErrorKind, DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION,
-    ENTRA_ID_SCOPE,
+    TokenProblem, TransportErrorKind, TransportOptions, DEFAULT_CHAT_API_VERSION,
+    DEFAULT_IDENTITY_API_VERSION, ENTRA_ID_SCOPE,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;
 pub use identity_client::CommunicationIdentityClient;
 pub use token_credential::CommunicationTokenCredential;
+pub use transport::Transport;

@@ -299,3 +299,37 @@ fn assert_shown_once(error: &(dyn std::error::Error + 'static), text: &str) {
     let count = chain.iter().filter(|line| line.contains(text)).count();
     assert_eq!(count, 1, "{text:?} in {chain:#?}");
 }
+
+/// How many TCP connections `live`'s emulator has accepted (`GET /health`), the one this call
+/// opens to ask included: between two calls, the connections others opened are the difference
+/// minus one.
+fn connections_accepted(live: &Live) -> u64 {
+    use ureq::tls::{PemItem, RootCerts, TlsConfig};
+    let pem = live.emulator.ca_certificate_pem().expect("https");
+    let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        )
+        .build()
+        .into();
+    let text = agent
+        .get(format!("{}/health", live.emulator.endpoint()))
+        .call()
+        .expect("health")
+        .body_mut()
+        .read_to_string()
+        .expect("health body");
+    let health: Value = serde_json::from_str(&text).expect("health json");
+    health["connectionsAccepted"]
+        .as_u64()
+        .expect("connectionsAccepted")
+        - 1
+}

@@ -9,11 +9,14 @@
 //! - listing: every message of a 10,000-message thread, page size 200, on both facades;
 //! - peak RSS of a fresh process iterating 1k and 100k messages with acs-chat-blocking;
 //! - with `--python <venv python>`, the official Python SDK 1.2.0 on the same sends and listing.
+//!
+//! `acs-bench users`: a server acting for many users (see `users.rs`).
 
 mod affinity;
 mod child;
 mod python;
 mod report;
+mod users;
 mod workloads;
 
 use std::time::Duration;
@@ -81,6 +84,10 @@ fn main() -> Result<(), BoxError> {
         Some("rss") => {
             args.next();
             return child::rss(args.collect());
+        }
+        Some("users") => {
+            args.next();
+            return users::run(args);
         }
         _ => {}
     }

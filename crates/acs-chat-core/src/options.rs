@@ -44,7 +44,8 @@ pub struct ClientOptions {
     /// corporate TLS proxy's CA.
     pub additional_ca_certificates_pem: Vec<String>,
     /// Also trust the operating system's certificate store (on Linux the system bundle, or the
-    /// file named by `SSL_CERT_FILE` / the folder named by `SSL_CERT_DIR`). Default `true`.
+    /// file named by `SSL_CERT_FILE` / the folder named by `SSL_CERT_DIR`), read once per process,
+    /// when the first client or transport is built. Default `true`.
     pub trust_os_certificates: bool,
     /// Prepended to `User-Agent` to identify your application.
     pub application_id: Option<String>,
@@ -63,6 +64,49 @@ pub struct ClientOptions {
     /// includes the `Authorization` header. Default [`RawWireLogging::Refuse`]. The async facade
     /// has no such dump and ignores it.
     pub raw_wire_logging: RawWireLogging,
+    /// An HTTP transport to use instead of building one: a facade's `Transport`, made once and
+    /// shared by every client given it (one connection pool, one TLS configuration, one trust
+    /// store for all the users a server acts for). `None` builds one for the client. With a
+    /// transport, the settings that belong to it are the ones it was built with
+    /// (`additional_ca_certificates_pem`, `trust_os_certificates`, `max_response_body_bytes`,
+    /// `raw_wire_logging` and the per-attempt `timeout` cap); the others stay the client's.
+    pub transport: Option<TransportOptions>,
+}
+
+/// A facade's HTTP transport, for [`ClientOptions::transport`] (like azure_core's
+/// `TransportOptions`): made from `acs_chat_blocking::Transport` or `acs_chat_async::Transport`
+/// with `.into()`. Cheap to clone; every clone is the same transport.
+#[derive(Clone)]
+pub struct TransportOptions {
+    transport: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    facade: &'static str,
+}
+
+impl std::fmt::Debug for TransportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TransportOptions({})", self.facade)
+    }
+}
+
+/// For the facades: not part of the API.
+#[doc(hidden)]
+impl TransportOptions {
+    pub fn new<T: std::any::Any + Send + Sync>(
+        facade: &'static str,
+        transport: std::sync::Arc<T>,
+    ) -> Self {
+        TransportOptions { transport, facade }
+    }
+
+    /// The facade's transport, if `T` is its type.
+    pub fn get<T: std::any::Any + Send + Sync>(&self) -> Option<std::sync::Arc<T>> {
+        self.transport.clone().downcast::<T>().ok()
+    }
+
+    /// The facade that made it.
+    pub fn facade(&self) -> &'static str {
+        self.facade
+    }
 }
 
 /// What to do when a transport's raw byte dump is being logged ([`ClientOptions::raw_wire_logging`]).
@@ -92,6 +136,7 @@ impl Default for ClientOptions {
             max_response_body_bytes: None,
             allow_insecure_http: false,
             raw_wire_logging: RawWireLogging::Refuse,
+            transport: None,
         }
     }
 }

@@ -83,7 +83,12 @@ impl CommunicationIdentityClient {
         let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
         Ok(CommunicationIdentityClient {
             inner: Arc::new(Inner {
-                pipeline: Pipeline::new(auth, &endpoint, client_options)?,
+                pipeline: Pipeline::new(
+                    auth,
+                    &endpoint,
+                    client_options,
+                    "CommunicationIdentityClient.new",
+                )?,
                 requests: IdentityRequests::new(endpoint, options.api_version.clone()),
             }),
         })

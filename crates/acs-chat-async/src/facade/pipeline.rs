@@ -11,6 +11,7 @@ use acs_chat_core::{
     AccessKey, ClientMethodOptions, ClientOptions, Endpoint, Error, HttpRequest, ResponseHook,
     ResponseMetadata, Result, RetryOptions,
 };
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// How requests are authorized.
@@ -22,7 +23,9 @@ pub(crate) enum Auth {
 }
 
 pub(crate) struct Pipeline {
-    transport: rt::Transport,
+    /// Shared with every client made with the same `ClientOptions::transport` (or by
+    /// `with_credential`).
+    transport: Arc<rt::Transport>,
     /// The only endpoint `auth` is sent to.
     endpoint: Endpoint,
     auth: Auth,
@@ -77,15 +80,32 @@ pub(crate) enum Step {
 }
 
 impl Pipeline {
-    pub(crate) fn new(auth: Auth, endpoint: &Endpoint, options: &ClientOptions) -> Result<Self> {
+    pub(crate) fn new(
+        auth: Auth,
+        endpoint: &Endpoint,
+        options: &ClientOptions,
+        operation: &'static str,
+    ) -> Result<Self> {
         Ok(Pipeline {
-            transport: rt::Transport::new(options)?,
+            transport: super::transport::of(options, operation)?,
             endpoint: endpoint.clone(),
             auth,
             retry: options.retry.clone(),
             timeout: options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT),
             user_agent: options.user_agent(rt::FACADE),
         })
+    }
+
+    /// The same pipeline (transport, endpoint, retry policy, timeouts) authorizing with `auth`.
+    pub(crate) fn with_auth(&self, auth: Auth) -> Pipeline {
+        Pipeline {
+            transport: self.transport.clone(),
+            endpoint: self.endpoint.clone(),
+            auth,
+            retry: self.retry.clone(),
+            timeout: self.timeout,
+            user_agent: self.user_agent.clone(),
+        }
     }
 
     /// Starts an operation. The same `x-ms-client-request-id` (the caller's or a fresh one,

@@ -30,16 +30,26 @@ pub(crate) fn extra_roots(options: &ClientOptions) -> Result<ExtraRoots> {
             ));
         }
     }
-    let mut os = Vec::new();
-    if options.trust_os_certificates {
+    let os = if options.trust_os_certificates {
+        os_roots().to_vec()
+    } else {
+        Vec::new()
+    };
+    Ok(ExtraRoots {
+        explicit: roots,
+        os,
+    })
+}
+
+/// The OS store, read once per process: reading it (on Linux, parsing the system bundle) was most
+/// of what building a client cost.
+fn os_roots() -> &'static [CertificateDer<'static>] {
+    static OS_ROOTS: std::sync::OnceLock<Vec<CertificateDer<'static>>> = std::sync::OnceLock::new();
+    OS_ROOTS.get_or_init(|| {
         let native = rustls_native_certs::load_native_certs();
         for error in &native.errors {
             tracing::debug!("skipping part of the OS certificate store: {error}");
         }
-        os = native.certs;
-    }
-    Ok(ExtraRoots {
-        explicit: roots,
-        os,
+        native.certs
     })
 }

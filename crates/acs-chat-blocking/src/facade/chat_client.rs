@@ -46,6 +46,25 @@ impl ChatClient {
         })
     }
 
+    /// A client for the same endpoint and options acting as the user of `credential`, on this
+    /// client's transport: no new connection pool, TLS set-up or trust store, so a server acting
+    /// for many users makes each user's client for the cost of a few allocations.
+    ///
+    /// ```no_run
+    #[doc = concat!("use ", env!("CARGO_CRATE_NAME"), "::{ChatClient, CommunicationTokenCredential};")]
+    ///
+    /// # fn example(service: &ChatClient, user_token: &str) -> Result<(), Box<dyn std::error::Error>> {
+    /// let as_user = service.with_credential(CommunicationTokenCredential::new(user_token)?);
+    /// # let _ = as_user;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_credential(&self, credential: CommunicationTokenCredential) -> ChatClient {
+        ChatClient {
+            core: Arc::new(self.core.with_credential(credential)),
+        }
+    }
+
     /// A client for one thread, sharing this client's connections and credential.
     pub fn get_chat_thread_client(&self, thread_id: impl Into<String>) -> ChatThreadClient {
         ChatThreadClient::from_core(self.core.clone(), thread_id.into())

@@ -36,10 +36,26 @@ impl ChatCore {
         let client_options = &options.client_options;
         let endpoint = Endpoint::parse_with(endpoint, client_options.allow_insecure_http)?;
         Ok(ChatCore {
-            pipeline: Pipeline::new(Auth::Bearer(credential), &endpoint, client_options)?,
+            pipeline: Pipeline::new(
+                Auth::Bearer(credential),
+                &endpoint,
+                client_options,
+                "ChatClient.new",
+            )?,
             requests: ChatRequests::new(endpoint, options.api_version.clone()),
             generate_idempotency_keys: options.generate_idempotency_keys,
         })
+    }
+}
+
+impl ChatCore {
+    /// The same core acting as the user of `credential`: one more user on the same transport.
+    pub(crate) fn with_credential(&self, credential: CommunicationTokenCredential) -> Self {
+        ChatCore {
+            pipeline: self.pipeline.with_auth(Auth::Bearer(credential)),
+            requests: self.requests.clone(),
+            generate_idempotency_keys: self.generate_idempotency_keys,
+        }
     }
 }
 
