@@ -119,6 +119,8 @@ include!("scenarios/foreign_origins.rs");
 include!("scenarios/logging.rs");
 include!("scenarios/surface.rs");
 include!("scenarios/many_users.rs");
+include!("scenarios/proxy.rs");
+include!("support/connect_proxy.rs");
 include!("scenarios/faults.rs");
 include!("scenarios/method_options.rs");
 include!("scenarios/entra.rs");

@@ -49,7 +49,13 @@ impl Transport {
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         let timeout = options.timeout.unwrap_or(ClientOptions::DEFAULT_TIMEOUT);
-        let client = reqwest::Client::builder()
+        let builder = match proxy(options)? {
+            Some(proxy) => reqwest::Client::builder().proxy(proxy),
+            // Ours, resolved in core like the blocking facade's: reqwest's own reading of the
+            // environment is off, so both facades read the same variables the same way.
+            None => reqwest::Client::builder().no_proxy(),
+        };
+        let client = builder
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
             // The pipeline owns retries (and knows which requests may be repeated); reqwest's
@@ -184,6 +190,29 @@ fn host_header(url: &str) -> Option<HeaderValue> {
 
 fn invalid_header(error: impl std::error::Error + Send + Sync + 'static) -> SendError {
     SendError::Transport(TransportErrorKind::Other, Box::new(error))
+}
+
+/// The proxy of `options` as reqwest's (`None`: direct).
+fn proxy(options: &ClientOptions) -> Result<Option<reqwest::Proxy>> {
+    let Some(url) =
+        acs_chat_core::proxy::resolve(&options.proxy, &|name| std::env::var(name).ok())?
+    else {
+        return Ok(None);
+    };
+    let refused =
+        |e: reqwest::Error| Error::invalid_argument("ClientOptions::proxy", e.to_string());
+    let mut proxy =
+        reqwest::Proxy::all(format!("http://{}:{}", url.host(), url.port())).map_err(refused)?;
+    if let Some(user) = url.username() {
+        proxy = proxy.basic_auth(user, url.password().unwrap_or_default());
+    }
+    let mut direct = url.no_proxy.clone();
+    if !url.proxy_loopback {
+        direct.extend(["localhost", "127.0.0.0/8", "::1"].map(String::from));
+    }
+    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_string(
+        &direct.join(","),
+    ))))
 }
 
 fn classify(error: reqwest::Error) -> SendError {

@@ -39,6 +39,9 @@ impl Transport {
             .root_certs(RootCerts::new_with_certs(&roots))
             .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
         let config = ureq::Agent::config_builder()
+            // Ours, resolved in core like the async facade's: ureq's own reading of the
+            // environment is off, so both facades read the same variables the same way.
+            .proxy(proxy(options)?)
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(
@@ -151,6 +154,38 @@ impl Transport {
             body,
         })
     }
+}
+
+/// The proxy of `options` as ureq's (`None`: direct).
+fn proxy(options: &ClientOptions) -> Result<Option<ureq::Proxy>> {
+    let Some(url) =
+        acs_chat_core::proxy::resolve(&options.proxy, &|name| std::env::var(name).ok())?
+    else {
+        return Ok(None);
+    };
+    let mut proxy = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+        .host(url.host())
+        .port(url.port());
+    if let Some(user) = url.username() {
+        proxy = proxy.username(user);
+    }
+    if let Some(password) = url.password() {
+        proxy = proxy.password(password);
+    }
+    if !url.proxy_loopback {
+        // ureq matches the request's host exactly, as a `prefix.` or as a `.suffix`.
+        for host in ["localhost", "127.", "[::1]", "::1"] {
+            proxy = proxy.no_proxy(host);
+        }
+    }
+    for host in &url.no_proxy {
+        proxy = proxy.no_proxy(host);
+    }
+    // The builder's only failure is a URL it cannot form; its error holds no credential.
+    proxy
+        .build()
+        .map(Some)
+        .map_err(|e| acs_chat_core::Error::invalid_argument("ClientOptions::proxy", e.to_string()))
 }
 
 fn classify_io(error: std::io::Error) -> SendError {

@@ -105,6 +105,8 @@ pub mod options;
 #[doc(hidden)]
 pub mod paging;
 #[doc(hidden)]
+pub mod proxy;
+#[doc(hidden)]
 pub mod requests;
 mod response;
 #[doc(hidden)]
@@ -135,6 +137,7 @@ pub use options::*;
 pub use paging::Page;
 #[doc(hidden)]
 pub use paging::PageState;
+pub use proxy::{ProxyOptions, ProxyUrl};
 pub use response::Response;
 
 /// The default chat REST api-version sent by this SDK.

@@ -71,6 +71,9 @@ pub struct ClientOptions {
     /// (`additional_ca_certificates_pem`, `trust_os_certificates`, `max_response_body_bytes`,
     /// `raw_wire_logging` and the per-attempt `timeout` cap); the others stay the client's.
     pub transport: Option<TransportOptions>,
+    /// The HTTP proxy: by default the one `HTTPS_PROXY` / `ALL_PROXY` name (with `NO_PROXY`),
+    /// loopback hosts always direct. A transport setting.
+    pub proxy: crate::proxy::ProxyOptions,
 }
 
 /// A facade's HTTP transport, for [`ClientOptions::transport`] (like azure_core's
@@ -137,6 +140,7 @@ impl Default for ClientOptions {
             allow_insecure_http: false,
             raw_wire_logging: RawWireLogging::Refuse,
             transport: None,
+            proxy: crate::proxy::ProxyOptions::FromEnvironment,
         }
     }
 }

@@ -46,10 +46,10 @@ pub mod models {
 pub use acs_chat_core::{
     AccessKey, AccessToken, BoxError, ChatClientOptions, ClientMethodOptions, ClientOptions, Clock,
     CommunicationIdentityClientOptions, CommunicationTokenCredentialOptions, ConnectionString,
-    ConnectionStringProblem, ContinuationTokenProblem, Error, ErrorKind, Page, RawWireLogging,
-    Response, ResponseHook, ResponseMetadata, Result, RetryOptions, Secret, ServiceError,
-    TokenProblem, TransportErrorKind, TransportOptions, DEFAULT_CHAT_API_VERSION,
-    DEFAULT_IDENTITY_API_VERSION, ENTRA_ID_SCOPE,
+    ConnectionStringProblem, ContinuationTokenProblem, Error, ErrorKind, Page, ProxyOptions,
+    ProxyUrl, RawWireLogging, Response, ResponseHook, ResponseMetadata, Result, RetryOptions,
+    Secret, ServiceError, TokenProblem, TransportErrorKind, TransportOptions,
+    DEFAULT_CHAT_API_VERSION, DEFAULT_IDENTITY_API_VERSION, ENTRA_ID_SCOPE,
 };
 pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;
