@@ -194,3 +194,105 @@ async fn only_message_listings_cap_the_page_size() {
         "{refused:?}"
     );
 }
+
+/// The ids of a listing's items, in order.
+fn ids(items: Vec<chat::Result<chat::models::ChatMessage>>) -> Vec<String> {
+    items.into_iter().map(|m| m.unwrap().id).collect()
+}
+
+#[maybe_async]
+#[chat_test]
+async fn an_item_pager_reports_where_it_stands_and_resumes_there() {
+    let mut server = mock_server().await;
+    let _pages = three_pages(&mut server);
+    let client = thread_client(&server);
+
+    let mut pager = client.list_messages(two_per_page());
+    let start = pager.continuation_token().expect("the start is a position");
+    for want in ["1", "2", "3"] {
+        let item = next_item(&mut pager).await.unwrap().unwrap();
+        assert_eq!(item.id, want);
+    }
+    // Mid-page: page two's link, one item in.
+    let mid = pager.continuation_token().expect("mid-listing");
+    assert!(mid.ends_with("#skip-items=1"), "{mid}");
+    let rest = ids(collect(
+        client
+            .list_messages(two_per_page())
+            .with_continuation_token(mid),
+    )
+    .await);
+    assert_eq!(rest, ["4", "5"]);
+    // Read to the end: nothing left to resume.
+    let end = ids(collect(&mut pager).await);
+    assert_eq!(end, ["4", "5"]);
+    assert_eq!(pager.continuation_token(), None);
+    // The start token reads everything; a page token (no skip) is the same kind of token.
+    let all = ids(collect(
+        client
+            .list_messages(two_per_page())
+            .with_continuation_token(start),
+    )
+    .await);
+    assert_eq!(all, ["1", "2", "3", "4", "5"]);
+}
+
+#[maybe_async]
+#[chat_test]
+async fn after_an_error_mid_listing_the_reported_token_resumes_with_nothing_lost_or_repeated() {
+    let mut server = mock_server().await;
+    let path = format!("{THREAD_PATH}/messages");
+    let page2 = format!("{}{path}?syncState=p2&api-version=2025-03-15", server.url());
+    let _first = server
+        .mock("GET", path.as_str())
+        .match_query(Matcher::Any)
+        .match_request(|r| !r.path_and_query().contains("syncState"))
+        .with_body(
+            json!({"value": [message_json(1), message_json(2)], "nextLink": page2}).to_string(),
+        )
+        .create();
+    let failing = server
+        .mock("GET", path.as_str())
+        .match_query(Matcher::UrlEncoded("syncState".into(), "p2".into()))
+        .with_status(500)
+        .with_body(error_body("InternalError", "try again"))
+        .create();
+    let client = client_with(&server, 0).get_chat_thread_client(THREAD_ID);
+    let mut pager = client.list_messages(None);
+    let mut read = Vec::new();
+    let error = loop {
+        match next_item(&mut pager)
+            .await
+            .expect("an error before the end")
+        {
+            Ok(message) => read.push(message.id),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(
+        (read.clone(), error.status()),
+        (vec!["1".to_string(), "2".into()], Some(500))
+    );
+    let token = pager.continuation_token().expect("where it stopped");
+    assert!(
+        token.contains("syncState=p2") && !token.contains("#skip-items"),
+        "{token}"
+    );
+
+    // The service recovers; a new pager (here from another client) goes on from the token.
+    failing.remove();
+    let _second = server
+        .mock("GET", path.as_str())
+        .match_query(Matcher::UrlEncoded("syncState".into(), "p2".into()))
+        .with_body(json!({"value": [message_json(3), message_json(4)], "nextLink": ""}).to_string())
+        .create();
+    let resumed = thread_client(&server)
+        .list_messages(None)
+        .with_continuation_token(token);
+    read.extend(ids(collect(resumed).await));
+    assert_eq!(
+        read,
+        ["1", "2", "3", "4"],
+        "exactly the listing, nothing twice"
+    );
+}

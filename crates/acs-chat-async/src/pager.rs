@@ -2,6 +2,7 @@
 //! client's pipeline), so they are `Send + 'static`: return one from a function, move one into
 //! `tokio::spawn`.
 
+use acs_chat_core::paging::{position_token, skip_items};
 use acs_chat_core::{Page, PageLink, PageState, Result};
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
@@ -20,6 +21,10 @@ pub struct PageStream<T> {
     in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
     /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
     pending: Option<Box<Page<T>>>,
+    /// Items to drop from the next page fetched (a position token's `#skip-items=N`).
+    skip: usize,
+    /// The URL of the last page fetched (or being fetched) and the items skipped of it.
+    last: Option<(String, usize)>,
 }
 
 impl<T> fmt::Debug for PageStream<T> {
@@ -43,14 +48,27 @@ impl<T> Stream for PageStream<T> {
             if let Some(fetching) = this.in_flight.as_mut() {
                 let page = ready!(fetching.as_mut().poll(cx));
                 this.in_flight = None;
+                let skip = this.last.as_ref().map_or(0, |(_, skip)| *skip);
+                let page = page.map(|mut page| {
+                    page.items.drain(..skip.min(page.items.len()));
+                    page
+                });
                 if let Ok(page) = &page {
                     this.state.after(page);
                 }
                 return Poll::Ready(Some(page));
             }
             match this.state.next_url() {
-                Some(Ok(url)) => this.in_flight = Some((this.fetch)(url)),
-                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                Some(Ok(link)) => {
+                    let skip = std::mem::take(&mut this.skip);
+                    this.last = Some((link.url().to_string(), skip));
+                    this.in_flight = Some((this.fetch)(link));
+                }
+                Some(Err(error)) => {
+                    // Not a page that failed: the listing cannot go on (a bad token, a loop).
+                    this.last = None;
+                    return Poll::Ready(Some(Err(error)));
+                }
                 None => return Poll::Ready(None),
             }
         }
@@ -65,6 +83,10 @@ pub struct ItemPager<T> {
     buffer: std::vec::IntoIter<T>,
     /// The continuation token of the page `buffer` came from: where its unread rest continues.
     current_token: Option<String>,
+    /// Items yielded from the page `buffer` came from.
+    yielded: usize,
+    /// The last page fetch failed (its error was yielded).
+    failed: bool,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -87,15 +109,57 @@ impl<T> ItemPager<T> {
     pub fn into_pages(self, continuation_token: Option<String>) -> PageStream<T> {
         let mut pages = self.pages;
         match continuation_token {
-            Some(token) => {
-                pages.state.resume(token);
-                pages.in_flight = None;
-            }
+            Some(token) => pages.resume(token),
             None => {
                 pages.pending = Page::unread_rest(self.buffer, self.current_token).map(Box::new)
             }
         }
         pages
+    }
+
+    /// Where this pager stands, as a token to resume from: `None` once the listing is read to
+    /// its end. Given to [`with_continuation_token`](Self::with_continuation_token) (or
+    /// `into_pages`) of the same listing, on any client of the same endpoint, it yields the
+    /// items this pager has not yielded yet and none it has — after an error too (the token
+    /// then stands at the page that failed). What it promises is what the service promises for
+    /// a page link: a page after the first (the service's own skip token) is the same page; the
+    /// first page of a listing that is newest first may have gained new items since, which
+    /// are then yielded too.
+    pub fn continuation_token(&self) -> Option<String> {
+        if self.buffer.len() > 0 || self.failed {
+            let (url, skip) = self.pages.last.as_ref()?;
+            return Some(position_token(url, skip + self.yielded));
+        }
+        match &self.pages.last {
+            // Nothing read yet: the start.
+            None => self.pages.state.first_url().map(str::to_string),
+            Some(_) => self.current_token.clone(),
+        }
+    }
+
+    /// Continues from `continuation_token` (from [`continuation_token`](Self::continuation_token)
+    /// or a page's) instead of from where this pager is. A token that does not resume this
+    /// listing on this client's endpoint is yielded as
+    /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken), with
+    /// nothing sent.
+    pub fn with_continuation_token(mut self, continuation_token: String) -> Self {
+        self.buffer = Vec::new().into_iter();
+        self.current_token = None;
+        self.yielded = 0;
+        self.failed = false;
+        self.pages.pending = None;
+        self.pages.resume(continuation_token);
+        self
+    }
+}
+
+impl<T> PageStream<T> {
+    /// Goes on from a continuation token: a page link, or a position inside one
+    /// (`#skip-items=N`, whose first N items are dropped).
+    fn resume(&mut self, token: String) {
+        self.skip = skip_items(&token);
+        self.in_flight = None;
+        self.state.resume(token);
     }
 }
 
@@ -106,14 +170,21 @@ impl<T: Unpin> Stream for ItemPager<T> {
         let this = self.get_mut();
         loop {
             if let Some(item) = this.buffer.next() {
+                this.yielded += 1;
                 return Poll::Ready(Some(Ok(item)));
             }
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
                 Some(Ok(page)) => {
                     this.current_token = page.continuation_token;
                     this.buffer = page.items.into_iter();
+                    this.yielded = 0;
+                    this.failed = false;
                 }
-                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                Some(Err(error)) => {
+                    this.yielded = 0;
+                    this.failed = true;
+                    return Poll::Ready(Some(Err(error)));
+                }
                 None => return Poll::Ready(None),
             }
         }
@@ -131,8 +202,12 @@ where
             state,
             in_flight: None,
             pending: None,
+            skip: 0,
+            last: None,
         },
         buffer: Vec::new().into_iter(),
         current_token: None,
+        yielded: 0,
+        failed: false,
     }
 }

@@ -1,6 +1,7 @@
 //! Blocking pagers: iterators over items and over pages. They own what they need (a handle to the
 //! client's pipeline), so a function can return one and a thread can take one.
 
+use acs_chat_core::paging::{position_token, skip_items};
 use acs_chat_core::{Page, PageLink, PageState, Result};
 use std::fmt;
 
@@ -13,6 +14,10 @@ pub struct PageIterator<T> {
     state: PageState,
     /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
     pending: Option<Box<Page<T>>>,
+    /// Items to drop from the next page fetched (a position token's `#skip-items=N`).
+    skip: usize,
+    /// The URL of the last page fetched (or being fetched) and the items skipped of it.
+    last: Option<(String, usize)>,
 }
 
 impl<T> fmt::Debug for PageIterator<T> {
@@ -30,7 +35,22 @@ impl<T> Iterator for PageIterator<T> {
         if let Some(page) = self.pending.take() {
             return Some(Ok(*page));
         }
-        let page = self.state.next_url()?.and_then(|url| (self.fetch)(url));
+        let page = match self.state.next_url()? {
+            Ok(link) => Ok(link),
+            Err(error) => {
+                // Not a page that failed: the listing cannot go on (a bad token, a loop).
+                self.last = None;
+                Err(error)
+            }
+        };
+        let page = page.and_then(|link| {
+            let skip = std::mem::take(&mut self.skip);
+            self.last = Some((link.url().to_string(), skip));
+            (self.fetch)(link).map(|mut page| {
+                page.items.drain(..skip.min(page.items.len()));
+                page
+            })
+        });
         if let Ok(page) = &page {
             self.state.after(page);
         }
@@ -46,6 +66,10 @@ pub struct ItemPager<T> {
     buffer: std::vec::IntoIter<T>,
     /// The continuation token of the page `buffer` came from: where its unread rest continues.
     current_token: Option<String>,
+    /// Items yielded from the page `buffer` came from.
+    yielded: usize,
+    /// The last page fetch failed (its error was yielded).
+    failed: bool,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -68,12 +92,56 @@ impl<T> ItemPager<T> {
     pub fn into_pages(self, continuation_token: Option<String>) -> PageIterator<T> {
         let mut pages = self.pages;
         match continuation_token {
-            Some(token) => pages.state.resume(token),
+            Some(token) => pages.resume(token),
             None => {
                 pages.pending = Page::unread_rest(self.buffer, self.current_token).map(Box::new)
             }
         }
         pages
+    }
+
+    /// Where this pager stands, as a token to resume from: `None` once the listing is read to
+    /// its end. Given to [`with_continuation_token`](Self::with_continuation_token) (or
+    /// `into_pages`) of the same listing, on any client of the same endpoint, it yields the
+    /// items this pager has not yielded yet and none it has — after an error too (the token
+    /// then stands at the page that failed). What it promises is what the service promises for
+    /// a page link: a page after the first (the service's own skip token) is the same page; the
+    /// first page of a listing that is newest first may have gained new items since, which
+    /// are then yielded too.
+    pub fn continuation_token(&self) -> Option<String> {
+        if self.buffer.len() > 0 || self.failed {
+            let (url, skip) = self.pages.last.as_ref()?;
+            return Some(position_token(url, skip + self.yielded));
+        }
+        match &self.pages.last {
+            // Nothing read yet: the start.
+            None => self.pages.state.first_url().map(str::to_string),
+            Some(_) => self.current_token.clone(),
+        }
+    }
+
+    /// Continues from `continuation_token` (from [`continuation_token`](Self::continuation_token)
+    /// or a page's) instead of from where this pager is. A token that does not resume this
+    /// listing on this client's endpoint is yielded as
+    /// [`Error::InvalidContinuationToken`](acs_chat_core::Error::InvalidContinuationToken), with
+    /// nothing sent.
+    pub fn with_continuation_token(mut self, continuation_token: String) -> Self {
+        self.buffer = Vec::new().into_iter();
+        self.current_token = None;
+        self.yielded = 0;
+        self.failed = false;
+        self.pages.pending = None;
+        self.pages.resume(continuation_token);
+        self
+    }
+}
+
+impl<T> PageIterator<T> {
+    /// Goes on from a continuation token: a page link, or a position inside one
+    /// (`#skip-items=N`, whose first N items are dropped).
+    fn resume(&mut self, token: String) {
+        self.skip = skip_items(&token);
+        self.state.resume(token);
     }
 }
 
@@ -83,14 +151,21 @@ impl<T> Iterator for ItemPager<T> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.buffer.next() {
+                self.yielded += 1;
                 return Some(Ok(item));
             }
             match self.pages.next()? {
                 Ok(page) => {
                     self.current_token = page.continuation_token;
                     self.buffer = page.items.into_iter();
+                    self.yielded = 0;
+                    self.failed = false;
                 }
-                Err(error) => return Some(Err(error)),
+                Err(error) => {
+                    self.yielded = 0;
+                    self.failed = true;
+                    return Some(Err(error));
+                }
             }
         }
     }
@@ -105,8 +180,12 @@ where
             fetch: Box::new(fetch),
             state,
             pending: None,
+            skip: 0,
+            last: None,
         },
         buffer: Vec::new().into_iter(),
         current_token: None,
+        yielded: 0,
+        failed: false,
     }
 }

@@ -136,6 +136,34 @@ impl PageState {
     }
 }
 
+/// What a pager's position token adds to a page link: how many of the page's items were already
+/// read. A URL fragment: it never reaches the service (`PageLink::follow` drops it).
+const SKIP_ITEMS: &str = "#skip-items=";
+
+/// The token of a position inside a listing: the page `url`, after its first `skip` items.
+pub fn position_token(url: &str, skip: usize) -> String {
+    match skip {
+        0 => url.to_string(),
+        n => format!("{url}{SKIP_ITEMS}{n}"),
+    }
+}
+
+/// How many items of its page a continuation token says to skip: `N` of a trailing
+/// `#skip-items=N`, else 0.
+pub fn skip_items(token: &str) -> usize {
+    token
+        .rsplit_once(SKIP_ITEMS)
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(0)
+}
+
+impl PageState {
+    /// The first page's URL (where a pager that has read nothing stands).
+    pub fn first_url(&self) -> Option<&str> {
+        self.first.as_ref().map(|link| link.url().as_str())
+    }
+}
+
 /// Checks that a page does not name itself as the next page (for single-page calls, which keep
 /// no history).
 pub fn check_progress<T>(
@@ -172,6 +200,17 @@ mod tests {
 
     const A: &str = "https://h.example/chat/threads?skip=1&api-version=2025-03-15";
     const B: &str = "https://h.example/chat/threads?skip=2&api-version=2025-03-15";
+
+    #[test]
+    fn a_position_token_is_a_page_link_with_the_items_to_skip() {
+        assert_eq!(position_token(A, 0), A);
+        let token = position_token(A, 37);
+        assert_eq!(skip_items(&token), 37);
+        assert_eq!(skip_items(A), 0);
+        assert_eq!(skip_items(&format!("{A}#skip-items=x")), 0);
+        // The fragment never reaches the service: the link is the page's own.
+        assert_eq!(*first().follow(&token).unwrap().url(), A);
+    }
 
     #[test]
     fn a_link_back_to_any_fetched_page_ends_the_listing() {

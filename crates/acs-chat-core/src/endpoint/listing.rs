@@ -113,17 +113,22 @@ impl PageLink {
                 found: route.chars().take(200).collect(),
             }));
         }
-        let mut query = String::new();
+        let mut escaped = String::new();
         if let Some(raw) = resolved.query {
-            push_escaping(&mut query, raw, escape_in_query);
+            push_escaping(&mut escaped, raw, escape_in_query);
         }
-        if !has_api_version(&query) {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str("api-version=");
-            push_encoded(&mut query, &listing.api_version);
+        // Every page is asked for with this client's api-version: a token saved by a client of
+        // another version (or a link the service wrote for one) does not pin an old one.
+        let mut query: String = escaped
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !is_api_version(pair))
+            .collect::<Vec<_>>()
+            .join("&");
+        if !query.is_empty() {
+            query.push('&');
         }
+        query.push_str("api-version=");
+        push_encoded(&mut query, &listing.api_version);
         Ok(PageLink {
             listing: listing.clone(),
             url: endpoint.url_from_parts(&listing.route, Some(&query)),
@@ -144,13 +149,11 @@ fn escape_in_query(b: u8) -> bool {
     b <= b' ' || b >= 0x7f || matches!(b, b'"' | b'#' | b'\'' | b'<' | b'>' | b'`' | b'{' | b'}')
 }
 
-/// Whether a query has an `api-version` parameter: a pair whose name, percent-decoded, is
+/// Whether a query pair is an `api-version` parameter: its name, percent-decoded, is
 /// `api-version` (as `application/x-www-form-urlencoded` reads it).
-fn has_api_version(query: &str) -> bool {
-    query.split('&').any(|pair| {
-        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        percent_decode_str(name).eq("api-version".bytes())
-    })
+fn is_api_version(pair: &str) -> bool {
+    let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+    percent_decode_str(name).eq("api-version".bytes())
 }
 
 /// Whether two paths name the same resource: the same segments once percent-decoded (the
@@ -187,7 +190,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             *next.url(),
-            "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages?syncState=x&api-version=2024-03-07"
+            "https://h.example/acs/chat/threads/19%3Aabc%40thread.v2/messages?syncState=x&api-version=2025-03-15"
         );
         assert_eq!(next.operation(), "ChatThreadClient.list_messages");
         let relative = first
@@ -327,20 +330,20 @@ mod tests {
     }
 
     #[test]
-    fn an_api_version_in_the_link_is_kept_however_written() {
+    fn an_api_version_in_the_link_is_replaced_by_the_clients_however_written() {
         let first = messages("https://h.example");
         let route = "/chat/threads/19%3Aabc%40thread.v2/messages";
-        for query in [
-            "api-version=1",
-            "x=1&api-version=1",
-            "api-version",
-            "api%2Dversion=1",
-            "%61pi-version=1&x",
+        for (query, kept) in [
+            ("api-version=1", ""),
+            ("x=1&api-version=1", "x=1&"),
+            ("api-version", ""),
+            ("api%2Dversion=1&api-version=2", ""),
+            ("%61pi-version=1&x", "x&"),
         ] {
             let next = first.follow(&format!("{route}?{query}")).unwrap();
             assert_eq!(
                 next.url().as_str(),
-                format!("https://h.example{route}?{query}"),
+                format!("https://h.example{route}?{kept}api-version=2025-03-15"),
                 "{query}"
             );
         }
@@ -376,14 +379,25 @@ mod tests {
         if !same_path(route, &first.listing.route) {
             return None;
         }
-        let mut query = parsed.query().unwrap_or_default().to_string();
-        if !parsed.query_pairs().any(|(name, _)| name == "api-version") {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str("api-version=");
-            push_encoded(&mut query, &first.listing.api_version);
+        // The old rule kept a link's api-version; now every page gets the client's: the pairs
+        // `url` reads as `api-version` go, and the client's is appended.
+        let mut query = parsed
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|pair| {
+                !pair.is_empty()
+                    && url::form_urlencoded::parse(pair.as_bytes())
+                        .next()
+                        .is_none_or(|(name, _)| name != "api-version")
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        if !query.is_empty() {
+            query.push('&');
         }
+        query.push_str("api-version=");
+        push_encoded(&mut query, &first.listing.api_version);
         Some(
             endpoint
                 .url_from_parts(&first.listing.route, Some(&query))
