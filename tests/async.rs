@@ -139,6 +139,21 @@ where
     (Arc::new(credential), calls)
 }
 
+/// A credential with only a refresher (no first token): `refresher` answered at once.
+fn refresher_only(
+    refresher: impl Fn() -> Result<String, chat::BoxError> + Send + Sync + 'static,
+    options: chat::CommunicationTokenCredentialOptions,
+) -> chat::CommunicationTokenCredential {
+    let refresher = Arc::new(refresher);
+    chat::CommunicationTokenCredential::from_refresher(
+        move || {
+            let refresher = refresher.clone();
+            async move { refresher() }
+        },
+        Some(options),
+    )
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

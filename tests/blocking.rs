@@ -107,6 +107,14 @@ where
     (Arc::new(credential), calls)
 }
 
+/// A credential with only a refresher (no first token).
+fn refresher_only(
+    refresher: impl Fn() -> Result<String, chat::BoxError> + Send + Sync + 'static,
+    options: chat::CommunicationTokenCredentialOptions,
+) -> chat::CommunicationTokenCredential {
+    chat::CommunicationTokenCredential::from_refresher(refresher, Some(options))
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

@@ -93,3 +93,66 @@ async fn a_malformed_refreshed_token_is_a_typed_error() {
         Err(Error::InvalidToken { .. })
     ));
 }
+
+#[maybe_async]
+#[chat_test]
+async fn a_refresher_only_credential_asks_on_first_use_and_then_when_due() {
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+    let t0 = 1_900_000_000;
+    let now = std::sync::Arc::new(AtomicI64::new(t0));
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let options = chat::CommunicationTokenCredentialOptions {
+        clock: Some(fixed_clock(now.clone())),
+        ..Default::default()
+    };
+    let credential = refresher_only(
+        move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst) as i64;
+            Ok(jwt(t0 + 60 * 60 * (n + 1)))
+        },
+        options,
+    );
+    // Made without a token: nothing asked yet.
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    let first = credential.get_token().await.unwrap();
+    assert_eq!(first.expires_on.unix_timestamp(), t0 + 60 * 60);
+    let again = credential.get_token().await.unwrap();
+    assert_eq!(again.expires_on, first.expires_on);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one call while the token is fresh"
+    );
+    // Within 2 minutes of expiry: asked again.
+    now.store(t0 + 59 * 60, Ordering::SeqCst);
+    let refreshed = credential.get_token().await.unwrap();
+    assert_eq!(refreshed.expires_on.unix_timestamp(), t0 + 2 * 60 * 60);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[maybe_async]
+#[chat_test]
+async fn an_issued_token_becomes_a_credential_without_parsing() {
+    let live = live();
+    let (user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let expires_on = token.expires_on;
+    let credential = CommunicationTokenCredential::from(token);
+    let held = credential.get_token().await.unwrap();
+    assert_eq!(held.expires_on, expires_on);
+    let client = ChatClient::new(
+        live.emulator.endpoint(),
+        credential,
+        Some(live.options.clone()),
+    )
+    .expect("client");
+    let thread = client
+        .create_chat_thread("from an issued token", None)
+        .await
+        .unwrap();
+    assert_eq!(thread.chat_thread.created_by.raw_id(), user.id);
+}

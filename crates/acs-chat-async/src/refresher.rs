@@ -64,6 +64,26 @@ impl Signal {
 }
 
 impl CommunicationTokenCredential {
+    /// A credential with no token yet: its first use awaits `refresher`, and so does every use
+    /// when the token is about to expire (like JavaScript's `tokenRefresher` without a
+    /// `token`). Nothing is called before the first request.
+    pub fn from_refresher<F, Fut>(
+        refresher: F,
+        options: Option<CommunicationTokenCredentialOptions>,
+    ) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
+    {
+        let refresher: Refresher = Box::new(move || {
+            let refreshed = refresher();
+            Box::pin(
+                async move { AccessToken::parse(&refreshed.await.map_err(Error::credential)?) },
+            )
+        });
+        Self::from_source(refresher, options)
+    }
+
     /// A credential that awaits `refresher` for a new token when the current one is about to
     /// expire. Concurrent requests wait for one refresh: the refresher runs once, not per request
     /// (see the type's documentation). Needs a tokio runtime, like the rest of this crate.

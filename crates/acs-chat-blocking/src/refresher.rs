@@ -62,6 +62,22 @@ impl Signal {
 }
 
 impl CommunicationTokenCredential {
+    /// A credential with no token yet: its first use calls `refresher`, and so does every use
+    /// when the token is about to expire (like JavaScript's `tokenRefresher` without a
+    /// `token`). Nothing is called before the first request.
+    pub fn from_refresher<F>(
+        refresher: F,
+        options: Option<CommunicationTokenCredentialOptions>,
+    ) -> Self
+    where
+        F: Fn() -> Result<String, BoxError> + Send + Sync + 'static,
+    {
+        Self::from_source(
+            Box::new(move || AccessToken::parse(&refresher().map_err(Error::credential)?)),
+            options,
+        )
+    }
+
     /// A credential that calls `refresher` for a new token when the current one is about to
     /// expire (one call however many threads are waiting; see the type's documentation).
     pub fn with_refresher<F>(

@@ -43,6 +43,16 @@ impl fmt::Debug for CommunicationTokenCredential {
     }
 }
 
+/// The token the identity service issued (`create_user_and_token`, `get_token`), never
+/// refreshed; its expiry is the service's `expires_on`, so nothing is parsed.
+impl From<acs_chat_core::models::CommunicationIdentityAccessToken>
+    for CommunicationTokenCredential
+{
+    fn from(token: acs_chat_core::models::CommunicationIdentityAccessToken) -> Self {
+        Self::starting_with(AccessToken::new(token.token, token.expires_on), None, None)
+    }
+}
+
 impl CommunicationTokenCredential {
     /// A credential for a token string (a JWT with an `exp` claim), never refreshed.
     pub fn new(token: &str) -> Result<Self> {
