@@ -14,7 +14,7 @@
 mod entra;
 mod support;
 
-use acs_chat_blocking::credentials::{AccessToken, TokenCredential};
+use acs_chat_blocking::credentials::{AccessToken, TokenCredentialFn};
 use acs_chat_blocking::models::CommunicationTokenScope;
 use acs_chat_blocking::{
     BoxError, ChatClient, CommunicationIdentityClient, CommunicationTokenCredential,
@@ -37,12 +37,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?,
     );
     let bridge = runtime.clone();
-    let credential: Arc<dyn TokenCredential> =
-        Arc::new(move |scopes: &[&str]| -> Result<AccessToken, BoxError> {
+    let credential = Arc::new(TokenCredentialFn::new(
+        move |scopes: &[&str]| -> Result<AccessToken, BoxError> {
             use azure_core::credentials::TokenCredential as _;
             let token = bridge.block_on(azure.get_token(scopes, None))?;
             Ok(AccessToken::new(token.token.secret(), token.expires_on))
-        });
+        },
+    ));
 
     // Entra credential -> identity client -> user token -> chat client.
     let identity = CommunicationIdentityClient::with_token_credential(

@@ -15,7 +15,7 @@ mod support;
 
 use acs_chat_async::models::CommunicationTokenScope;
 use acs_chat_async::{
-    credentials::TokenCredential, ChatClient, CommunicationIdentityClient,
+    credentials::AzureCoreCredential, ChatClient, CommunicationIdentityClient,
     CommunicationTokenCredential,
 };
 use std::sync::Arc;
@@ -24,11 +24,13 @@ use std::sync::Arc;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = support::target()?;
     let ca_pems = &target.client_options.additional_ca_certificates_pem;
-    let credential: Arc<dyn TokenCredential> = if target.is_emulator() {
+    let azure: Arc<dyn azure_core::credentials::TokenCredential> = if target.is_emulator() {
         entra::emulator_credential(&target.endpoint, &target.connection_string, ca_pems)?
     } else {
         entra::environment_credential(ca_pems)?
     };
+    // azure_identity's credential, as the SDK's own through the adapter.
+    let credential = Arc::new(AzureCoreCredential::new(azure));
 
     // Entra credential -> identity client -> user token -> chat client.
     let identity = CommunicationIdentityClient::with_token_credential(

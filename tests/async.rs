@@ -94,7 +94,8 @@ async fn get_tokens_concurrently(
         .collect()
 }
 
-/// The facade's Entra credential: azure_core's `TokenCredential`.
+/// The facade's Entra credential (the SDK's trait), here an azure_core credential through the
+/// adapter, as azure_identity's are used.
 type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
 
 type Fetch = dyn Fn(&[&str]) -> Fetched + Send + Sync;
@@ -113,17 +114,17 @@ impl std::fmt::Debug for TestEntraCredential {
 }
 
 #[async_trait::async_trait]
-impl chat::credentials::TokenCredential for TestEntraCredential {
+impl azure_core::credentials::TokenCredential for TestEntraCredential {
     async fn get_token(
         &self,
         scopes: &[&str],
-        _options: Option<chat::credentials::TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<chat::credentials::AccessToken> {
+        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
         self.calls.record(scopes);
         let (token, expires_on) = (self.fetch)(scopes).map_err(|message| {
             azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message)
         })?;
-        Ok(chat::credentials::AccessToken::new(token, expires_on))
+        Ok(azure_core::credentials::AccessToken::new(token, expires_on))
     }
 }
 
@@ -136,7 +137,11 @@ where
         fetch: Box::new(fetch),
         calls: calls.clone(),
     };
-    (Arc::new(credential), calls)
+    let azure: Arc<dyn azure_core::credentials::TokenCredential> = Arc::new(credential);
+    (
+        Arc::new(chat::credentials::AzureCoreCredential::new(azure)),
+        calls,
+    )
 }
 
 /// A credential with only a refresher (no first token): `refresher` answered at once.

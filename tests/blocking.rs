@@ -89,7 +89,7 @@ fn get_tokens_concurrently(
     })
 }
 
-/// The facade's Entra credential: here a closure (the blocking facade's own trait).
+/// The facade's Entra credential: a function in the SDK's `TokenCredentialFn`.
 type EntraCredential = Arc<dyn chat::credentials::TokenCredential>;
 
 /// An Entra credential around `fetch`, recording each call.
@@ -99,11 +99,11 @@ where
 {
     let calls = EntraCalls::default();
     let seen = calls.clone();
-    let credential = move |scopes: &[&str]| {
+    let credential = chat::credentials::TokenCredentialFn::new(move |scopes: &[&str]| {
         seen.record(scopes);
         let (token, expires_on) = fetch(scopes)?;
         Ok(chat::credentials::AccessToken::new(token, expires_on))
-    };
+    });
     (Arc::new(credential), calls)
 }
 

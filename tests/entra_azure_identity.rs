@@ -11,16 +11,20 @@ use std::sync::Arc;
 #[path = "../examples/support/entra.rs"]
 mod entra;
 
-fn credential(emulator: &acs_emulator::Emulator, secret: &str) -> Arc<ClientSecretCredential> {
+fn credential(
+    emulator: &acs_emulator::Emulator,
+    secret: &str,
+) -> Arc<acs_chat_async::credentials::AzureCoreCredential> {
     let ca = vec![emulator.ca_certificate_pem().expect("https").to_string()];
-    entra::client_secret_credential(
+    let azure: Arc<ClientSecretCredential> = entra::client_secret_credential(
         Some(emulator.endpoint()),
         "00000000-0000-0000-0000-000000000001",
         "7d0c9b2a-0000-4000-8000-000000000001",
         secret,
         &ca,
     )
-    .expect("credential")
+    .expect("credential");
+    Arc::new(acs_chat_async::credentials::AzureCoreCredential::new(azure))
 }
 
 fn identity_options(emulator: &acs_emulator::Emulator) -> CommunicationIdentityClientOptions {

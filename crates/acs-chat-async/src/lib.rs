@@ -58,7 +58,6 @@
 
 #![deny(missing_docs)]
 
-#[cfg(feature = "entra")]
 mod entra;
 mod pager;
 mod refresher;
@@ -117,7 +116,6 @@ macro_rules! pager_example {
 #[path = "facade/mod.rs"]
 mod facade;
 
-#[cfg(feature = "entra")]
 pub use entra::credentials;
 pub use facade::*;
 pub use pager::{ItemPager, PageStream};

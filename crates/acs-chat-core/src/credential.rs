@@ -95,6 +95,13 @@ fn decode_base64_any(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// Options of one token request of a token credential (`credentials::TokenCredential`), like
+/// azure_core's `TokenRequestOptions`: empty today, room for claims or a tenant later. Made with
+/// `Default`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenRequestOptions {}
+
 /// The Microsoft Entra ID scope of Azure Communication Services: what an Entra credential is asked
 /// for when it authenticates `CommunicationIdentityClient` (the double slash is the service's: the
 /// resource `https://communication.azure.com/` plus `/.default`).

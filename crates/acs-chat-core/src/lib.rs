@@ -116,7 +116,7 @@ pub mod time_format;
 
 pub use auth::{AccessKey, ConnectionString};
 pub use clock::Clock;
-pub use credential::{AccessToken, Secret, ENTRA_ID_SCOPE};
+pub use credential::{AccessToken, Secret, TokenRequestOptions, ENTRA_ID_SCOPE};
 #[doc(hidden)]
 pub use endpoint::{Endpoint, EndpointUrl, PageLink};
 pub use error::{
