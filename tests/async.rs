@@ -159,6 +159,11 @@ fn refresher_only(
     )
 }
 
+/// Waits `ms` milliseconds, letting the runtime run other tasks (for polling what they do).
+async fn pause(ms: u64) {
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

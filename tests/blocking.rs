@@ -115,6 +115,11 @@ fn refresher_only(
     chat::CommunicationTokenCredential::from_refresher(refresher, Some(options))
 }
 
+/// Waits `ms` milliseconds (for polling what another thread does).
+fn pause(ms: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

@@ -156,3 +156,47 @@ async fn an_issued_token_becomes_a_credential_without_parsing() {
         .unwrap();
     assert_eq!(thread.chat_thread.created_by.raw_id(), user.id);
 }
+
+#[maybe_async]
+#[chat_test]
+async fn proactive_refresh_runs_in_the_background_when_the_window_opens() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let t0 = 1_900_000_000;
+    let now = std::sync::Arc::new(AtomicI64::new(t0));
+    let options = chat::CommunicationTokenCredentialOptions {
+        proactive_refresh: true,
+        clock: Some(fixed_clock(now.clone())),
+        ..Default::default()
+    };
+    // Ten minutes and one second left: outside the window, which opens in one second.
+    let (credential, calls) = counting_credential(
+        &jwt(t0 + 10 * 60 + 1),
+        vec![jwt(t0 + 60 * 60)],
+        Some(options),
+    );
+    let token = credential.get_token().await.unwrap();
+    assert_eq!(token.expires_on.unix_timestamp(), t0 + 10 * 60 + 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // The credential's clock moves into the window; nobody asks for a token.
+    now.store(t0 + 2, Ordering::SeqCst);
+    let mut waited = 0;
+    while calls.load(Ordering::SeqCst) == 0 && waited < 10_000 {
+        pause(20).await;
+        waited += 20;
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "no background refresh within 10 s"
+    );
+    // The next request finds the new token ready: no call of its own.
+    let mut refreshed = credential.get_token().await.unwrap();
+    while refreshed.expires_on.unix_timestamp() != t0 + 60 * 60 && waited < 10_000 {
+        // The background call may still be finishing (the refresher takes 50 ms).
+        pause(20).await;
+        waited += 20;
+        refreshed = credential.get_token().await.unwrap();
+    }
+    assert_eq!(refreshed.expires_on.unix_timestamp(), t0 + 60 * 60);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

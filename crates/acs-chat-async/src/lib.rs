@@ -65,7 +65,7 @@ mod transport;
 
 mod rt {
     pub(crate) use crate::pager::{paginate, ItemPager};
-    pub(crate) use crate::refresher::{spawn_refresh, Refresher, Signal};
+    pub(crate) use crate::refresher::{refresh_later, spawn_refresh, Refresher, Signal};
     pub(crate) use crate::transport::Transport;
     pub(crate) use maybe_async::must_be_async as maybe_async;
     pub(crate) use tokio::time::sleep;

@@ -14,6 +14,19 @@ pub(crate) type Refresher = Box<dyn Fn() -> BoxFuture<'static, Result<AccessToke
 /// Runs one refresher call as its own task, so that it completes even when the caller that
 /// started it is cancelled, and callers can stop waiting for a refresher that hangs. Without a
 /// tokio runtime it runs in place.
+/// After `delay`, asks the credential for its token (which refreshes it, being due), as a task
+/// of the current runtime; nothing outside a runtime, or if the credential is gone by then.
+pub(crate) fn refresh_later(delay: std::time::Duration, credential: crate::facade::WeakCredential) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Some(credential) = credential.upgrade() {
+                let _ = credential.get_token().await;
+            }
+        });
+    }
+}
+
 pub(crate) async fn spawn_refresh(
     refresher: Arc<Refresher>,
     done: impl FnOnce(Result<AccessToken>) + Send + 'static,

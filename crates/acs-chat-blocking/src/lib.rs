@@ -91,7 +91,7 @@ mod transport;
 
 mod rt {
     pub(crate) use crate::pager::{paginate, ItemPager};
-    pub(crate) use crate::refresher::{spawn_refresh, Refresher, Signal};
+    pub(crate) use crate::refresher::{refresh_later, spawn_refresh, Refresher, Signal};
     pub(crate) use crate::transport::Transport;
     pub(crate) use maybe_async::must_be_sync as maybe_async;
 

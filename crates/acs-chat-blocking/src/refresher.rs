@@ -11,6 +11,19 @@ pub(crate) type Refresher = Box<dyn Fn() -> Result<AccessToken> + Send + Sync>;
 
 /// Runs one refresher call on its own thread, so that callers can stop waiting for a refresher
 /// that hangs (a blocking call cannot be cancelled).
+/// After `delay`, asks the credential for its token (which refreshes it, being due), on a thread
+/// of its own; nothing if the credential is gone by then.
+pub(crate) fn refresh_later(delay: Duration, credential: crate::facade::WeakCredential) {
+    let _ = std::thread::Builder::new()
+        .name("acs-chat-proactive-refresh".into())
+        .spawn(move || {
+            std::thread::sleep(delay);
+            if let Some(credential) = credential.upgrade() {
+                let _ = credential.get_token();
+            }
+        });
+}
+
 pub(crate) fn spawn_refresh(
     refresher: Arc<Refresher>,
     done: impl FnOnce(Result<AccessToken>) + Send + 'static,

@@ -345,7 +345,9 @@ pub struct GetTokenOptions {
 /// Options of `CommunicationTokenCredential`.
 #[derive(Clone, Default)]
 pub struct CommunicationTokenCredentialOptions {
-    /// Refresh when fewer than 10 minutes remain instead of 2 (needs a refresher).
+    /// Refresh ahead, in the background, when 10 minutes remain (on a thread of its own in the
+    /// blocking facade, a task of the current runtime in the async one), and on use when fewer
+    /// than 10 minutes remain instead of 2. Needs a refresher.
     pub proactive_refresh: bool,
     /// The clock used to judge expiry; `None` for the system clock. For tests.
     pub clock: Option<crate::clock::Clock>,

@@ -55,4 +55,5 @@ pub use chat_client::ChatClient;
 pub use chat_thread_client::ChatThreadClient;
 pub use identity_client::CommunicationIdentityClient;
 pub use token_credential::CommunicationTokenCredential;
+pub(crate) use token_credential::WeakCredential;
 pub use transport::Transport;

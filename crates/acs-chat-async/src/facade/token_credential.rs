@@ -3,17 +3,21 @@
 
 use crate::rt::{self, maybe_async};
 use acs_chat_core::clock::system_clock;
-use acs_chat_core::credential::{RefreshPlan, RefreshState, DEFAULT_REFRESH_TIMEOUT};
+use acs_chat_core::credential::{
+    RefreshPlan, RefreshState, DEFAULT_REFRESH_TIMEOUT, PROACTIVE_REFRESH_MINUTES,
+};
 use acs_chat_core::{AccessToken, Clock, CommunicationTokenCredentialOptions, Error, Result};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// A user access token for chat, cheap to clone and safe to share between clients and tasks.
 ///
 /// Built from a token string with [`CommunicationTokenCredential::new`] (used until the service
-/// rejects it), or with a refresher (`with_refresher`) that is called when fewer than 2 minutes
-/// remain (10 minutes with `proactive_refresh`). At most one refresher call runs at a time:
+/// rejects it), or with a refresher (`with_refresher`, `from_refresher`) that is called when
+/// fewer than 2 minutes remain. With `proactive_refresh` it is also called in the background
+/// when 10 minutes remain (like the Python SDK's), so a request seldom waits for a token. At most one refresher call runs at a time:
 /// callers whose token is still valid keep using it meanwhile, and callers that need the new token
 /// wait for that one call (at most `refresh_timeout`, default 30 s) and share its outcome, failure
 /// included. After a failure the next refresh waits 1 s, doubling up to 30 s.
@@ -30,6 +34,21 @@ struct Inner {
     proactive: bool,
     clock: Clock,
     refresh_timeout: Duration,
+    /// With `proactive`: the expiry (Unix seconds) of the token a background refresh is
+    /// scheduled for, so that each token gets one.
+    scheduled_for: AtomicI64,
+}
+
+/// A credential that does not keep it alive: what a scheduled background refresh holds.
+pub(crate) struct WeakCredential(Weak<Inner>);
+
+impl WeakCredential {
+    /// The credential, if a client or a clone still holds it.
+    pub(crate) fn upgrade(&self) -> Option<CommunicationTokenCredential> {
+        self.0
+            .upgrade()
+            .map(|inner| CommunicationTokenCredential { inner })
+    }
 }
 
 impl fmt::Debug for CommunicationTokenCredential {
@@ -95,6 +114,7 @@ impl CommunicationTokenCredential {
                 proactive: options.proactive_refresh,
                 clock: options.clock.unwrap_or_else(system_clock),
                 refresh_timeout: options.refresh_timeout.unwrap_or(DEFAULT_REFRESH_TIMEOUT),
+                scheduled_for: AtomicI64::new(i64::MIN),
             }),
         }
     }
@@ -105,6 +125,23 @@ impl CommunicationTokenCredential {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// With proactive refresh, schedules (once per token) a background refresh for when `token`
+    /// has `PROACTIVE_REFRESH_MINUTES` left by the credential's clock.
+    fn refresh_ahead(&self, token: &AccessToken) {
+        if !self.inner.proactive || self.inner.refresher.is_none() {
+            return;
+        }
+        let expiry = token.expires_on.unix_timestamp();
+        if self.inner.scheduled_for.swap(expiry, Ordering::AcqRel) == expiry {
+            return;
+        }
+        let due = token.expires_on
+            - time::Duration::minutes(PROACTIVE_REFRESH_MINUTES)
+            - (self.inner.clock)();
+        let delay = Duration::try_from(due).unwrap_or(Duration::ZERO);
+        rt::refresh_later(delay, WeakCredential(Arc::downgrade(&self.inner)));
     }
 
     fn finish(&self, flight: u64, outcome: Result<AccessToken>) {
@@ -136,7 +173,10 @@ impl CommunicationTokenCredential {
                 leader_of,
             );
             let flight = match plan {
-                RefreshPlan::Use(token) => return Ok(token),
+                RefreshPlan::Use(token) => {
+                    self.refresh_ahead(&token);
+                    return Ok(token);
+                }
                 RefreshPlan::Fail(error) => return Err(error),
                 RefreshPlan::Start { flight } => {
                     leader_of = Some(flight);
