@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = identity.get_token(&user, &[CommunicationTokenScope::Chat], None)?;
     let chat_client = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&token.token)?,
+        CommunicationTokenCredential::new(token.token.expose())?,
         Some(target.chat_options()),
     )?;
 

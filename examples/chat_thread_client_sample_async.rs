@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let chat_client = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&token.token)?,
+        CommunicationTokenCredential::new(token.token.expose())?,
         Some(target.chat_options()),
     )?;
     let participant = |id: &str, name: &str| {

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A static token: used as it is until it expires (then the service answers 401). Fine
     //    for a short-lived client.
     let token = identity.get_token(&user, &[CommunicationTokenScope::Chat], None)?;
-    let credential = CommunicationTokenCredential::new(&token.token)?;
+    let credential = CommunicationTokenCredential::new(token.token.expose())?;
     println!(
         "static credential: token expires on {}",
         credential.get_token()?.expires_on
@@ -51,7 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             calls.fetch_add(1, Ordering::SeqCst);
             Ok(identity
                 .get_token(&user, &[CommunicationTokenScope::Chat], None)?
-                .token)
+                .token
+                .expose()
+                .to_string())
         }
     };
     // Start from the shortest token the service issues (60 minutes) and, only so that this
@@ -69,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let credential = CommunicationTokenCredential::with_refresher(
-        &first_token.token,
+        first_token.token.expose(),
         fetch_token,
         Some(options),
     )?;

@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let chat = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&token.token)?,
+        CommunicationTokenCredential::new(token.token.expose())?,
         Some(target.chat_options()),
     )?;
     let thread = chat.create_chat_thread("entra", None)?.chat_thread;

@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let chat = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&token.token)?,
+        CommunicationTokenCredential::new(token.token.expose())?,
         Some(target.chat_options()),
     )?;
     let thread = chat.create_chat_thread("entra", None).await?.chat_thread;

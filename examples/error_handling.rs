@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(target.chat_options()),
         )
     };
-    let alice_chat = chat_as(&alice_token.token)?;
+    let alice_chat = chat_as(alice_token.token.expose())?;
     // Alice's thread, without Bob.
     let thread = alice_chat.create_chat_thread("Errors", None)?.chat_thread;
     let alice_thread = alice_chat.get_chat_thread_client(&thread.id);
@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     handle("get_message of an unknown id", &error, ErrorKind::NotFound)?;
 
     // 403: Bob reads a thread he is not a participant of.
-    let bob_chat = chat_as(&bob_token.token)?;
+    let bob_chat = chat_as(bob_token.token.expose())?;
     let error = expect_error(
         bob_chat
             .get_chat_thread_client(&thread.id)
@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?;
             // The handling for Authentication: a new token, a new client, the same call again.
             let new_token = identity.get_token(&bob, &scopes, None)?;
-            let threads = chat_as(&new_token.token)?.list_chat_threads_page(None, None)?;
+            let threads = chat_as(new_token.token.expose())?.list_chat_threads_page(None, None)?;
             println!(
                 "  recovered with a new token: Bob sees {} threads",
                 threads.items.len()
@@ -99,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let nowhere = ChatClient::new(
         &format!("https://127.0.0.1:{port}"),
-        CommunicationTokenCredential::new(&alice_token.token)?,
+        CommunicationTokenCredential::new(alice_token.token.expose())?,
         Some(options),
     )?;
     let error = expect_error(nowhere.list_chat_threads_page(None, None))?;

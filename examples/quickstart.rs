@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let alice_chat = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&alice_token.token)?,
+        CommunicationTokenCredential::new(alice_token.token.expose())?,
         Some(target.chat_options()),
     )?;
     let bob_participant = ChatParticipant::new(CommunicationIdentifier::user(bob.id.clone()))
@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let bob_chat = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&bob_token.token)?,
+        CommunicationTokenCredential::new(bob_token.token.expose())?,
         Some(target.chat_options()),
     )?;
     for (client, text) in [

@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let chat = ChatClient::new(
         &target.endpoint,
-        CommunicationTokenCredential::new(&token.token)?,
+        CommunicationTokenCredential::new(token.token.expose())?,
         Some(target.chat_options()),
     )?;
     let thread = chat.create_chat_thread("Resume", None)?.chat_thread;
@@ -49,8 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "acs-chat-resume-listing-{}.token",
         std::process::id()
     ));
-    let before = first_session(&target, &token.token, &thread.id, &saved)?;
-    let after = second_session(&target, &token.token, &thread.id, &saved)?;
+    let before = first_session(&target, token.token.expose(), &thread.id, &saved)?;
+    let after = second_session(&target, token.token.expose(), &thread.id, &saved)?;
     std::fs::remove_file(&saved)?;
 
     let mut read = before.clone();

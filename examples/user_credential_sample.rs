@@ -19,7 +19,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let user = identity.create_user(None)?;
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)?
-        .token;
+        .token
+        .expose()
+        .to_string();
 
     // A static token, for short-lived clients.
     let credential = CommunicationTokenCredential::new(&token)?;
@@ -34,7 +36,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         move || -> Result<String, BoxError> {
             Ok(identity
                 .get_token(&user, &[CommunicationTokenScope::Chat], None)?
-                .token)
+                .token
+                .expose()
+                .to_string())
         }
     };
     let credential = CommunicationTokenCredential::with_refresher(

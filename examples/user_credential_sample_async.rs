@@ -21,7 +21,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = identity
         .get_token(&user, &[CommunicationTokenScope::Chat], None)
         .await?
-        .token;
+        .token
+        .expose()
+        .to_string();
 
     // A static token, for short-lived clients.
     let credential = CommunicationTokenCredential::new(&token)?;
@@ -39,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let fresh = identity
                     .get_token(&user, &[CommunicationTokenScope::Chat], None)
                     .await?;
-                Ok::<_, BoxError>(fresh.token)
+                Ok::<_, BoxError>(fresh.token.expose().to_string())
             }
         }
     };

@@ -218,20 +218,20 @@ async fn a_pager_made_in_another_function_runs_in_a_spawned_task() {
         .await
         .unwrap();
     let thread = live
-        .chat(&token.token)
+        .chat(token.token.expose())
         .create_chat_thread("owned", None)
         .await
         .unwrap()
         .chat_thread
         .id;
-    live.chat(&token.token)
+    live.chat(token.token.expose())
         .get_chat_thread_client(&thread)
         .send_message("hi", None)
         .await
         .unwrap();
     let pager = messages_of(
         live.emulator.endpoint(),
-        &token.token,
+        token.token.expose(),
         live.options.clone(),
         &thread,
     );
@@ -249,7 +249,7 @@ async fn a_pager_made_in_another_function_runs_in_a_spawned_task() {
         "{:?}",
         messages_of(
             live.emulator.endpoint(),
-            &token.token,
+            token.token.expose(),
             live.options.clone(),
             &thread
         )

@@ -157,18 +157,18 @@ fn a_pager_outlives_the_client_that_made_it() {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .unwrap();
     let thread = live
-        .chat(&token.token)
+        .chat(token.token.expose())
         .create_chat_thread("owned", None)
         .unwrap()
         .chat_thread
         .id;
-    live.chat(&token.token)
+    live.chat(token.token.expose())
         .get_chat_thread_client(&thread)
         .send_message("hi", None)
         .unwrap();
     let pager = messages_of(
         live.emulator.endpoint(),
-        &token.token,
+        token.token.expose(),
         live.options.clone(),
         &thread,
     );
@@ -186,7 +186,7 @@ fn a_pager_outlives_the_client_that_made_it() {
         "{:?}",
         messages_of(
             live.emulator.endpoint(),
-            &token.token,
+            token.token.expose(),
             live.options.clone(),
             &thread
         )

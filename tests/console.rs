@@ -130,7 +130,7 @@ impl Sdk {
             .unwrap();
         ChatClient::new(
             &self.endpoint,
-            CommunicationTokenCredential::new(&token.token).unwrap(),
+            CommunicationTokenCredential::new(token.token.expose()).unwrap(),
             Some(ChatClientOptions {
                 client_options: self.options.clone(),
                 ..Default::default()

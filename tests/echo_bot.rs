@@ -150,7 +150,7 @@ impl World {
             .expect("token");
         ChatClient::new(
             self.emulator.endpoint(),
-            CommunicationTokenCredential::new(&token.token).expect("credential"),
+            CommunicationTokenCredential::new(token.token.expose()).expect("credential"),
             Some(ChatClientOptions {
                 client_options: self.options.clone(),
                 ..Default::default()

@@ -55,14 +55,14 @@ async fn client_as(
         .await?;
     let (identity, user) = (identity.clone(), user.clone());
     let credential = CommunicationTokenCredential::with_refresher(
-        &token.token,
+        token.token.expose(),
         move || {
             let (identity, user) = (identity.clone(), user.clone());
             async move {
                 let token = identity
                     .get_token(&user, &[CommunicationTokenScope::Chat], None)
                     .await?;
-                Ok(token.token)
+                Ok(token.token.expose().to_string())
             }
         },
         None,

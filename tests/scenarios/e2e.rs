@@ -9,7 +9,7 @@ async fn e2e_chat_client_flow() {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let client = live.chat(&token.token);
+    let client = live.chat(token.token.expose());
     let me = ChatParticipant::new(CommunicationIdentifier::user(user.id.clone()))
         .with_display_name("me");
     let created = client
@@ -87,7 +87,7 @@ async fn e2e_thread_client_flow() {
         .await
         .unwrap();
     let bob = identity.create_user(None).await.unwrap();
-    let client = live.chat(&alice_token.token);
+    let client = live.chat(alice_token.token.expose());
     let thread_id = client
         .create_chat_thread("before", None)
         .await
@@ -285,7 +285,7 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
         .await
         .unwrap();
     let thread_id = live
-        .chat(&alice_token.token)
+        .chat(alice_token.token.expose())
         .create_chat_thread("private", None)
         .await
         .unwrap()
@@ -305,13 +305,13 @@ async fn e2e_a_non_participant_gets_a_typed_403() {
             ..Default::default()
         })
     };
-    live.chat(&alice_token.token)
+    live.chat(alice_token.token.expose())
         .get_chat_thread_client(&thread_id)
         .send_message("hello", hooked())
         .await
         .unwrap();
     let err = live
-        .chat(&mallory_token.token)
+        .chat(mallory_token.token.expose())
         .get_chat_thread_client(&thread_id)
         .send_message("hi", hooked())
         .await
@@ -387,8 +387,10 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
         .get_token(&user, &[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap()
-        .token;
-    let expires = chat::AccessToken::parse(&token.token)
+        .token
+        .expose()
+        .to_string();
+    let expires = chat::AccessToken::parse(token.token.expose())
         .unwrap()
         .expires_on
         .unix_timestamp();
@@ -399,7 +401,8 @@ async fn e2e_an_expiring_token_triggers_the_refresher() {
         clock: Some(fixed_clock(now.clone())),
         ..Default::default()
     };
-    let (credential, calls) = counting_credential(&token.token, vec![fresh.clone()], Some(options));
+    let (credential, calls) =
+        counting_credential(token.token.expose(), vec![fresh.clone()], Some(options));
     let client = ChatClient::new(
         live.emulator.endpoint(),
         credential.clone(),
@@ -424,7 +427,7 @@ async fn e2e_revoked_tokens_give_401() {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let client = live.chat(&token.token);
+    let client = live.chat(token.token.expose());
     client.list_chat_threads_page(None, None).await.unwrap();
     identity.revoke_tokens(&user, None).await.unwrap();
     let err = client.list_chat_threads_page(None, None).await.unwrap_err();
@@ -446,7 +449,7 @@ async fn e2e_limit_violations_give_typed_400s() {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let client = live.chat(&token.token);
+    let client = live.chat(token.token.expose());
     let thread = client.get_chat_thread_client(
         client
             .create_chat_thread("limits", None)
@@ -513,7 +516,7 @@ async fn e2e_throttling_is_a_typed_retryable_429() {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let credential = CommunicationTokenCredential::new(&token.token).unwrap();
+    let credential = CommunicationTokenCredential::new(token.token.expose()).unwrap();
     let mut no_retries = live.options.clone();
     no_retries.client_options.retry.max_retries = 0;
     let client = ChatClient::new(live.emulator.endpoint(), credential, Some(no_retries)).unwrap();
@@ -556,7 +559,7 @@ async fn e2e_plain_http_is_allowed_to_a_loopback_emulator() {
         .unwrap();
     let client = ChatClient::new(
         emulator.endpoint(),
-        CommunicationTokenCredential::new(&token.token).unwrap(),
+        CommunicationTokenCredential::new(token.token.expose()).unwrap(),
         None,
     )
     .unwrap();
@@ -619,7 +622,7 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
         ..Default::default()
     };
     let thread_id = live
-        .chat(&token.token)
+        .chat(token.token.expose())
         .create_chat_thread("versions", Some(with_metadata))
         .await
         .unwrap()
@@ -627,7 +630,7 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
         .id;
     let mut old = live.options.clone();
     old.api_version = Some("2023-11-07".into());
-    let credential = CommunicationTokenCredential::new(&token.token).unwrap();
+    let credential = CommunicationTokenCredential::new(token.token.expose()).unwrap();
     let properties = ChatClient::new(live.emulator.endpoint(), credential, Some(old))
         .unwrap()
         .get_chat_thread_client(&thread_id)
@@ -636,7 +639,7 @@ async fn e2e_an_older_api_version_gets_older_shapes() {
         .unwrap();
     assert_eq!(properties.metadata, None);
     let current = live
-        .chat(&token.token)
+        .chat(token.token.expose())
         .get_chat_thread_client(&thread_id)
         .get_properties(None)
         .await

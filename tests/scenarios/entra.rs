@@ -186,7 +186,7 @@ async fn an_entra_credential_runs_the_whole_identity_lifecycle_and_is_asked_once
 
     // The full path: Entra credential -> identity client -> user token -> chat client.
     let thread = live
-        .chat(&token.token)
+        .chat(token.token.expose())
         .create_chat_thread("entra", None)
         .await
         .unwrap()
@@ -319,7 +319,7 @@ async fn teams_user_tokens_are_exchanged_and_bad_ones_get_the_service_errors() {
             .unwrap();
         // An ACS token of the Teams user, expiring with the Teams token.
         assert_eq!(
-            jwt_claims(&exchanged.token)["skypeid"],
+            jwt_claims(exchanged.token.expose())["skypeid"],
             format!("orgid:{oid}")
         );
         assert!((exchanged.expires_on.unix_timestamp() - teams_expiry).abs() <= 1);

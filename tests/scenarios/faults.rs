@@ -60,7 +60,7 @@ async fn exactly_once_through_a_faulty_proxy() {
         },
         ..Default::default()
     };
-    let credential = CommunicationTokenCredential::new(&token.token).unwrap();
+    let credential = CommunicationTokenCredential::new(token.token.expose()).unwrap();
     let through_proxy = ChatClient::new(&proxy.url(), credential.clone(), Some(faulty)).unwrap();
     let direct = ChatClient::new(emulator.endpoint(), credential, None).unwrap();
 

@@ -112,7 +112,7 @@ async fn get_token_sends_the_official_example_to_the_encoded_user() {
         .await
         .unwrap();
     mock.assert();
-    assert_eq!(token.token, "token");
+    assert_eq!(token.token.expose(), "token");
 }
 
 #[maybe_async]

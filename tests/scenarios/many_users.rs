@@ -20,7 +20,7 @@ async fn per_user_clients_share_one_transport_and_its_connections() {
     let credential = |token: &str| CommunicationTokenCredential::new(token).expect("token");
     let service = ChatClient::new(
         live.emulator.endpoint(),
-        credential(&users[0].1.token),
+        credential(users[0].1.token.expose()),
         Some(options.clone()),
     )
     .expect("client");
@@ -33,12 +33,12 @@ async fn per_user_clients_share_one_transport_and_its_connections() {
         let client = if i % 2 == 0 {
             ChatClient::new(
                 live.emulator.endpoint(),
-                credential(&token.token),
+                credential(token.token.expose()),
                 Some(options.clone()),
             )
             .expect("client")
         } else {
-            service.with_credential(credential(&token.token))
+            service.with_credential(credential(token.token.expose()))
         };
         let thread = client
             .create_chat_thread(&format!("user {i}"), None)
@@ -79,7 +79,7 @@ async fn clients_without_a_shared_transport_open_their_own_connections() {
     let before = connections_accepted(&live);
     for token in &tokens {
         let _thread = live
-            .chat(&token.token)
+            .chat(token.token.expose())
             .create_chat_thread("own", None)
             .await
             .unwrap();

@@ -38,7 +38,7 @@ async fn requests_cross_an_explicit_proxy_only_inside_its_tunnel() {
         .expect("through the proxy");
     let client = ChatClient::new(
         live.emulator.endpoint(),
-        CommunicationTokenCredential::new(&token.token).expect("token"),
+        CommunicationTokenCredential::new(token.token.expose()).expect("token"),
         Some(options),
     )
     .expect("client");
@@ -66,7 +66,7 @@ async fn requests_cross_an_explicit_proxy_only_inside_its_tunnel() {
     // One tunnel per client (keep-alive inside it), not one per request.
     assert_eq!(proxy.tunnels(), 2);
     // The bearer token's signature and the HMAC key's signatures never crossed in the clear.
-    let signature = token.token.rsplit('.').next().unwrap();
+    let signature = token.token.expose().rsplit('.').next().unwrap();
     assert!(
         !proxy.saw(signature),
         "the bearer token crossed the proxy in the clear"
@@ -89,7 +89,7 @@ async fn loopback_hosts_go_direct_and_a_proxy_refusing_credentials_is_an_error()
         .unwrap();
     let direct = ChatClient::new(
         live.emulator.endpoint(),
-        CommunicationTokenCredential::new(&token.token).expect("token"),
+        CommunicationTokenCredential::new(token.token.expose()).expect("token"),
         Some(options.clone()),
     )
     .expect("client");
@@ -105,7 +105,7 @@ async fn loopback_hosts_go_direct_and_a_proxy_refusing_credentials_is_an_error()
     let (options, _) = proxied(&live, url);
     let refused = ChatClient::new(
         live.emulator.endpoint(),
-        CommunicationTokenCredential::new(&token.token).expect("token"),
+        CommunicationTokenCredential::new(token.token.expose()).expect("token"),
         Some(options),
     )
     .expect("client");

@@ -167,7 +167,7 @@ async fn new_thread(live: &Live, topic: &str) -> ChatThreadClient {
         .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
         .await
         .unwrap();
-    let client = live.chat(&token.token);
+    let client = live.chat(token.token.expose());
     let id = client
         .create_chat_thread(topic, None)
         .await

@@ -86,12 +86,10 @@ pub(crate) fn run(args: impl Iterator<Item = String>) -> Result<(), BoxError> {
     let mut users = Vec::with_capacity(settings.users + 1);
     for _ in 0..=settings.users {
         let (_, token) = identity.create_user_and_token(&[CommunicationTokenScope::Chat], None)?;
-        let client = client(&emulator, &token.token, &shared)?;
+        let token = token.token.expose().to_string();
+        let client = client(&emulator, &token, &shared)?;
         let thread = client.create_chat_thread("bench", None)?.chat_thread.id;
-        users.push(User {
-            token: token.token,
-            thread,
-        });
+        users.push(User { token, thread });
     }
     let (first, others) = users.split_first().ok_or("no users")?;
     let service = client(&emulator, &first.token, &shared)?;

@@ -108,7 +108,7 @@ impl Setup {
             &[acs_chat_blocking::models::CommunicationTokenScope::Chat],
             None,
         )?;
-        let token = token.token;
+        let token = token.token.expose().to_string();
         let chat_options = acs_chat_blocking::ChatClientOptions {
             client_options,
             ..Default::default()

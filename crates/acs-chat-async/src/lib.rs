@@ -24,7 +24,7 @@
 //!         .split(';')
 //!         .find_map(|part| part.strip_prefix("endpoint="))
 //!         .unwrap_or_default();
-//!     let credential = CommunicationTokenCredential::new(&token.token)?;
+//!     let credential = CommunicationTokenCredential::from(token);
 //!     let client = ChatClient::new(endpoint, credential, None)?;
 //!     let thread = client.create_chat_thread("lunch", None).await?.chat_thread;
 //!     let sent = client

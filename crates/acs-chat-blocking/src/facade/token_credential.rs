@@ -68,7 +68,11 @@ impl From<acs_chat_core::models::CommunicationIdentityAccessToken>
     for CommunicationTokenCredential
 {
     fn from(token: acs_chat_core::models::CommunicationIdentityAccessToken) -> Self {
-        Self::starting_with(AccessToken::new(token.token, token.expires_on), None, None)
+        let token = AccessToken {
+            token: token.token,
+            expires_on: token.expires_on,
+        };
+        Self::starting_with(token, None, None)
     }
 }
 

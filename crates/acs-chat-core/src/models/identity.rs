@@ -29,8 +29,9 @@ pub struct CommunicationIdentity {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CommunicationIdentityAccessToken {
-    /// The JWT.
-    pub token: String,
+    /// The JWT, never shown by `Debug` (`expose()` to put it on the wire; or make a credential
+    /// of the whole token with `CommunicationTokenCredential::from`).
+    pub token: crate::credential::Secret,
     /// When it expires.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_on: time::OffsetDateTime,
