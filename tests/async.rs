@@ -164,6 +164,27 @@ async fn pause(ms: u64) {
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 
+/// The caller's own HTTP client as a transport: a reqwest client trusting `ca_pem`.
+fn own_transport(ca_pem: &str) -> chat::Transport {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::pem::PemObject::pem_slice_iter(ca_pem.as_bytes()) {
+        let cert: rustls_pki_types::CertificateDer<'static> = cert.expect("CA");
+        roots.add(cert).expect("root");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("tls")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
+    chat::Transport::from_client(client, &Default::default())
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

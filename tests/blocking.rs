@@ -120,6 +120,26 @@ fn pause(ms: u64) {
     std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
+/// The caller's own HTTP client as a transport: a ureq agent trusting `ca_pem`.
+fn own_transport(ca_pem: &str) -> chat::Transport {
+    use ureq::tls::{PemItem, RootCerts, TlsConfig};
+    let roots: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        )
+        .build()
+        .into();
+    chat::Transport::from_agent(agent, &Default::default())
+}
+
 include!("scenarios/support.rs");
 include!("scenarios/request_shapes.rs");
 include!("scenarios/identity_shapes.rs");

@@ -43,6 +43,13 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Wraps a facade's own transport engine (its `from_*` constructors).
+    pub(crate) fn from_engine(engine: rt::Transport) -> Self {
+        Transport(Arc::new(engine))
+    }
+}
+
 impl From<Transport> for TransportOptions {
     fn from(transport: Transport) -> Self {
         TransportOptions::new(rt::FACADE, transport.0)

@@ -86,3 +86,33 @@ async fn clients_without_a_shared_transport_open_their_own_connections() {
     }
     assert_eq!(connections_accepted(&live) - before - 1, 3);
 }
+
+#[maybe_async]
+#[chat_test]
+async fn clients_run_on_a_transport_made_of_the_callers_own_http_client() {
+    let live = live();
+    let (user, token) = live
+        .identity()
+        .create_user_and_token(&[chat::models::CommunicationTokenScope::Chat], None)
+        .await
+        .unwrap();
+    let transport = own_transport(live.emulator.ca_certificate_pem().expect("https"));
+    let options = ChatClientOptions {
+        client_options: chat::ClientOptions {
+            transport: Some(transport.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let client =
+        ChatClient::new(live.emulator.endpoint(), token.into(), Some(options)).expect("client");
+    let thread = client.create_chat_thread("own client", None).await.unwrap();
+    assert_eq!(thread.chat_thread.created_by.raw_id(), user.id);
+    // Statuses are the SDK's to read on the caller's client too: a 404 is a typed error.
+    let err = client
+        .get_chat_thread_client(&thread.chat_thread.id)
+        .get_message("1700000000000", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), chat::ErrorKind::NotFound, "{err:?}");
+}

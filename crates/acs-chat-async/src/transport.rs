@@ -72,6 +72,18 @@ impl Transport {
         })
     }
 
+    /// A transport on the caller's client (see `Transport::from_client`).
+    fn on_client(client: reqwest::Client, options: &ClientOptions) -> Self {
+        Transport {
+            client,
+            options: options.clone(),
+            // The client's own timeout is the caller's: a per-request one is always set (every
+            // attempt's is shorter than this).
+            timeout: Duration::MAX,
+            last_url: std::sync::Mutex::new(None),
+        }
+    }
+
     /// Sends one attempt; `timeout` bounds it from connect to the last body byte.
     pub(crate) async fn send(
         &self,
@@ -261,5 +273,20 @@ mod tests {
         // Core refuses an endpoint with a non-ASCII host (no IDNA in core), so no request URL has
         // one; if one did, hyper would write the Host header itself.
         assert_eq!(host_header("https://ÄÖ.example/x"), None);
+    }
+}
+
+impl crate::Transport {
+    /// A transport on your own reqwest client: its TLS configuration, proxy, timeouts and
+    /// connection pool instead of the ones `Transport::new` builds. Configure it not to follow
+    /// redirects (`redirect::Policy::none()`), as `Transport::new` does; `options` gives the
+    /// response body cap (its other transport settings are the client's).
+    ///
+    /// ```no_run
+    /// let transport = acs_chat_async::Transport::from_client(reqwest::Client::new(), &Default::default());
+    /// # let _ = transport;
+    /// ```
+    pub fn from_client(client: reqwest::Client, options: &ClientOptions) -> Self {
+        crate::Transport::from_engine(Transport::on_client(client, options))
     }
 }

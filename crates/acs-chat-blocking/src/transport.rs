@@ -61,6 +61,15 @@ impl Transport {
         })
     }
 
+    /// A transport on the caller's agent (see `Transport::from_agent`).
+    fn on_agent(agent: ureq::Agent, options: &ClientOptions) -> Self {
+        Transport {
+            agent,
+            options: options.clone(),
+            dump_reported: AtomicBool::new(false),
+        }
+    }
+
     /// Sends one attempt; `timeout` bounds it from connect to the last body byte.
     pub(crate) fn send(
         &self,
@@ -109,6 +118,10 @@ impl Transport {
             .agent
             .configure_request(http_request)
             .timeout_global(Some(timeout))
+            // Also on an agent the caller configured: statuses are the SDK's to read, and a
+            // redirect is never followed with the credential.
+            .http_status_as_error(false)
+            .max_redirects(0)
             .build();
         let mut response = self.agent.run(http_request).map_err(classify)?;
         let status = response.status().as_u16();
@@ -212,4 +225,20 @@ fn classify(error: ureq::Error) -> SendError {
         _ => TransportErrorKind::Other,
     };
     SendError::Transport(kind, Box::new(error) as BoxError)
+}
+
+impl crate::Transport {
+    /// A transport on your own ureq agent: its TLS configuration, proxy, timeouts, connection
+    /// pool and resolver instead of the ones `Transport::new` builds. Statuses are read as
+    /// answers and redirects are not followed, whatever the agent says; `options` gives the
+    /// response body cap and `raw_wire_logging` (its other transport settings are the agent's).
+    ///
+    /// ```no_run
+    /// let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    /// let transport = acs_chat_blocking::Transport::from_agent(agent, &Default::default());
+    /// # let _ = transport;
+    /// ```
+    pub fn from_agent(agent: ureq::Agent, options: &ClientOptions) -> Self {
+        crate::Transport::from_engine(Transport::on_agent(agent, options))
+    }
 }
