@@ -238,6 +238,21 @@ fn classify(error: reqwest::Error) -> SendError {
     SendError::Transport(kind, Box::new(error) as BoxError)
 }
 
+impl crate::Transport {
+    /// A transport on your own reqwest client: its TLS configuration, proxy, timeouts and
+    /// connection pool instead of the ones `Transport::new` builds. Configure it not to follow
+    /// redirects (`redirect::Policy::none()`), as `Transport::new` does; `options` gives the
+    /// response body cap (its other transport settings are the client's).
+    ///
+    /// ```no_run
+    /// let transport = acs_chat_async::Transport::from_client(reqwest::Client::new(), &Default::default());
+    /// # let _ = transport;
+    /// ```
+    pub fn from_client(client: reqwest::Client, options: &ClientOptions) -> Self {
+        crate::Transport::from_engine(Transport::on_client(client, options))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,20 +288,5 @@ mod tests {
         // Core refuses an endpoint with a non-ASCII host (no IDNA in core), so no request URL has
         // one; if one did, hyper would write the Host header itself.
         assert_eq!(host_header("https://ÄÖ.example/x"), None);
-    }
-}
-
-impl crate::Transport {
-    /// A transport on your own reqwest client: its TLS configuration, proxy, timeouts and
-    /// connection pool instead of the ones `Transport::new` builds. Configure it not to follow
-    /// redirects (`redirect::Policy::none()`), as `Transport::new` does; `options` gives the
-    /// response body cap (its other transport settings are the client's).
-    ///
-    /// ```no_run
-    /// let transport = acs_chat_async::Transport::from_client(reqwest::Client::new(), &Default::default());
-    /// # let _ = transport;
-    /// ```
-    pub fn from_client(client: reqwest::Client, options: &ClientOptions) -> Self {
-        crate::Transport::from_engine(Transport::on_client(client, options))
     }
 }
