@@ -122,22 +122,7 @@ fn pause(ms: u64) {
 
 /// The caller's own HTTP client as a transport: a ureq agent trusting `ca_pem`.
 fn own_transport(ca_pem: &str) -> chat::Transport {
-    use ureq::tls::{PemItem, RootCerts, TlsConfig};
-    let roots: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .tls_config(
-            TlsConfig::builder()
-                .root_certs(RootCerts::new_with_certs(&roots))
-                .build(),
-        )
-        .build()
-        .into();
-    chat::Transport::from_agent(agent, &Default::default())
+    chat::Transport::from_agent(agent_trusting(ca_pem), &Default::default())
 }
 
 include!("scenarios/support.rs");

@@ -216,12 +216,12 @@ async fn an_item_pager_reports_where_it_stands_and_resumes_there() {
     // Mid-page: page two's link, one item in.
     let mid = pager.continuation_token().expect("mid-listing");
     assert!(mid.ends_with("#skip-items=1"), "{mid}");
-    let rest = ids(collect(
-        client
-            .list_messages(two_per_page())
-            .with_continuation_token(mid),
-    )
-    .await);
+    let resumed = client
+        .list_messages(two_per_page())
+        .with_continuation_token(mid.clone());
+    // Before it reads anything, a resumed pager stands where the token says.
+    assert_eq!(resumed.continuation_token().as_deref(), Some(mid.as_str()));
+    let rest = ids(collect(resumed).await);
     assert_eq!(rest, ["4", "5"]);
     // Read to the end: nothing left to resume.
     let end = ids(collect(&mut pager).await);

@@ -300,26 +300,30 @@ fn assert_shown_once(error: &(dyn std::error::Error + 'static), text: &str) {
     assert_eq!(count, 1, "{text:?} in {chain:#?}");
 }
 
-/// How many TCP connections `live`'s emulator has accepted (`GET /health`), the one this call
-/// opens to ask included: between two calls, the connections others opened are the difference
-/// minus one.
-fn connections_accepted(live: &Live) -> u64 {
+/// A plain ureq agent (the tests' own HTTP client) trusting the CA certificates in `ca_pem`.
+fn agent_trusting(ca_pem: &str) -> ureq::Agent {
     use ureq::tls::{PemItem, RootCerts, TlsConfig};
-    let pem = live.emulator.ca_certificate_pem().expect("https");
-    let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
+    let roots: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
         .filter_map(|item| match item {
             Ok(PemItem::Certificate(c)) => Some(c),
             _ => None,
         })
         .collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    ureq::Agent::config_builder()
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::new_with_certs(&roots))
                 .build(),
         )
         .build()
-        .into();
+        .into()
+}
+
+/// How many TCP connections `live`'s emulator has accepted (`GET /health`), the one this call
+/// opens to ask included: between two calls, the connections others opened are the difference
+/// minus one.
+fn connections_accepted(live: &Live) -> u64 {
+    let agent = agent_trusting(live.emulator.ca_certificate_pem().expect("https"));
     let text = agent
         .get(format!("{}/health", live.emulator.endpoint()))
         .call()

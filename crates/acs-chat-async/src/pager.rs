@@ -2,7 +2,7 @@
 //! client's pipeline), so they are `Send + 'static`: return one from a function, move one into
 //! `tokio::spawn`.
 
-use acs_chat_core::paging::{position_token, skip_items};
+use acs_chat_core::paging::{drop_read, Position};
 use acs_chat_core::{Page, PageLink, PageState, Result};
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
@@ -21,10 +21,8 @@ pub struct PageStream<T> {
     in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
     /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
     pending: Option<Box<Page<T>>>,
-    /// Items to drop from the next page fetched (a position token's `#skip-items=N`).
-    skip: usize,
-    /// The URL of the last page fetched (or being fetched) and the items skipped of it.
-    last: Option<(String, usize)>,
+    /// Where the item pager over these pages stands.
+    position: Position,
 }
 
 impl<T> fmt::Debug for PageStream<T> {
@@ -48,9 +46,9 @@ impl<T> Stream for PageStream<T> {
             if let Some(fetching) = this.in_flight.as_mut() {
                 let page = ready!(fetching.as_mut().poll(cx));
                 this.in_flight = None;
-                let skip = this.last.as_ref().map_or(0, |(_, skip)| *skip);
+                let skip = this.position.skip_of_fetched();
                 let page = page.map(|mut page| {
-                    page.items.drain(..skip.min(page.items.len()));
+                    drop_read(&mut page, skip);
                     page
                 });
                 if let Ok(page) = &page {
@@ -60,13 +58,11 @@ impl<T> Stream for PageStream<T> {
             }
             match this.state.next_url() {
                 Some(Ok(link)) => {
-                    let skip = std::mem::take(&mut this.skip);
-                    this.last = Some((link.url().to_string(), skip));
+                    this.position.fetching(&link);
                     this.in_flight = Some((this.fetch)(link));
                 }
                 Some(Err(error)) => {
-                    // Not a page that failed: the listing cannot go on (a bad token, a loop).
-                    this.last = None;
+                    this.position.stopped();
                     return Poll::Ready(Some(Err(error)));
                 }
                 None => return Poll::Ready(None),
@@ -83,10 +79,6 @@ pub struct ItemPager<T> {
     buffer: std::vec::IntoIter<T>,
     /// The continuation token of the page `buffer` came from: where its unread rest continues.
     current_token: Option<String>,
-    /// Items yielded from the page `buffer` came from.
-    yielded: usize,
-    /// The last page fetch failed (its error was yielded).
-    failed: bool,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -126,15 +118,11 @@ impl<T> ItemPager<T> {
     /// first page of a listing that is newest first may have gained new items since, which
     /// are then yielded too.
     pub fn continuation_token(&self) -> Option<String> {
-        if self.buffer.len() > 0 || self.failed {
-            let (url, skip) = self.pages.last.as_ref()?;
-            return Some(position_token(url, skip + self.yielded));
-        }
-        match &self.pages.last {
-            // Nothing read yet: the start.
-            None => self.pages.state.first_url().map(str::to_string),
-            Some(_) => self.current_token.clone(),
-        }
+        self.pages.position.token(
+            self.buffer.len(),
+            &self.pages.state,
+            self.current_token.as_deref(),
+        )
     }
 
     /// Continues from `continuation_token` (from [`continuation_token`](Self::continuation_token)
@@ -145,8 +133,6 @@ impl<T> ItemPager<T> {
     pub fn with_continuation_token(mut self, continuation_token: String) -> Self {
         self.buffer = Vec::new().into_iter();
         self.current_token = None;
-        self.yielded = 0;
-        self.failed = false;
         self.pages.pending = None;
         self.pages.resume(continuation_token);
         self
@@ -157,9 +143,8 @@ impl<T> PageStream<T> {
     /// Goes on from a continuation token: a page link, or a position inside one
     /// (`#skip-items=N`, whose first N items are dropped).
     fn resume(&mut self, token: String) {
-        self.skip = skip_items(&token);
         self.in_flight = None;
-        self.state.resume(token);
+        self.position.resume(&mut self.state, token);
     }
 }
 
@@ -170,19 +155,17 @@ impl<T: Unpin> Stream for ItemPager<T> {
         let this = self.get_mut();
         loop {
             if let Some(item) = this.buffer.next() {
-                this.yielded += 1;
+                this.pages.position.yielded_one();
                 return Poll::Ready(Some(Ok(item)));
             }
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
                 Some(Ok(page)) => {
+                    this.pages.position.page_arrived();
                     this.current_token = page.continuation_token;
                     this.buffer = page.items.into_iter();
-                    this.yielded = 0;
-                    this.failed = false;
                 }
                 Some(Err(error)) => {
-                    this.yielded = 0;
-                    this.failed = true;
+                    this.pages.position.page_failed();
                     return Poll::Ready(Some(Err(error)));
                 }
                 None => return Poll::Ready(None),
@@ -202,12 +185,9 @@ where
             state,
             in_flight: None,
             pending: None,
-            skip: 0,
-            last: None,
+            position: Position::default(),
         },
         buffer: Vec::new().into_iter(),
         current_token: None,
-        yielded: 0,
-        failed: false,
     }
 }

@@ -1,7 +1,7 @@
 //! Blocking pagers: iterators over items and over pages. They own what they need (a handle to the
 //! client's pipeline), so a function can return one and a thread can take one.
 
-use acs_chat_core::paging::{position_token, skip_items};
+use acs_chat_core::paging::{drop_read, Position};
 use acs_chat_core::{Page, PageLink, PageState, Result};
 use std::fmt;
 
@@ -14,10 +14,8 @@ pub struct PageIterator<T> {
     state: PageState,
     /// The unread rest of an item pager's page, yielded first (`ItemPager::into_pages`).
     pending: Option<Box<Page<T>>>,
-    /// Items to drop from the next page fetched (a position token's `#skip-items=N`).
-    skip: usize,
-    /// The URL of the last page fetched (or being fetched) and the items skipped of it.
-    last: Option<(String, usize)>,
+    /// Where the item pager over these pages stands.
+    position: Position,
 }
 
 impl<T> fmt::Debug for PageIterator<T> {
@@ -36,21 +34,18 @@ impl<T> Iterator for PageIterator<T> {
             return Some(Ok(*page));
         }
         let page = match self.state.next_url()? {
-            Ok(link) => Ok(link),
+            Ok(link) => {
+                let skip = self.position.fetching(&link);
+                (self.fetch)(link).map(|mut page| {
+                    drop_read(&mut page, skip);
+                    page
+                })
+            }
             Err(error) => {
-                // Not a page that failed: the listing cannot go on (a bad token, a loop).
-                self.last = None;
+                self.position.stopped();
                 Err(error)
             }
         };
-        let page = page.and_then(|link| {
-            let skip = std::mem::take(&mut self.skip);
-            self.last = Some((link.url().to_string(), skip));
-            (self.fetch)(link).map(|mut page| {
-                page.items.drain(..skip.min(page.items.len()));
-                page
-            })
-        });
         if let Ok(page) = &page {
             self.state.after(page);
         }
@@ -66,10 +61,6 @@ pub struct ItemPager<T> {
     buffer: std::vec::IntoIter<T>,
     /// The continuation token of the page `buffer` came from: where its unread rest continues.
     current_token: Option<String>,
-    /// Items yielded from the page `buffer` came from.
-    yielded: usize,
-    /// The last page fetch failed (its error was yielded).
-    failed: bool,
 }
 
 impl<T> fmt::Debug for ItemPager<T> {
@@ -109,15 +100,11 @@ impl<T> ItemPager<T> {
     /// first page of a listing that is newest first may have gained new items since, which
     /// are then yielded too.
     pub fn continuation_token(&self) -> Option<String> {
-        if self.buffer.len() > 0 || self.failed {
-            let (url, skip) = self.pages.last.as_ref()?;
-            return Some(position_token(url, skip + self.yielded));
-        }
-        match &self.pages.last {
-            // Nothing read yet: the start.
-            None => self.pages.state.first_url().map(str::to_string),
-            Some(_) => self.current_token.clone(),
-        }
+        self.pages.position.token(
+            self.buffer.len(),
+            &self.pages.state,
+            self.current_token.as_deref(),
+        )
     }
 
     /// Continues from `continuation_token` (from [`continuation_token`](Self::continuation_token)
@@ -128,8 +115,6 @@ impl<T> ItemPager<T> {
     pub fn with_continuation_token(mut self, continuation_token: String) -> Self {
         self.buffer = Vec::new().into_iter();
         self.current_token = None;
-        self.yielded = 0;
-        self.failed = false;
         self.pages.pending = None;
         self.pages.resume(continuation_token);
         self
@@ -140,8 +125,7 @@ impl<T> PageIterator<T> {
     /// Goes on from a continuation token: a page link, or a position inside one
     /// (`#skip-items=N`, whose first N items are dropped).
     fn resume(&mut self, token: String) {
-        self.skip = skip_items(&token);
-        self.state.resume(token);
+        self.position.resume(&mut self.state, token);
     }
 }
 
@@ -151,19 +135,17 @@ impl<T> Iterator for ItemPager<T> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.buffer.next() {
-                self.yielded += 1;
+                self.pages.position.yielded_one();
                 return Some(Ok(item));
             }
             match self.pages.next()? {
                 Ok(page) => {
+                    self.pages.position.page_arrived();
                     self.current_token = page.continuation_token;
                     self.buffer = page.items.into_iter();
-                    self.yielded = 0;
-                    self.failed = false;
                 }
                 Err(error) => {
-                    self.yielded = 0;
-                    self.failed = true;
+                    self.pages.position.page_failed();
                     return Some(Err(error));
                 }
             }
@@ -180,12 +162,9 @@ where
             fetch: Box::new(fetch),
             state,
             pending: None,
-            skip: 0,
-            last: None,
+            position: Position::default(),
         },
         buffer: Vec::new().into_iter(),
         current_token: None,
-        yielded: 0,
-        failed: false,
     }
 }

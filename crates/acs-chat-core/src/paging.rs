@@ -164,6 +164,89 @@ impl PageState {
     }
 }
 
+/// Where an item pager stands, kept the same way by both facades' pagers: the page it reads (or
+/// whose fetch failed), how many of that page's items it skipped and yielded, and the skip a
+/// resumed position token asks of the next page.
+#[derive(Debug, Default)]
+pub struct Position {
+    /// A token resumed from and not fetched yet: where the pager stands until then.
+    resumed: Option<String>,
+    skip: usize,
+    last: Option<(String, usize)>,
+    yielded: usize,
+    failed: bool,
+}
+
+impl Position {
+    /// Goes on from `token` (a page link, or a position `#skip-items=N` in one).
+    pub fn resume(&mut self, state: &mut PageState, token: String) {
+        *self = Position {
+            skip: skip_items(&token),
+            resumed: Some(token.clone()),
+            ..Position::default()
+        };
+        state.resume(token);
+    }
+
+    /// `link` is about to be fetched: how many of its items to drop.
+    pub fn fetching(&mut self, link: &PageLink) -> usize {
+        let skip = std::mem::take(&mut self.skip);
+        self.resumed = None;
+        self.last = Some((link.url().to_string(), skip));
+        skip
+    }
+
+    /// How many items of the page being fetched to drop.
+    pub fn skip_of_fetched(&self) -> usize {
+        self.last.as_ref().map_or(0, |(_, skip)| *skip)
+    }
+
+    /// The listing cannot go on, and not because a page failed (a bad token, a loop).
+    pub fn stopped(&mut self) {
+        self.last = None;
+        self.resumed = None;
+    }
+
+    /// A page arrived and is being read.
+    pub fn page_arrived(&mut self) {
+        self.yielded = 0;
+        self.failed = false;
+    }
+
+    /// An item of the current page was yielded.
+    pub fn yielded_one(&mut self) {
+        self.yielded += 1;
+    }
+
+    /// The fetch of the page being read failed (its error was yielded).
+    pub fn page_failed(&mut self) {
+        self.yielded = 0;
+        self.failed = true;
+    }
+
+    /// The token for this position: `unread` items of the current page are left, `next` is the
+    /// current page's continuation token. `None` at the end.
+    pub fn token(&self, unread: usize, state: &PageState, next: Option<&str>) -> Option<String> {
+        if let Some(token) = &self.resumed {
+            return Some(token.clone());
+        }
+        if unread > 0 || self.failed {
+            let (url, skip) = self.last.as_ref()?;
+            return Some(position_token(url, skip + self.yielded));
+        }
+        match &self.last {
+            // Nothing read yet: the start.
+            None => state.first_url().map(str::to_string),
+            Some(_) => next.map(str::to_string),
+        }
+    }
+}
+
+/// Drops the first `skip` items of `page` (the ones a position token says were read).
+pub fn drop_read<T>(page: &mut Page<T>, skip: usize) {
+    page.items.drain(..skip.min(page.items.len()));
+}
+
 /// Checks that a page does not name itself as the next page (for single-page calls, which keep
 /// no history).
 pub fn check_progress<T>(
