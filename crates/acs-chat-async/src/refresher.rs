@@ -88,13 +88,7 @@ impl CommunicationTokenCredential {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
     {
-        let refresher: Refresher = Box::new(move || {
-            let refreshed = refresher();
-            Box::pin(
-                async move { AccessToken::parse(&refreshed.await.map_err(Error::credential)?) },
-            )
-        });
-        Self::from_source(refresher, options)
+        Self::from_source(parsing(refresher), options)
     }
 
     /// A credential that awaits `refresher` for a new token when the current one is about to
@@ -109,12 +103,19 @@ impl CommunicationTokenCredential {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
     {
-        let refresher: Refresher = Box::new(move || {
-            let refreshed = refresher();
-            Box::pin(
-                async move { AccessToken::parse(&refreshed.await.map_err(Error::credential)?) },
-            )
-        });
-        Self::build(token, Some(refresher), options)
+        Self::build(token, Some(parsing(refresher)), options)
     }
+}
+
+/// A user's refresher as the credential runs it: its token parsed, its failure a credential
+/// error.
+fn parsing<F, Fut>(refresher: F) -> Refresher
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
+{
+    Box::new(move || {
+        let refreshed = refresher();
+        Box::pin(async move { AccessToken::parse(&refreshed.await.map_err(Error::credential)?) })
+    })
 }

@@ -85,10 +85,7 @@ impl CommunicationTokenCredential {
     where
         F: Fn() -> Result<String, BoxError> + Send + Sync + 'static,
     {
-        Self::from_source(
-            Box::new(move || AccessToken::parse(&refresher().map_err(Error::credential)?)),
-            options,
-        )
+        Self::from_source(parsing(refresher), options)
     }
 
     /// A credential that calls `refresher` for a new token when the current one is about to
@@ -101,12 +98,15 @@ impl CommunicationTokenCredential {
     where
         F: Fn() -> Result<String, BoxError> + Send + Sync + 'static,
     {
-        Self::build(
-            token,
-            Some(Box::new(move || {
-                AccessToken::parse(&refresher().map_err(Error::credential)?)
-            })),
-            options,
-        )
+        Self::build(token, Some(parsing(refresher)), options)
     }
+}
+
+/// A user's refresher as the credential runs it: its token parsed, its failure a credential
+/// error.
+fn parsing<F>(refresher: F) -> Refresher
+where
+    F: Fn() -> Result<String, BoxError> + Send + Sync + 'static,
+{
+    Box::new(move || AccessToken::parse(&refresher().map_err(Error::credential)?))
 }
