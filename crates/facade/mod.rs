@@ -9,7 +9,7 @@ mod chat_thread_client;
 mod identity_client;
 mod pipeline;
 mod token_credential;
-mod transport;
+pub(crate) mod transport;
 pub(crate) mod trust;
 
 /// Event Grid chat events for servers: typed events, webhook parsing, the handshakes.

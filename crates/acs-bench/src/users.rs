@@ -293,21 +293,7 @@ fn median_u64(values: &[u64]) -> u64 {
 
 /// The emulator's `connectionsAccepted` (`GET /health`), this call's own connection included.
 fn health_connections(emulator: &Emulator) -> Result<u64, BoxError> {
-    use ureq::tls::{PemItem, RootCerts, TlsConfig};
-    let roots: Vec<_> = ureq::tls::parse_pem(emulator.ca_pem.as_bytes())
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .tls_config(
-            TlsConfig::builder()
-                .root_certs(RootCerts::new_with_certs(&roots))
-                .build(),
-        )
-        .build()
-        .into();
+    let agent = crate::workloads::agent_trusting(&emulator.ca_pem)?;
     let text = agent
         .get(format!("{}/health", emulator.endpoint))
         .call()?

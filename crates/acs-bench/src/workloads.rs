@@ -231,9 +231,14 @@ fn raw_send(setup: &Setup, facade: &str) -> Result<RawSend, BoxError> {
 
 /// The floor's agent: ureq 3 with the same TLS trust, keep-alive, no per-call configuration.
 fn raw_agent(setup: &Setup) -> Result<ureq::Agent, BoxError> {
+    agent_trusting(&setup.ca_pem)
+}
+
+/// A plain ureq agent trusting the CA certificates of `ca_pem`, statuses read as answers.
+pub(crate) fn agent_trusting(ca_pem: &str) -> Result<ureq::Agent, BoxError> {
     use ureq::tls::{Certificate, RootCerts, TlsConfig};
     let mut roots: Vec<Certificate<'static>> = Vec::new();
-    for item in ureq::tls::parse_pem(setup.ca_pem.as_bytes()) {
+    for item in ureq::tls::parse_pem(ca_pem.as_bytes()) {
         if let ureq::tls::PemItem::Certificate(cert) = item? {
             roots.push(cert);
         }

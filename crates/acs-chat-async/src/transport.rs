@@ -206,9 +206,7 @@ fn invalid_header(error: impl std::error::Error + Send + Sync + 'static) -> Send
 
 /// The proxy of `options` as reqwest's (`None`: direct).
 fn proxy(options: &ClientOptions) -> Result<Option<reqwest::Proxy>> {
-    let Some(url) =
-        acs_chat_core::proxy::resolve(&options.proxy, &|name| std::env::var(name).ok())?
-    else {
+    let Some(url) = crate::facade::transport::proxy_of(options)? else {
         return Ok(None);
     };
     let refused =

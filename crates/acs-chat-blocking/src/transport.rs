@@ -54,11 +54,7 @@ impl Transport {
             ureq::unversioned::transport::DefaultConnector::new(),
             crate::resolver::CachingResolver::default(),
         );
-        Ok(Transport {
-            agent,
-            options: options.clone(),
-            dump_reported: AtomicBool::new(false),
-        })
+        Ok(Transport::on_agent(agent, options))
     }
 
     /// A transport on the caller's agent (see `Transport::from_agent`).
@@ -171,9 +167,7 @@ impl Transport {
 
 /// The proxy of `options` as ureq's (`None`: direct).
 fn proxy(options: &ClientOptions) -> Result<Option<ureq::Proxy>> {
-    let Some(url) =
-        acs_chat_core::proxy::resolve(&options.proxy, &|name| std::env::var(name).ok())?
-    else {
+    let Some(url) = crate::facade::transport::proxy_of(options)? else {
         return Ok(None);
     };
     let mut proxy = ureq::Proxy::builder(ureq::ProxyProtocol::Http)

@@ -432,13 +432,6 @@ impl Error {
             _ => None,
         }
     }
-
-    pub(crate) fn invalid(operation: &'static str, message: impl Into<String>) -> Self {
-        Error::InvalidArgument {
-            operation,
-            message: message.into(),
-        }
-    }
 }
 
 /// Constructors for the facades (the variants are `#[non_exhaustive]`, so other crates cannot
@@ -483,7 +476,10 @@ impl Error {
     }
 
     pub fn invalid_argument(operation: &'static str, message: impl Into<String>) -> Self {
-        Error::invalid(operation, message)
+        Error::InvalidArgument {
+            operation,
+            message: message.into(),
+        }
     }
 
     pub fn unexpected_response(operation: &'static str, message: impl Into<String>) -> Self {

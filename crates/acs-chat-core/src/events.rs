@@ -253,7 +253,7 @@ impl ChatEvent {
             .unwrap_or(event_type);
         fn typed<T: serde::de::DeserializeOwned>(event_type: &str, data: Value) -> Result<T> {
             serde_json::from_value(data).map_err(|e| {
-                Error::invalid(OP, format!("`{event_type}` data does not decode: {e}"))
+                Error::invalid_argument(OP, format!("`{event_type}` data does not decode: {e}"))
             })
         }
         Ok(match short {
@@ -326,19 +326,19 @@ pub enum WebhookRequest {
 pub fn parse_webhook(content_type: Option<&str>, body: &[u8]) -> Result<WebhookRequest> {
     let content_type = content_type.unwrap_or("").to_ascii_lowercase();
     let json: Value = serde_json::from_slice(body)
-        .map_err(|e| Error::invalid(OP, format!("the body is not JSON: {e}")))?;
+        .map_err(|e| Error::invalid_argument(OP, format!("the body is not JSON: {e}")))?;
     let items = match json {
         Value::Array(items) => items,
         single @ Value::Object(_) if content_type.starts_with("application/cloudevents+json") => {
             vec![single]
         }
         Value::Object(_) => {
-            return Err(Error::invalid(
+            return Err(Error::invalid_argument(
                 OP,
                 "a single event object needs content type application/cloudevents+json",
             ))
         }
-        _ => return Err(Error::invalid(OP, "expected an array of events")),
+        _ => return Err(Error::invalid_argument(OP, "expected an array of events")),
     };
     let mut events = Vec::with_capacity(items.len());
     for mut item in items {
@@ -346,13 +346,15 @@ pub fn parse_webhook(content_type: Option<&str>, body: &[u8]) -> Result<WebhookR
         let field =
             |item: &Value, name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
         let event_type = field(&item, if cloud { "type" } else { "eventType" })
-            .ok_or_else(|| Error::invalid(OP, "an event has no type"))?;
+            .ok_or_else(|| Error::invalid_argument(OP, "an event has no type"))?;
         let data = item.get_mut("data").map(Value::take).unwrap_or(Value::Null);
         if event_type == "Microsoft.EventGrid.SubscriptionValidationEvent" {
             let validation_code = data
                 .get("validationCode")
                 .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid(OP, "a validation event has no validationCode"))?
+                .ok_or_else(|| {
+                    Error::invalid_argument(OP, "a validation event has no validationCode")
+                })?
                 .to_string();
             let validation_url = data
                 .get("validationUrl")

@@ -149,7 +149,10 @@ impl HttpRequest {
     ) -> crate::error::Result<Self> {
         // Every map key is a string, so only a value can fail: a timestamp outside 0000..=9999.
         let bytes = serde_json::to_vec(body).map_err(|e| {
-            crate::error::Error::invalid(self.operation, format!("cannot serialize the body: {e}"))
+            crate::error::Error::invalid_argument(
+                self.operation,
+                format!("cannot serialize the body: {e}"),
+            )
         })?;
         self.headers
             .push(("content-type".into(), content_type.into()));

@@ -136,7 +136,7 @@ impl ClientMethodOptions {
         let visible = |v: &str| v.bytes().all(|b| (0x20..0x7f).contains(&b));
         if let Some(id) = &self.client_request_id {
             if id.is_empty() || id.len() > 256 || !visible(id) {
-                return Err(crate::Error::invalid(
+                return Err(crate::Error::invalid_argument(
                     operation,
                     "the client request id must be 1 to 256 visible ASCII characters",
                 ));
@@ -158,7 +158,7 @@ impl ClientMethodOptions {
             };
             if let Some(reason) = reason {
                 let name: String = name.chars().take(64).collect();
-                return Err(crate::Error::invalid(
+                return Err(crate::Error::invalid_argument(
                     operation,
                     format!("header {name:?} {reason}"),
                 ));

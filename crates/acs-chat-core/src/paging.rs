@@ -318,7 +318,7 @@ mod tests {
         state.next_url();
         state.after(&page(None));
         assert!(state.next_url().is_none());
-        let mut failed = PageState::start(Err(Error::invalid("op", "bad")));
+        let mut failed = PageState::start(Err(Error::invalid_argument("op", "bad")));
         failed.resume(A.into());
         assert!(matches!(failed.next_url(), Some(Err(_))));
         assert!(failed.next_url().is_none());

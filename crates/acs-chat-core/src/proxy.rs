@@ -72,7 +72,7 @@ impl ProxyUrl {
     /// `parse`, its errors naming `source` (an option or an environment variable).
     fn parse_from(url: &str, source: &'static str) -> Result<Self> {
         let refuse = |why: &str| {
-            Error::invalid(
+            Error::invalid_argument(
                 source,
                 format!(
                     "the proxy URL `{}` {why}",
@@ -208,12 +208,6 @@ pub fn resolve(
                 });
             let Some((name, value)) = found else {
                 return Ok(None);
-            };
-            let name: &'static str = match name {
-                "HTTPS_PROXY" => "HTTPS_PROXY",
-                "https_proxy" => "https_proxy",
-                "ALL_PROXY" => "ALL_PROXY",
-                _ => "all_proxy",
             };
             let mut url = ProxyUrl::parse_from(&value, name)?;
             url.no_proxy = set("NO_PROXY")

@@ -13,7 +13,7 @@ pub fn to_rfc3339(t: OffsetDateTime) -> std::result::Result<String, time::error:
 
 /// A timestamp as a query value of `operation`; an out-of-range one is an invalid argument.
 pub fn format(operation: &'static str, t: OffsetDateTime) -> Result<String> {
-    to_rfc3339(t).map_err(|e| Error::invalid(operation, format!("timestamp {t}: {e}")))
+    to_rfc3339(t).map_err(|e| Error::invalid_argument(operation, format!("timestamp {t}: {e}")))
 }
 
 /// Parses an RFC 3339 timestamp with any number of fractional digits.

@@ -63,6 +63,12 @@ impl std::fmt::Debug for Transport {
     }
 }
 
+/// The proxy of `options`, the environment read here (the one place either facade reads it):
+/// `None` for none.
+pub(crate) fn proxy_of(options: &ClientOptions) -> Result<Option<acs_chat_core::ProxyUrl>> {
+    acs_chat_core::proxy::resolve(&options.proxy, &|name| std::env::var(name).ok())
+}
+
 /// The transport a client made with `options` uses: the one they give, or a new one.
 pub(crate) fn of(options: &ClientOptions, operation: &'static str) -> Result<Arc<rt::Transport>> {
     match &options.transport {

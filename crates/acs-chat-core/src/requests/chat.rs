@@ -53,7 +53,7 @@ impl ChatRequests {
 
     fn thread_path(operation: &'static str, thread_id: &str, rest: &str) -> Result<String> {
         if thread_id.trim().is_empty() {
-            return Err(Error::invalid(operation, "thread_id is empty"));
+            return Err(Error::invalid_argument(operation, "thread_id is empty"));
         }
         let mut path = String::with_capacity(14 + thread_id.len() + 8 + rest.len());
         path.push_str("/chat/threads/");
@@ -64,7 +64,7 @@ impl ChatRequests {
 
     fn message_path(operation: &'static str, thread_id: &str, message_id: &str) -> Result<String> {
         if message_id.trim().is_empty() {
-            return Err(Error::invalid(operation, "message_id is empty"));
+            return Err(Error::invalid_argument(operation, "message_id is empty"));
         }
         let mut rest = String::with_capacity(10 + message_id.len());
         rest.push_str("/messages/");
@@ -80,7 +80,7 @@ impl ChatRequests {
     ) -> Result<HttpRequest> {
         const OP: &str = "ChatClient.create_chat_thread";
         if topic.trim().is_empty() {
-            return Err(Error::invalid(OP, "topic is empty"));
+            return Err(Error::invalid_argument(OP, "topic is empty"));
         }
         let body = CreateChatThreadRequest {
             topic: topic.to_string(),
@@ -181,7 +181,7 @@ impl ChatRequests {
         let mut metadata = options.metadata.clone();
         let replay = match options.idempotency_key.as_deref() {
             Some(key) if key.trim().is_empty() => {
-                return Err(Error::invalid(OP, "idempotency_key is empty"))
+                return Err(Error::invalid_argument(OP, "idempotency_key is empty"))
             }
             Some(key) => {
                 metadata
@@ -337,7 +337,7 @@ impl ChatRequests {
     pub fn send_read_receipt(&self, thread_id: &str, message_id: &str) -> Result<HttpRequest> {
         const OP: &str = "ChatThreadClient.send_read_receipt";
         if message_id.trim().is_empty() {
-            return Err(Error::invalid(OP, "message_id is empty"));
+            return Err(Error::invalid_argument(OP, "message_id is empty"));
         }
         let path = Self::thread_path(OP, thread_id, "/readReceipts")?;
         let body = SendReadReceiptRequest {
@@ -374,7 +374,7 @@ pub fn get_page(link: &PageLink) -> HttpRequest {
 
 fn check_content(operation: &'static str, content: &str) -> Result<()> {
     if content.len() > MAX_MESSAGE_CONTENT_BYTES {
-        return Err(Error::invalid(
+        return Err(Error::invalid_argument(
             operation,
             format!(
                 "content is {} bytes; the service accepts at most {MAX_MESSAGE_CONTENT_BYTES}",
@@ -395,7 +395,7 @@ fn page_size(operation: &'static str, size: Option<u32>) -> Result<Vec<(&'static
     match size {
         None => Ok(vec![]),
         Some(n) if (1..=max).contains(&n) => Ok(vec![("maxPageSize", n.to_string())]),
-        Some(n) => Err(Error::invalid(
+        Some(n) => Err(Error::invalid_argument(
             operation,
             format!("results_per_page is {n}; it must be 1..={max}"),
         )),

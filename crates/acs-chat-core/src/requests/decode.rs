@@ -20,7 +20,11 @@ pub fn check_status(exchange: Exchange) -> Result<Exchange> {
 
 /// Decodes a JSON success body.
 pub fn decode_json<T: DeserializeOwned>(exchange: Exchange) -> Result<T> {
-    let exchange = check_status(exchange)?;
+    parse_body(check_status(exchange)?)
+}
+
+/// The JSON body of an exchange whose status was checked.
+fn parse_body<T: DeserializeOwned>(exchange: Exchange) -> Result<T> {
     serde_json::from_slice(&exchange.response.body).map_err(|source| Error::Decode {
         operation: exchange.operation,
         status: exchange.response.status,
@@ -37,7 +41,7 @@ pub fn decode_empty(exchange: Exchange) -> Result<()> {
 pub fn decode_json_response<T: DeserializeOwned>(exchange: Exchange) -> Result<Response<T>> {
     let exchange = check_status(exchange)?;
     let metadata = ResponseMetadata::of(&exchange);
-    decode_json(exchange).map(|value| Response::new(value, metadata))
+    parse_body(exchange).map(|value| Response::new(value, metadata))
 }
 
 /// [`decode_empty`], with the response's metadata.
@@ -51,7 +55,7 @@ pub fn decode_empty_response(exchange: Exchange) -> Result<Response<()>> {
 pub fn decode_page<T: DeserializeOwned>(exchange: Exchange, link: &PageLink) -> Result<Page<T>> {
     let exchange = check_status(exchange)?;
     let metadata = ResponseMetadata::of(&exchange);
-    let collection: Collection<T> = decode_json(exchange)?;
+    let collection: Collection<T> = parse_body(exchange)?;
     let continuation_token = match collection.next_link.as_deref().map(str::trim) {
         Some(next) if !next.is_empty() => Some(link.follow(next)?.url().to_string()),
         _ => None,

@@ -34,7 +34,7 @@ impl IdentityRequests {
 
     fn user_path(operation: &'static str, user_id: &str, rest: &str) -> Result<String> {
         if user_id.trim().is_empty() {
-            return Err(Error::invalid(operation, "the user id is empty"));
+            return Err(Error::invalid_argument(operation, "the user id is empty"));
         }
         Ok(format!("/identities/{}{rest}", encode_component(user_id)))
     }
@@ -62,7 +62,7 @@ impl IdentityRequests {
     ) -> Result<HttpRequest> {
         const OP: &str = "CommunicationIdentityClient.get_token";
         if scopes.is_empty() {
-            return Err(Error::invalid(OP, "at least one scope is needed"));
+            return Err(Error::invalid_argument(OP, "at least one scope is needed"));
         }
         let path = Self::user_path(OP, user_id, "/:issueAccessToken")?;
         let body = CommunicationIdentityAccessTokenRequest {
@@ -97,7 +97,7 @@ impl IdentityRequests {
             (user_object_id, "the user object id"),
         ] {
             if value.trim().is_empty() {
-                return Err(Error::invalid(OP, format!("{what} is empty")));
+                return Err(Error::invalid_argument(OP, format!("{what} is empty")));
             }
         }
         let body = TeamsUserExchangeTokenRequest {
@@ -133,7 +133,7 @@ fn expires_in_minutes(
     };
     let minutes = d.as_secs() / 60;
     if d.as_secs() % 60 != 0 || !(60..=1440).contains(&minutes) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_argument(
             operation,
             "expires_in must be whole minutes from 60 minutes to 24 hours",
         ));
